@@ -1,0 +1,3 @@
+// kube-backup: PX-Backup resources (provider/) and Kubernetes backup components (components/).
+export * from "./provider";
+export * from "./components";

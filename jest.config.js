@@ -1,0 +1,19 @@
+// Three tiers, each a jest project: `jest --selectProjects unit` runs one.
+// ts-jest only transpiles (type checking is `npm run build`), which keeps the suite fast.
+const tier = (name, extra = {}) => ({
+  displayName: name,
+  testEnvironment: "node",
+  testMatch: [`<rootDir>/test/${name}/**/*.test.ts`],
+  modulePathIgnorePatterns: ["<rootDir>/bin/"],
+  transform: { "^.+\\.ts$": ["ts-jest", { isolatedModules: true, diagnostics: false }] },
+  ...extra,
+});
+
+module.exports = {
+  projects: [
+    tier("unit"),
+    tier("integration"),
+    tier("e2e"),
+  ],
+  testTimeout: 120000,
+};
