@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Everything the tests and the demo need on a fresh Debian machine: system packages, the Go-built
+# toolchain (cached outside the repo, keyed by version) and the compiled package. Idempotent and quiet when warm.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(openssl python3-venv zstd ca-certificates)
+missing=()
+for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+bash test/e2e/toolchain.sh all
+npx tsc -p tsconfig.json
