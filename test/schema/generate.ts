@@ -1,0 +1,265 @@
+// Generates the Pulumi package schema (schema.json) from the package's TypeScript: every exported
+// dynamic resource, component and get/list function, with their args interfaces, outputs and JSDoc.
+// `npm run schema` rewrites schema.json; test/unit/schema.test.ts fails when the two drift apart.
+import * as fs from "fs";
+import * as path from "path";
+import * as ts from "typescript";
+
+const root = path.resolve(__dirname, "../..");
+const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
+const k8sVersion: string = JSON.parse(
+    fs.readFileSync(path.join(root, "node_modules/@pulumi/kubernetes/package.json"), "utf8")).version;
+const awsVersion: string = JSON.parse(
+    fs.readFileSync(path.join(root, "node_modules/@pulumi/aws/package.json"), "utf8")).version;
+
+type Spec = Record<string, any>;
+const ANY: Spec = { $ref: "pulumi.json#/Any" };
+const token = (name: string) => `${pkg.name}:index:${name}`;
+
+export function generateSchema(): Spec {
+    const entry = path.join(root, "index.ts");
+    const options: ts.CompilerOptions = { strict: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS };
+    const program = ts.createProgram([entry], options);
+    const checker = program.getTypeChecker();
+    const types: Spec = {};
+    const resources: Spec = {};
+    const functions: Spec = {};
+
+    const isOurs = (decl: ts.Node) => {
+        const file = path.resolve(decl.getSourceFile().fileName);
+        return file.startsWith(root + path.sep) && !file.includes(`${path.sep}node_modules${path.sep}`);
+    };
+    const docOf = (symbol: ts.Symbol | undefined) =>
+        symbol ? ts.displayPartsToString(symbol.getDocumentationComment(checker)).trim() : "";
+    const hasTag = (symbol: ts.Symbol, tag: string) => symbol.getJsDocTags().some((t) => t.name === tag);
+    const heritage = (decl: ts.ClassDeclaration) =>
+        (decl.heritageClauses ?? []).flatMap((h) => h.types.map((t) => t.expression.getText()));
+    const resourceKind = (decl: ts.ClassDeclaration): "custom" | "component" | undefined => {
+        const bases = heritage(decl);
+        if (bases.some((b) => /ComponentResource$/.test(b))) return "component";
+        if (bases.some((b) => /(dynamic\.Resource|CustomResource)$/.test(b))) return "custom";
+        const base = bases[0] && resolveClass(bases[0], decl);
+        return base ? resourceKind(base) : undefined;
+    };
+    function resolveClass(name: string, at: ts.Node): ts.ClassDeclaration | undefined {
+        const sym = checker.getSymbolsInScope(at.getSourceFile(), ts.SymbolFlags.Class).find((s) => s.name === name);
+        const target = sym && (sym.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(sym) : sym);
+        const decl = target?.declarations?.find(ts.isClassDeclaration);
+        return decl && isOurs(decl) ? decl : undefined;
+    }
+
+    // External SDK types map onto the referenced package's schema.
+    function externalRef(text: string): Spec | undefined {
+        const k8s = /^(?:k8s|kubernetes)\.types\.(?:input|output)\.([a-z0-9]+)\.([a-z0-9]+)\.(\w+)$/.exec(text);
+        if (k8s) {
+            const group = k8s[1] === "core" ? "core" : k8s[1];
+            return { $ref: `/kubernetes/v${k8sVersion}/schema.json#/types/kubernetes:${group}/${k8s[2]}:${k8s[3]}` };
+        }
+        const k8sRes = /^(?:k8s|kubernetes)\.([a-z0-9]+)\.([a-z0-9]+)\.(\w+)$/.exec(text);
+        if (k8sRes) return { $ref: `/kubernetes/v${k8sVersion}/schema.json#/resources/kubernetes:${k8sRes[1]}/${k8sRes[2]}:${k8sRes[3]}` };
+        const aws = /^aws\.([a-z0-9]+)\.(\w+)$/.exec(text);
+        if (aws) return { $ref: `/aws/v${awsVersion}/schema.json#/resources/aws:${aws[1]}/${aws[2]}:${aws[2]}` };
+        if (/^(?:pulumi\.)?(?:ProviderResource|Resource|CustomResource)$/.test(text)) return ANY;
+        return undefined;
+    }
+
+    function literalUnion(node: ts.UnionTypeNode): (string | number)[] | undefined {
+        const values: (string | number)[] = [];
+        for (const t of node.types) {
+            if (!ts.isLiteralTypeNode(t)) return undefined;
+            if (ts.isStringLiteral(t.literal)) values.push(t.literal.text);
+            else if (ts.isNumericLiteral(t.literal)) values.push(Number(t.literal.text));
+            else return undefined;
+        }
+        return values;
+    }
+
+    function toSpec(node: ts.TypeNode | undefined, nameHint: string): Spec {
+        if (!node) return ANY;
+        if (ts.isParenthesizedTypeNode(node)) return toSpec(node.type, nameHint);
+        switch (node.kind) {
+            case ts.SyntaxKind.StringKeyword: return { type: "string" };
+            case ts.SyntaxKind.NumberKeyword: return { type: "number" };
+            case ts.SyntaxKind.BooleanKeyword: return { type: "boolean" };
+            case ts.SyntaxKind.AnyKeyword: case ts.SyntaxKind.UnknownKeyword: return ANY;
+        }
+        if (ts.isLiteralTypeNode(node)) {
+            if (ts.isStringLiteral(node.literal)) return { type: "string" };
+            if (ts.isNumericLiteral(node.literal)) return { type: "number" };
+            return { type: "boolean" };
+        }
+        if (ts.isArrayTypeNode(node)) return { type: "array", items: toSpec(node.elementType, nameHint) };
+        if (ts.isUnionTypeNode(node)) {
+            const kept = node.types.filter((t) => t.kind !== ts.SyntaxKind.UndefinedKeyword
+                && !(ts.isLiteralTypeNode(t) && t.literal.kind === ts.SyntaxKind.NullKeyword));
+            if (kept.length === 1) return toSpec(kept[0], nameHint);
+            const values = literalUnion(ts.factory.createUnionTypeNode(kept));
+            if (values) {
+                const id = token(nameHint);
+                types[id] = {
+                    type: typeof values[0] === "number" ? "number" : "string",
+                    enum: values.map((value) => ({ value })),
+                };
+                return { $ref: `#/types/${id}` };
+            }
+            return { oneOf: kept.map((t, i) => toSpec(t, `${nameHint}${i}`)) };
+        }
+        if (ts.isTypeLiteralNode(node)) {
+            const index = node.members.find(ts.isIndexSignatureDeclaration);
+            if (index) return { type: "object", additionalProperties: toSpec(index.type, nameHint) };
+            // Pulumi schemas name every object type: an inline literal becomes a type named after its place.
+            const id = token(nameHint);
+            types[id] = objectType(node.members, nameHint);
+            return { $ref: `#/types/${id}` };
+        }
+        if (ts.isTypeReferenceNode(node)) {
+            const text = node.typeName.getText();
+            const args = node.typeArguments ?? ts.factory.createNodeArray<ts.TypeNode>();
+            if (/^(?:pulumi\.)?(Input|Output|Promise|Partial|Required|Readonly)$/.test(text)) return toSpec(args[0], nameHint);
+            if (text === "Array" || text === "ReadonlyArray") return { type: "array", items: toSpec(args[0], nameHint) };
+            if (text === "Record") return { type: "object", additionalProperties: toSpec(args[1], nameHint) };
+            const ext = externalRef(text);
+            if (ext) return ext;
+            let sym = checker.getSymbolAtLocation(node.typeName);
+            if (sym && sym.flags & ts.SymbolFlags.Alias) sym = checker.getAliasedSymbol(sym);
+            const decl = sym?.declarations?.[0];
+            if (decl && isOurs(decl)) {
+                if (ts.isClassDeclaration(decl) && resourceKind(decl)) return { $ref: `#/resources/${token(sym!.name)}` };
+                if (ts.isTypeAliasDeclaration(decl)) return toSpec(decl.type, sym!.name);
+                if (ts.isInterfaceDeclaration(decl)) {
+                    const id = token(sym!.name);
+                    if (!types[id]) {
+                        types[id] = { type: "object" }; // placeholder breaks recursion
+                        types[id] = { ...objectType(interfaceMembers(decl), sym!.name), description: docOf(sym) || undefined };
+                    }
+                    return { $ref: `#/types/${id}` };
+                }
+                if (ts.isEnumDeclaration(decl)) {
+                    const id = token(sym!.name);
+                    types[id] = { type: "string", enum: decl.members.map((m) => ({ name: m.name.getText(), value: m.initializer && ts.isStringLiteral(m.initializer) ? m.initializer.text : m.name.getText() })) };
+                    return { $ref: `#/types/${id}` };
+                }
+            }
+            throw new Error(`schema: cannot map type '${text}' (${nameHint}); teach test/schema/generate.ts about it`);
+        }
+        throw new Error(`schema: unsupported type syntax '${node.getText()}' (${nameHint})`);
+    }
+
+    function interfaceMembers(decl: ts.InterfaceDeclaration): ts.TypeElement[] {
+        const own = [...decl.members];
+        for (const h of decl.heritageClauses ?? []) {
+            for (const t of h.types) {
+                let sym = checker.getSymbolAtLocation(t.expression);
+                if (sym && sym.flags & ts.SymbolFlags.Alias) sym = checker.getAliasedSymbol(sym);
+                const base = sym?.declarations?.find(ts.isInterfaceDeclaration);
+                if (base) own.push(...interfaceMembers(base).filter((m) => !own.some((o) => o.name?.getText() === m.name?.getText())));
+            }
+        }
+        return own;
+    }
+
+    function objectType(members: readonly ts.TypeElement[], owner: string): Spec {
+        const properties: Spec = {};
+        const required: string[] = [];
+        for (const m of members) {
+            if (!ts.isPropertySignature(m) || !m.name) continue;
+            const name = m.name.getText().replace(/^["']|["']$/g, "");
+            const sym = (m as any).symbol as ts.Symbol | undefined;
+            const spec: Spec = { ...toSpec(m.type, owner + name[0].toUpperCase() + name.slice(1)) };
+            const description = docOf(sym);
+            if (description) spec.description = description;
+            if (sym && hasTag(sym, "secret")) spec.secret = true;
+            properties[name] = spec;
+            if (!m.questionToken) required.push(name);
+        }
+        return { type: "object", properties, ...(required.length ? { required } : {}) };
+    }
+
+    function argsOf(decl: ts.ClassDeclaration, name: string): Spec {
+        const ctor = decl.members.find(ts.isConstructorDeclaration);
+        const param = ctor?.parameters.find((p) => p.name.getText() === "args") ?? ctor?.parameters[1];
+        if (!param) return { type: "object", properties: {} };
+        return resolveObject(param.type, `${name}Args`);
+    }
+
+    function resolveObject(node: ts.TypeNode | undefined, hint: string): Spec {
+        const spec = toSpec(node, hint);
+        if (spec.$ref?.startsWith("#/types/")) {
+            const id = spec.$ref.slice("#/types/".length);
+            const obj = types[id];
+            delete types[id]; // args objects live on the resource, not as shared types
+            return obj;
+        }
+        return spec;
+    }
+
+    function outputsOf(decl: ts.ClassDeclaration, name: string): Spec {
+        const properties: Spec = {};
+        const required: string[] = [];
+        for (const m of decl.members) {
+            if (!ts.isPropertyDeclaration(m) || !m.type) continue;
+            if (m.modifiers?.some((x) => x.kind === ts.SyntaxKind.PrivateKeyword || x.kind === ts.SyntaxKind.ProtectedKeyword || x.kind === ts.SyntaxKind.StaticKeyword)) continue;
+            if (!/^(?:pulumi\.)?Output$/.test((m.type as ts.TypeReferenceNode).typeName?.getText?.() ?? "")) continue;
+            const prop = m.name.getText();
+            const sym = (m as any).symbol as ts.Symbol | undefined;
+            const spec: Spec = { ...toSpec(m.type, `${name}${prop[0].toUpperCase()}${prop.slice(1)}`) };
+            const description = docOf(sym);
+            if (description) spec.description = description;
+            if (sym && hasTag(sym, "secret")) spec.secret = true;
+            properties[prop] = spec;
+            if (!m.questionToken) required.push(prop);
+        }
+        return { properties, required };
+    }
+
+    const entrySym = checker.getSymbolAtLocation(program.getSourceFile(entry)!)!;
+    const exported = checker.getExportsOfModule(entrySym)
+        .map((s) => (s.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(s) : s))
+        .sort((a, b) => a.name.localeCompare(b.name));
+    for (const sym of exported) {
+        const decl = sym.declarations?.[0];
+        if (!decl || !isOurs(decl)) continue;
+        if (ts.isClassDeclaration(decl)) {
+            const kind = resourceKind(decl);
+            if (!kind || decl.modifiers?.some((m) => m.kind === ts.SyntaxKind.AbstractKeyword)) continue;
+            const inputs = argsOf(decl, sym.name);
+            const outs = outputsOf(decl, sym.name);
+            resources[token(sym.name)] = {
+                description: docOf(sym),
+                ...(kind === "component" ? { isComponent: true } : {}),
+                inputProperties: inputs.properties ?? {},
+                ...(inputs.required ? { requiredInputs: inputs.required } : {}),
+                properties: outs.properties,
+                required: outs.required,
+            };
+        } else if (ts.isFunctionDeclaration(decl) && /^(get|list)[A-Z]/.test(sym.name)) {
+            const fnName = sym.name;
+            const inputs = resolveObject(decl.parameters[0]?.type, `${fnName[0].toUpperCase()}${fnName.slice(1)}Args`);
+            const outputs = resolveObject(decl.type, `${fnName[0].toUpperCase()}${fnName.slice(1)}Result`);
+            functions[token(fnName)] = { description: docOf(sym), inputs, outputs };
+        }
+    }
+
+    return {
+        name: pkg.name,
+        displayName: "kube-backup",
+        version: pkg.version,
+        description: pkg.description,
+        keywords: ["pulumi", "kubernetes", "backup", "etcd", "px-backup", "category/cloud"],
+        license: pkg.license,
+        config: {},
+        resources,
+        functions,
+        types: Object.fromEntries(Object.entries(types).sort(([a], [b]) => a.localeCompare(b))),
+        language: { nodejs: { packageName: pkg.name, dependencies: pkg.dependencies } },
+    };
+}
+
+export function renderSchema(): string {
+    return JSON.stringify(generateSchema(), (_, v) => (v === undefined ? undefined : v), 2) + "\n";
+}
+
+if (require.main === module) {
+    fs.writeFileSync(path.join(root, "schema.json"), renderSchema());
+    console.log(`wrote ${path.join(root, "schema.json")}`);
+}
