@@ -81,7 +81,12 @@ build_aws() {
   run python3 -m venv "$OUT/venv"
   run "${NICE[@]}" "$OUT/venv/bin/pip" install --no-cache-dir --disable-pip-version-check "awscli==$AWSCLI_VERSION"
   mkdir -p "$OUT/bin"
-  ln -s ../venv/bin/aws "$OUT/bin/aws"
+  # Not a symlink to venv/bin/aws: its shebang names the build directory, which is renamed when done.
+  cat >"$OUT/bin/aws" <<'SH'
+#!/bin/sh
+exec "$(dirname "$(readlink -f "$0")")/../venv/bin/python" -m awscli "$@"
+SH
+  chmod +x "$OUT/bin/aws"
 }
 
 build_minio() {
