@@ -96,6 +96,100 @@ build_minio() {
   run "${NICE[@]}" go build -tags kqueue -ldflags "-s -w" -o "$OUT/bin/minio" github.com/minio/minio
 }
 
+build_pulumi() {
+  local v=$PULUMI_VERSION pkg=github.com/pulumi/pulumi/pkg/v3
+  go_wrapper "$OUT/src"
+  copy_replaces "$(gomod_of "$pkg@v$v")"
+  # pkg/v3's own `sdk/v3 => ../sdk` replace is local: pin the published sdk of the same release instead.
+  run go get "$pkg/cmd/pulumi@v$v" "github.com/pulumi/pulumi/sdk/v3@v$v"
+  run "${NICE[@]}" go build -tags osusergo,grpcnotrace \
+    -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$v" \
+    -o "$OUT/bin/pulumi" "$pkg/cmd/pulumi"
+  # The dynamic-provider host ships in the npm package; the CLI finds bundled plugins next to itself.
+  local host=$ROOT/node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs
+  [ -f "$host" ] || die "$host is missing: run npm ci first"
+  install -m 0755 "$host" "$OUT/bin/pulumi-resource-pulumi-nodejs"
+  [ "$("$OUT/bin/pulumi" version)" = "v$v" ] || die "built pulumi reports '$("$OUT/bin/pulumi" version)', expected v$v"
+}
+
+build_kubernetes() {
+  local kv=$KUBE_VERSION gomod m
+  go_wrapper "$OUT/src"
+  gomod=$(gomod_of "k8s.io/kubernetes@v$kv")
+  # k8s.io/kubernetes requires its staging modules at v0.0.0 and replaces them with ./staging/...; as a
+  # dependency those replaces are ignored, so map each one to its published v0.<minor>.<patch>.
+  for m in $(go mod edit -json "$gomod" | python3 -c '
+import json, sys
+for r in json.load(sys.stdin).get("Replace") or []:
+    if r["New"]["Path"].startswith("./staging/"):
+        print(r["Old"]["Path"])'); do
+    run go mod edit -replace "$m=$m@v0.${kv#1.}"
+  done
+  copy_replaces "$gomod"
+  local gd
+  gd=$(go mod edit -json "$gomod" | python3 -c '
+import json, sys
+print(",".join(g["Key"] + "=" + g["Value"] for g in json.load(sys.stdin).get("Godebug") or []))')
+  [ -z "$gd" ] || run go mod edit -godebug "$gd"
+  run go get "k8s.io/kubernetes/cmd/kube-apiserver@v$kv" "k8s.io/kubernetes/cmd/kube-controller-manager@v$kv"
+  local minor=${kv#1.}; minor=${minor%%.*} ldflags="-s -w" p
+  for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    ldflags+=" -X $p.gitVersion=v$kv -X $p.gitMajor=1 -X $p.gitMinor=$minor -X $p.gitTreeState=clean"
+    ldflags+=" -X $p.buildDate=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  done
+  run "${NICE[@]}" go build -ldflags "$ldflags" -o "$OUT/bin/" \
+    k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager
+  "$OUT/bin/kube-apiserver" --version | grep -qx "Kubernetes v$kv" || die "kube-apiserver is not stamped v$kv"
+}
+
+# The provider module (provider/v4) has no tags, only pseudo-versions of release commits, and the proxy serves
+# only those somebody requested before; this table maps npm versions to their release commits.
+k8s_provider_commit() {
+  case $1 in
+    4.25.0) echo 20260115033456-f47bc2d6f1996444d11c12b4ef083b82585f7c07 ;;
+    *) return 1 ;;
+  esac
+}
+
+k8s_provider_version() {
+  [ -n "${KUBE_BACKUP_K8S_PROVIDER_VERSION:-}" ] && { echo "$KUBE_BACKUP_K8S_PROVIDER_VERSION"; return; }
+  node -p 'require(process.argv[1]).pulumi.version' "$ROOT/node_modules/@pulumi/kubernetes/package.json" ||
+    die "cannot read node_modules/@pulumi/kubernetes/package.json: run npm ci first"
+}
+
+build_k8s_provider() {
+  local v
+  v=$(k8s_provider_version)
+  local c
+  c=$(k8s_provider_commit "$v") || die "no known release commit of pulumi-kubernetes $v with a module the Go proxy serves (known: 4.25.0); add it to k8s_provider_commit"
+  local mod=github.com/pulumi/pulumi-kubernetes/provider/v4 pseudo="v4.0.0-${c%%-*}-$(echo "${c#*-}" | cut -c1-12)"
+  go_wrapper "$OUT/src"
+  copy_replaces "$(gomod_of "$mod@$pseudo")"
+  run go get "$mod@$pseudo"
+  local d
+  d=$(go list -m -f '{{.Dir}}' "$mod")
+  # main.go embeds schema-embed.json, which upstream generates (gitignored) from the committed schema.json:
+  # own a copy of the main package and run its generator.
+  mkdir -p cmd/pulumi-resource-kubernetes
+  cp "$d"/cmd/pulumi-resource-kubernetes/* cmd/pulumi-resource-kubernetes/
+  chmod -R u+w cmd
+  run go mod tidy
+  (cd cmd/pulumi-resource-kubernetes && VERSION=$v run go run generate.go)
+  # Not in bin/: an ambient plugin on PATH would satisfy any requested version; the plugin cache checks it.
+  run "${NICE[@]}" go build \
+    -ldflags "-s -w -X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$v" \
+    -o "$OUT/plugin/pulumi-resource-kubernetes" ./cmd/pulumi-resource-kubernetes
+}
+
+# Installs the provider into $CACHE/pulumi-home (the PULUMI_HOME tests use) at exactly the npm version.
+post_k8s_provider() {
+  local v=$1 dir=$2
+  [ -d "$CACHE/pulumi-home/plugins/resource-kubernetes-v$v" ] && return 0
+  PART=k8s-provider LOG=$CACHE/logs/k8s-provider-$v.log
+  PULUMI_HOME=$CACHE/pulumi-home PULUMI_SKIP_UPDATE_CHECK=true run "$BIN/pulumi" plugin install resource kubernetes "v$v" \
+    --file "$dir/plugin/pulumi-resource-kubernetes"
+}
+
 # ---------------------------------------------------------------------------------------------------------------
 
 part_version() {
@@ -112,7 +206,10 @@ part_version() {
 
 # ensure PART: builds the part under a lock unless its directory exists, then refreshes its bin/ symlinks.
 ensure() {
-  local part=$1 version dir
+  local part=$1 version dir lockfd
+  [ -n "${ENSURED[$part]:-}" ] && return 0
+  ENSURED[$part]=1
+  [ "$part" = k8s-provider ] && ensure pulumi   # its plugin is installed with the CLI
   version=$(part_version "$part")
   dir=$CACHE/$part-$version
   mkdir -p "$CACHE/locks" "$CACHE/logs" "$BIN"
@@ -137,8 +234,9 @@ ensure() {
   fi
   local f
   for f in "$dir"/bin/*; do
-    ln -sfn "$f" "$BIN/$(basename "$f")"
+    [ -e "$f" ] && ln -sfn "$f" "$BIN/$(basename "$f")"
   done
+  if declare -F "post_${part//-/_}" >/dev/null; then "post_${part//-/_}" "$version" "$dir"; fi
   flock -u "$lockfd"
   exec {lockfd}>&-
 }
@@ -152,6 +250,7 @@ for p in "${parts[@]}"; do
 done
 
 command -v go >/dev/null || die "go is not on PATH"
+declare -A ENSURED=()
 SUMMARY=$(mktemp)
 trap 'rm -f "$SUMMARY"' EXIT
 for p in "${expanded[@]}"; do
