@@ -1,0 +1,78 @@
+// One error type for every PX-Backup call. It carries what an operator needs (method, path, HTTP status,
+// the server's gRPC code and message) and, by construction, nothing from the request headers: the token
+// never reaches an error message, a log line or a stack trace.
+
+/** gRPC status codes the PX-Backup gateway puts in `code` (see the API study, section 4). */
+export const GrpcCode = {
+    InvalidArgument: 3,
+    NotFound: 5,
+    AlreadyExists: 6,
+    PermissionDenied: 7,
+    ResourceExhausted: 8,
+    Unavailable: 14,
+    Unauthenticated: 16,
+} as const;
+
+export interface PxBackupErrorDetails {
+    method: string;
+    path: string;
+    /** HTTP status, or undefined when no response arrived (connection error, timeout). */
+    status?: number;
+    /** gRPC code from the JSON error body, when the body was JSON. */
+    code?: number;
+    /** The server's message, or the transport error text. */
+    serverMessage?: string;
+    /** Transport error code (ECONNRESET, ECONNREFUSED, ETIMEDOUT, ...). */
+    transportCode?: string;
+    /** Seconds the server asked us to wait (Retry-After). */
+    retryAfterSeconds?: number;
+}
+
+export class PxBackupError extends Error implements PxBackupErrorDetails {
+    readonly method: string;
+    readonly path: string;
+    readonly status?: number;
+    readonly code?: number;
+    readonly serverMessage?: string;
+    readonly transportCode?: string;
+    readonly retryAfterSeconds?: number;
+
+    constructor(d: PxBackupErrorDetails, context?: string) {
+        const what = d.status !== undefined
+            ? `HTTP ${d.status}${d.code !== undefined ? ` (code ${d.code})` : ""}`
+            : `connection error${d.transportCode ? ` ${d.transportCode}` : ""}`;
+        super(`${context ? context + ": " : ""}PX-Backup ${d.method} ${d.path} failed: ${what}` +
+            (d.serverMessage ? `: ${d.serverMessage}` : ""));
+        this.name = "PxBackupError";
+        this.method = d.method;
+        this.path = d.path;
+        this.status = d.status;
+        this.code = d.code;
+        this.serverMessage = d.serverMessage;
+        this.transportCode = d.transportCode;
+        this.retryAfterSeconds = d.retryAfterSeconds;
+    }
+
+    /**
+     * The object does not exist. Only a JSON error with gRPC NotFound counts: the gateway answers an unknown
+     * route with a plain-text 404, and treating that as "gone" would make refresh drop live objects and
+     * delete report success when the server is simply older (uid-in-path routes before 2.10) or misaddressed.
+     */
+    get isNotFound(): boolean {
+        return this.status === 404 && this.code === GrpcCode.NotFound
+            || (this.status === 404 && this.code === undefined && /object not found/i.test(this.serverMessage ?? ""));
+    }
+
+    get isAlreadyExists(): boolean {
+        return this.status === 409 || this.code === GrpcCode.AlreadyExists || /already exists/i.test(this.serverMessage ?? "");
+    }
+
+    /** Worth retrying: throttled, gateway/unavailable, or no response at all. */
+    get isTransient(): boolean {
+        return this.status === undefined || this.status === 429 || this.status === 502 || this.status === 503 || this.status === 504;
+    }
+}
+
+export function isNotFound(e: unknown): boolean {
+    return e instanceof PxBackupError && e.isNotFound;
+}

@@ -1,0 +1,140 @@
+// Read-only functions: inspect one schedule/backup (INSPECT_ONE) and list them (INSPECT_ALL) with every
+// enumerate option, following pagination to the end. Plain async functions over the same client, plus
+// `...Output` variants taking Pulumi inputs.
+import * as pulumi from "@pulumi/pulumi";
+import { PxBackupClient, Query } from "./client";
+import { KINDS, KindName } from "./kinds";
+import { DEFAULT_ORG, KindMachinery } from "./machinery";
+import { clientFor } from "./runtime";
+import { CONFIG_NAMESPACE, ConnectionSettings, lookupFrom, resolveSettings } from "./settings";
+
+/** Where to connect: a client, explicit settings, or (default) stack config kube-backup:* with env fallback. */
+export type Connection = PxBackupClient | ConnectionSettings | undefined;
+
+function clientOf(conn: Connection): PxBackupClient {
+    if (conn instanceof PxBackupClient) return conn;
+    if (conn) return clientFor(conn);
+    // runtime.getConfig reads the raw value (secret or not) without Pulumi's "use getSecret" warning.
+    return clientFor(resolveSettings(lookupFrom((k) => pulumi.runtime.getConfig(`${CONFIG_NAMESPACE}:${k}`))));
+}
+
+function machinery(kind: KindName, conn: Connection): KindMachinery {
+    const c = clientOf(conn);
+    return new KindMachinery(KINDS[kind], () => c);
+}
+
+export interface GetArgs {
+    name: string;
+    uid?: string;
+    orgId?: string;
+}
+
+/** A server object described with the resource's camelCase property names. */
+export type PxObject = Record<string, any> & { name: string; uid: string; orgId: string };
+
+async function getOne(kind: KindName, args: GetArgs, conn: Connection): Promise<PxObject> {
+    const m = machinery(kind, conn);
+    const obj = await m.inspect({ orgId: args.orgId ?? DEFAULT_ORG, name: args.name, uid: args.uid });
+    if (!obj) throw new Error(`${kind} "${args.name}" not found in organization "${args.orgId ?? DEFAULT_ORG}"`);
+    return m.describe(obj) as PxObject;
+}
+
+export function getBackupSchedule(args: GetArgs, conn?: Connection): Promise<PxObject> {
+    return getOne("BackupSchedule", args, conn);
+}
+
+export function getBackup(args: GetArgs, conn?: Connection): Promise<PxObject> {
+    return getOne("Backup", args, conn);
+}
+
+export interface ListArgs {
+    orgId?: string;
+    /** Page size (enumerate_options.max_objects); pages are followed to the end. */
+    maxObjects?: number;
+    /** Start offset (enumerate_options.object_index). */
+    objectIndex?: number;
+    nameFilter?: string;
+    clusterNameFilter?: string;
+    clusterUidFilter?: string;
+    owners?: string[];
+    /** Status names, e.g. ["Success", "Failed"]. */
+    status?: string[];
+    labels?: Record<string, string>;
+    timeRange?: { startTime?: string; endTime?: string };
+    includeDetailedResources?: boolean;
+    backupObjectType?: string;
+    sortBy?: "CreationTimestamp" | "Name" | "ClusterName" | "Size" | "RestoreBackupName" | "LastUpdateTimestamp";
+    sortOrder?: "Ascending" | "Descending";
+    /** Schedules only: filter by backup location. */
+    backupLocationRef?: { name?: string; uid?: string };
+}
+
+/** grpc-gateway query for EnumerateOptions (dotted names, repeated keys, labels[k]=v). */
+export function enumerateQuery(a: ListArgs, objectIndex: number): Query {
+    const e = "enumerate_options.";
+    const q: Query = {
+        [`${e}max_objects`]: a.maxObjects !== undefined ? String(a.maxObjects) : undefined,
+        [`${e}object_index`]: objectIndex ? String(objectIndex) : undefined,
+        [`${e}name_filter`]: a.nameFilter,
+        [`${e}cluster_name_filter`]: a.clusterNameFilter,
+        [`${e}cluster_uid_filter`]: a.clusterUidFilter,
+        [`${e}owners`]: a.owners,
+        [`${e}status`]: a.status,
+        [`${e}time_range.start_time`]: a.timeRange?.startTime,
+        [`${e}time_range.end_time`]: a.timeRange?.endTime,
+        [`${e}include_detailed_resources`]: a.includeDetailedResources === undefined ? undefined : String(a.includeDetailedResources),
+        [`${e}backup_object_type`]: a.backupObjectType,
+        [`${e}sort_option.sortBy.type`]: a.sortBy,
+        [`${e}sort_option.sortOrder.type`]: a.sortOrder,
+        "backup_location_ref.name": a.backupLocationRef?.name,
+        "backup_location_ref.uid": a.backupLocationRef?.uid,
+    };
+    for (const [k, v] of Object.entries(a.labels ?? {})) q[`${e}labels[${k}]`] = v;
+    return q;
+}
+
+async function listAll(kind: KindName, args: ListArgs, conn: Connection): Promise<PxObject[]> {
+    const m = machinery(kind, conn);
+    const client = clientOf(conn);
+    const spec = KINDS[kind];
+    const path = `${spec.basePath}/${encodeURIComponent(args.orgId ?? DEFAULT_ORG)}`;
+    const out: PxObject[] = [];
+    let index = args.objectIndex ?? 0;
+    for (let page = 0; ; page++) {
+        const res = await client.get(path, enumerateQuery(args, index));
+        const items: Record<string, any>[] = res[spec.listKey] ?? [];
+        for (const obj of items) out.push(m.describe(obj) as PxObject);
+        index += items.length;
+        const total = res.total_count !== undefined ? Number(res.total_count) : undefined;
+        if (res.complete === true || items.length === 0 || (total !== undefined && index >= total) || !args.maxObjects && res.complete === undefined) break;
+        if (page > 100000) throw new Error(`${kind} enumeration did not end after 100000 pages`);
+    }
+    return out;
+}
+
+export function listBackupSchedules(args: ListArgs = {}, conn?: Connection): Promise<PxObject[]> {
+    return listAll("BackupSchedule", args, conn);
+}
+
+export function listBackups(args: ListArgs = {}, conn?: Connection): Promise<PxObject[]> {
+    const { backupLocationRef: _ignored, ...rest } = args;
+    return listAll("Backup", rest, conn);
+}
+
+type Inputs<T> = pulumi.Input<{ [K in keyof T]: pulumi.Input<T[K]> }>;
+
+export function getBackupScheduleOutput(args: Inputs<GetArgs>): pulumi.Output<PxObject> {
+    return pulumi.output(args).apply((a) => getBackupSchedule(a as GetArgs));
+}
+
+export function getBackupOutput(args: Inputs<GetArgs>): pulumi.Output<PxObject> {
+    return pulumi.output(args).apply((a) => getBackup(a as GetArgs));
+}
+
+export function listBackupSchedulesOutput(args: Inputs<ListArgs> = {}): pulumi.Output<PxObject[]> {
+    return pulumi.output(args).apply((a) => listBackupSchedules(a as ListArgs));
+}
+
+export function listBackupsOutput(args: Inputs<ListArgs> = {}): pulumi.Output<PxObject[]> {
+    return pulumi.output(args).apply((a) => listBackups(a as ListArgs));
+}

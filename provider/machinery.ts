@@ -1,0 +1,370 @@
+// The generic dynamic-provider machinery: check/diff/create/read/update/delete for any kind of the
+// declarative table. Semantics (issue 2):
+// - diff compares the normalised desired inputs with the last read state (olds are OUTPUTS) and makes no
+//   HTTP call; immutable fields force replacement, deleted first when the name stays the same;
+// - create adopts nothing silently; a POST is retried only after a GET shows it did not land;
+// - update reads, overlays the desired fields on the live object, writes the whole object and reads back;
+// - read: a JSON NotFound means gone; it returns inputs as well, so refresh shows real drift;
+// - delete: NotFound is success; waits (bounded) until the server no longer returns the object.
+import { createHash, randomUUID } from "crypto";
+import type * as dynamic from "@pulumi/pulumi/dynamic";
+import { PxBackupClient, Query } from "./client";
+import { PxBackupError } from "./errors";
+import { DEFAULT_DELETE_TIMEOUT_SECONDS, KindSpec, OPTION_FIELDS, metadataFields } from "./kinds";
+import { Failure, validate } from "./validation";
+import {
+    Fields, FieldSpec, decodeFields, encodeFields, encodeValue, getPath, isUnknown, mergeForWrite, normalise, satisfies,
+    setPath, wireName, UNKNOWN,
+} from "./wire";
+
+type Props = Record<string, any>;
+
+/** The error shape the dynamic provider turns into "created but failed to initialise": the resource stays in state. */
+export class ResourceInitError extends Error {
+    constructor(message: string, readonly id: string, readonly properties: Props, readonly reasons: string[]) {
+        super(message);
+        this.name = "ResourceInitError";
+    }
+}
+
+export interface Identity {
+    orgId: string;
+    name: string;
+    uid?: string;
+}
+
+export const DEFAULT_ORG = "default";
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Resource id: org/name/uid (names cannot contain '/', so it parses back unambiguously). */
+export function formatId(i: Identity): string {
+    return `${i.orgId}/${i.name}/${i.uid ?? ""}`;
+}
+
+export function parseId(id: string): Identity {
+    const [orgId, name, uid] = id.split("/");
+    return { orgId, name, uid: uid || undefined };
+}
+
+/** Hash of a secret input: lets diff see a change without the plaintext ever entering state. */
+export function secretHash(key: string, f: FieldSpec, value: unknown): string | undefined {
+    const n = normalise(f.type, value);
+    if (n === undefined) return undefined;
+    return "sha256:" + createHash("sha256").update(`kube-backup:${key}:`).update(JSON.stringify(n)).digest("hex");
+}
+
+export class KindMachinery {
+    readonly metadata: Fields;
+    /** Every input: metadata, spec and provider options. */
+    readonly inputs: Fields;
+
+    constructor(readonly spec: KindSpec, private readonly clientOf: () => PxBackupClient) {
+        this.metadata = metadataFields(spec.nameFormat);
+        this.inputs = { ...this.metadata, ...spec.fields, ...OPTION_FIELDS, adoptExisting: { type: { kind: "bool" } } };
+    }
+
+    private get client(): PxBackupClient {
+        return this.clientOf();
+    }
+
+    itemPath(i: Identity): string {
+        return `${this.spec.basePath}/${encodeURIComponent(i.orgId)}/${encodeURIComponent(i.name)}`;
+    }
+
+    identity(props: Props, id?: string): Identity {
+        const fromId = id ? parseId(id) : undefined;
+        return {
+            orgId: props.orgId ?? fromId?.orgId ?? DEFAULT_ORG,
+            name: props.name ?? fromId?.name,
+            uid: props.uid ?? fromId?.uid,
+        };
+    }
+
+    /** GET one object; undefined when the server says it does not exist. */
+    async inspect(i: Identity): Promise<Props | undefined> {
+        try {
+            const res = await this.client.get(this.itemPath(i), { uid: i.uid, ...this.spec.inspectQuery });
+            return res[this.spec.responseKey] ?? {};
+        } catch (e) {
+            if (e instanceof PxBackupError && e.isNotFound) return undefined;
+            throw e;
+        }
+    }
+
+    // ---- check ----------------------------------------------------------------------------------------
+    async check(olds: Props, news: Props): Promise<{ inputs: Props; failures: Failure[] }> {
+        const inputs = { ...news };
+        if (inputs.orgId === undefined || inputs.orgId === "") inputs.orgId = DEFAULT_ORG;
+        return { inputs, failures: validate(this.inputs, inputs, this.spec.crossRules) };
+    }
+
+    // ---- diff (no HTTP) -------------------------------------------------------------------------------
+    async diff(_id: string, olds: Props, news: Props): Promise<dynamic.DiffResult> {
+        const changed: string[] = [];
+        for (const [key, f] of Object.entries(this.inputs)) {
+            const desired = key === "orgId" && (news.orgId === undefined || news.orgId === "") ? DEFAULT_ORG : news[key];
+            if (isUnknown(desired)) {
+                changed.push(key);
+            } else if (f.secret) {
+                if (secretHash(key, f, desired) !== olds.secretHashes?.[key]) changed.push(key);
+            } else if (f.serverDefault && normalise(f.type, desired) === undefined) {
+                continue;
+            } else if (!satisfies(f.type, desired, olds[key])) {
+                changed.push(key);
+            }
+        }
+        const replaces = changed.filter((k) => this.inputs[k].immutable);
+        const sameName = news.name === olds.name && (news.orgId ?? DEFAULT_ORG) === (olds.orgId ?? DEFAULT_ORG);
+        return {
+            changes: changed.length > 0,
+            replaces,
+            // Names are unique per organization: the old object must go before a same-named one is created.
+            deleteBeforeReplace: replaces.length > 0 && (sameName || news.name === UNKNOWN),
+        };
+    }
+
+    // ---- outputs --------------------------------------------------------------------------------------
+    /** Live object → state: the live view of every input, the server-reported outputs, applied options and secret hashes. */
+    outputs(obj: Props, applied: Props, hashes?: Record<string, string>): Props {
+        const outs: Props = {
+            ...decodeFields(this.metadata, obj.metadata),
+            ...decodeFields(this.spec.fields, obj[this.spec.infoKey]),
+            ...decodeFields(this.spec.outputs, obj),
+        };
+        for (const [k, f] of Object.entries(this.spec.fields)) {
+            if (f.trackApplied) outs[k] = applied[k];
+        }
+        for (const k of [...Object.keys(OPTION_FIELDS), "adoptExisting"]) {
+            if (applied[k] !== undefined) outs[k] = applied[k];
+        }
+        const secrets = Object.entries(this.spec.fields).filter(([, f]) => f.secret);
+        if (secrets.length) outs.secretHashes = hashes ?? {};
+        for (const [k, v] of Object.entries(outs)) if (v === undefined) delete outs[k];
+        return outs;
+    }
+
+    private hashes(inputs: Props): Record<string, string> {
+        const out: Record<string, string> = {};
+        for (const [k, f] of Object.entries(this.spec.fields)) {
+            if (!f.secret) continue;
+            const h = secretHash(k, f, inputs[k]);
+            if (h) out[k] = h;
+        }
+        return out;
+    }
+
+    // ---- create ---------------------------------------------------------------------------------------
+    createBody(inputs: Props, uid: string): Props {
+        const deferred = new Set(this.spec.createViaUpdate ?? []);
+        const metadata = encodeFields(this.metadata, { ...inputs, uid });
+        const spec = encodeFields(this.spec.fields, inputs, (k) => !deferred.has(k));
+        return this.spec.requestKey ? { metadata, [this.spec.requestKey]: spec } : { metadata, ...spec };
+    }
+
+    async create(inputs: Props): Promise<{ id: string; outs: Props }> {
+        const ident = this.identity(inputs);
+        // A uid chosen here makes "did my POST land?" answerable: GET name+uid finds our object or nothing.
+        const uid = ident.uid ?? randomUUID();
+        const mine = { ...ident, uid };
+        let obj: Props;
+        try {
+            const res = await this.client.post(this.spec.basePath, this.createBody(inputs, uid), async () => {
+                const found = await this.inspect(mine);
+                return found ? { [this.spec.responseKey]: found } : undefined;
+            });
+            obj = res[this.spec.responseKey] ?? (await this.mustInspect(mine, "create"));
+        } catch (e) {
+            if (!(e instanceof PxBackupError) || !e.isAlreadyExists) throw e;
+            if (!inputs.adoptExisting) throw this.alreadyExists(ident, e);
+            // Explicit adoption only: take over the existing object and bring it to the desired state.
+            const existing = await this.mustInspect({ ...ident, uid: inputs.uid }, "adopt");
+            const got = { ...ident, uid: existing.metadata?.uid };
+            const outs = (await this.update(formatId(got), { ...this.outputs(existing, inputs), secretHashes: {} }, inputs)).outs;
+            return { id: formatId(got), outs };
+        }
+        const got: Identity = { ...ident, uid: obj.metadata?.uid ?? uid };
+        const id = formatId(got);
+        const hashes = this.hashes(inputs);
+        try {
+            const deferred = (this.spec.createViaUpdate ?? []).filter((k) => normalise(this.inputs[k].type, inputs[k]) !== undefined);
+            if (deferred.length) obj = await this.applyDeferred(got, obj, inputs, deferred);
+            obj = await this.waitReady(got, obj, inputs);
+        } catch (e) {
+            // The object exists: report it so Pulumi keeps it in state, then the next update or destroy handles it.
+            const props = { ...this.outputs(obj, inputs, hashes), __provider: inputs.__provider };
+            const msg = e instanceof Error ? e.message : String(e);
+            throw new ResourceInitError(msg, id, props, [msg]);
+        }
+        return { id, outs: this.outputs(obj, inputs, hashes) };
+    }
+
+    private alreadyExists(i: Identity, e: PxBackupError): Error {
+        return new Error(`${this.spec.name} "${i.name}" already exists in organization "${i.orgId}" (${e.serverMessage ?? "HTTP " + e.status}). ` +
+            `kube-backup does not take over existing objects silently. Either give this resource another \`name\`, ` +
+            `delete the existing object in PX-Backup, or set \`adoptExisting: true\` (optionally with its \`uid\`) to manage ` +
+            `the existing object from now on (dynamic providers do not support \`pulumi import\`).`);
+    }
+
+    private async mustInspect(i: Identity, during: string): Promise<Props> {
+        const obj = await this.inspect(i);
+        if (!obj) {
+            throw new Error(`${this.spec.name} "${i.name}" (org "${i.orgId}"${i.uid ? `, uid ${i.uid}` : ""}) no longer exists ` +
+                `on the PX-Backup server (during ${during}); run \`pulumi refresh\` to forget it`);
+        }
+        return obj;
+    }
+
+    /** Fields the create request cannot carry (schedule `suspend`, backup share): written right after create. */
+    private async applyDeferred(i: Identity, obj: Props, inputs: Props, keys: string[]): Promise<Props> {
+        if (this.spec.customUpdate === "backup") {
+            if (keys.includes("backupShare")) await this.putBackupShare(i, inputs.backupShare);
+            return obj;
+        }
+        await this.client.put(this.spec.basePath, this.updateBody(obj, inputs));
+        return this.mustInspect(i, "create");
+    }
+
+    /** Polls until the kind's ready state (backup Success, location Valid, cluster Online), bounded. */
+    private async waitReady(i: Identity, obj: Props, inputs: Props): Promise<Props> {
+        const r = this.spec.ready;
+        if (!r) return obj;
+        const timeoutMs = Number(inputs.waitTimeoutSeconds ?? r.defaultTimeoutSeconds) * 1000;
+        const deadline = Date.now() + timeoutMs;
+        const s = this.settings();
+        let delay = s.pollIntervalMs;
+        for (;;) {
+            const status = getPath(obj, r.statusPath) as string | undefined;
+            if (status === undefined ? r.absentIsReady : r.success.includes(status)) return obj;
+            if (status !== undefined && r.failure.includes(status)) {
+                const reason = getPath(obj, r.reasonPath);
+                throw new Error(`${this.spec.name} "${i.name}" ended in status ${status}${reason ? `: ${reason}` : ""}`);
+            }
+            if (Date.now() + delay > deadline) {
+                throw new Error(`${this.spec.name} "${i.name}" did not become ready within ${timeoutMs / 1000}s ` +
+                    `(last status ${status ?? "none"}); raise waitTimeoutSeconds or check the PX-Backup server`);
+            }
+            await sleep(delay);
+            delay = Math.min(s.pollMaxIntervalMs, delay * 1.5);
+            obj = await this.mustInspect(i, "wait");
+        }
+    }
+
+    private settings() {
+        return this.client.settings;
+    }
+
+    // ---- read -----------------------------------------------------------------------------------------
+    async read(id: string, props: Props = {}): Promise<{ id: string; props: Props; inputs?: Props }> {
+        const ident = this.identity(props, id);
+        const obj = await this.inspect(ident);
+        if (!obj) return { id: "", props: {} };
+        const outs = this.outputs(obj, props, props.secretHashes);
+        const inputs: Props = {};
+        for (const [k, f] of Object.entries(this.inputs)) {
+            if (!f.secret && outs[k] !== undefined) inputs[k] = outs[k];
+        }
+        return { id: formatId({ ...ident, uid: obj.metadata?.uid ?? ident.uid }), props: outs, inputs };
+    }
+
+    // ---- update ---------------------------------------------------------------------------------------
+    /** The whole-object PUT body: live spec (allowed keys only) with the desired fields overlaid. */
+    updateBody(live: Props, desired: Props): Props {
+        const liveSpec: Props = live[this.spec.infoKey] ?? {};
+        const allowed = new Set(this.spec.updateWire);
+        const spec: Props = {};
+        for (const k of allowed) if (liveSpec[k] !== undefined) spec[k] = liveSpec[k];
+        for (const [key, f] of Object.entries(this.spec.fields)) {
+            const w = wireName(key, f);
+            if (!allowed.has(w.split(".")[0])) continue;
+            let d = desired[key];
+            if (typeof d === "string" && f.encodeValue && d !== "") d = f.encodeValue(d);
+            let v: unknown;
+            if (f.secret) v = encodeValue(f.type, d, f.emitZero);
+            else if (f.serverDefault && normalise(f.type, d) === undefined) v = getPath(liveSpec, w);
+            else v = mergeForWrite(f.type, d, getPath(liveSpec, w), f.emitZero);
+            if (v === undefined) delete spec[w];
+            else setPath(spec, w, v);
+        }
+        const liveMeta: Props = live.metadata ?? {};
+        const metadata: Props = { name: liveMeta.name ?? desired.name, org_id: liveMeta.org_id ?? desired.orgId, uid: liveMeta.uid };
+        const owner = desired.owner ?? liveMeta.owner;
+        if (owner) metadata.owner = owner;
+        const labels = encodeValue(this.metadata.labels.type, desired.labels);
+        if (labels) metadata.labels = labels;
+        const ownership = mergeForWrite(this.metadata.ownership.type, desired.ownership, liveMeta.ownership);
+        if (ownership) metadata.ownership = ownership;
+        return this.spec.requestKey ? { metadata, [this.spec.requestKey]: spec } : { metadata, ...spec };
+    }
+
+    async update(id: string, olds: Props, news: Props): Promise<{ outs: Props }> {
+        const ident = this.identity(olds, id);
+        if (this.spec.customUpdate === "backup") return this.updateBackup(ident, olds, news);
+        const live = await this.mustInspect(ident, "update");
+        await this.client.put(this.spec.basePath, this.updateBody(live, news));
+        const after = await this.mustInspect(ident, "update");
+        return { outs: this.outputs(after, news, this.hashes(news)) };
+    }
+
+    /** Backup: only labels, ownership and the credential ref (PUT /v1/backup) and the share can change. */
+    private async updateBackup(i: Identity, olds: Props, news: Props): Promise<{ outs: Props }> {
+        const m = this.metadata;
+        const changed = (k: string, f: FieldSpec) => !(f.serverDefault && normalise(f.type, news[k]) === undefined) && !satisfies(f.type, news[k], olds[k]);
+        const ccRef = this.spec.fields.cloudCredentialRef;
+        if (changed("labels", m.labels) || changed("ownership", m.ownership) || changed("cloudCredentialRef", ccRef)) {
+            const metadata: Props = { name: i.name, org_id: i.orgId, uid: i.uid };
+            const labels = encodeValue(m.labels.type, news.labels);
+            if (labels) metadata.labels = labels;
+            const ownership = mergeForWrite(m.ownership.type, news.ownership, encodeValue(m.ownership.type, olds.ownership));
+            if (ownership) metadata.ownership = ownership;
+            const body: Props = { metadata };
+            const cc = mergeForWrite(ccRef.type, news.cloudCredentialRef, encodeValue(ccRef.type, olds.cloudCredentialRef));
+            if (cc) body.cloud_credential_ref = cc;
+            await this.client.put(this.spec.basePath, body);
+        }
+        if (!satisfies(this.spec.fields.backupShare.type, news.backupShare, olds.backupShare)) {
+            await this.putBackupShare(i, news.backupShare);
+        }
+        const after = await this.mustInspect(i, "update");
+        return { outs: this.outputs(after, news, this.hashes(news)) };
+    }
+
+    private async putBackupShare(i: Identity, share: unknown): Promise<void> {
+        const backupshare = encodeValue(this.spec.fields.backupShare.type, share) ?? {};
+        await this.client.put(`${this.spec.basePath}/updatebackupshare`, { org_id: i.orgId, name: i.name, uid: i.uid, backupshare });
+    }
+
+    // ---- delete ---------------------------------------------------------------------------------------
+    async delete(id: string, props: Props): Promise<void> {
+        const ident = this.identity(props, id);
+        const query: Query = { uid: ident.uid, ...(this.spec.deleteQuery?.(props) ?? {}) };
+        try {
+            await this.client.delete(this.itemPath(ident), query);
+        } catch (e) {
+            if (e instanceof PxBackupError && e.isNotFound) return;
+            throw e;
+        }
+        const timeoutMs = Number(props.deleteTimeoutSeconds ?? DEFAULT_DELETE_TIMEOUT_SECONDS) * 1000;
+        const deadline = Date.now() + timeoutMs;
+        const s = this.settings();
+        let delay = Math.min(s.pollIntervalMs, 100);
+        for (;;) {
+            const obj = await this.inspect(ident);
+            if (!obj) return;
+            if (Date.now() + delay > deadline) {
+                const status = this.spec.ready ? getPath(obj, this.spec.ready.statusPath) : undefined;
+                throw new Error(`${this.spec.name} "${ident.name}" is still present ${timeoutMs / 1000}s after delete` +
+                    `${status ? ` (status ${status})` : ""}; raise deleteTimeoutSeconds or check the PX-Backup server`);
+            }
+            await sleep(delay);
+            delay = Math.min(s.pollMaxIntervalMs, Math.max(delay * 2, s.pollIntervalMs));
+        }
+    }
+
+    /** Server object → the shape functions return (camelCase, decoded enums and numbers). */
+    describe(obj: Props): Props {
+        const outs = this.outputs(obj, {});
+        delete outs.secretHashes;
+        return outs;
+    }
+}

@@ -1,0 +1,273 @@
+// Pulumi resource classes for the PX-Backup kinds. Each is a thin declaration over the generic machinery:
+// typed inputs, outputs declared with `declare` (so the subclass does not shadow what the engine sets) and
+// seeded as undefined (so the engine returns them), secrets wrapped and their derived outputs marked.
+import * as pulumi from "@pulumi/pulumi";
+import { KindName, KINDS, OPTION_FIELDS } from "./kinds";
+import { dynamicProvider } from "./serialized";
+
+type In<T> = pulumi.Input<T>;
+
+export interface ObjectRefArgs {
+    name: In<string>;
+    /** Resolved by the server from the name when omitted. */
+    uid?: In<string>;
+}
+export interface ObjectRef {
+    name: string;
+    uid?: string;
+}
+export type OwnershipAccess = "Read" | "Write" | "Admin";
+export interface AccessEntryArgs<A extends string> {
+    id: In<string>;
+    access: In<A>;
+}
+export interface OwnershipArgs {
+    owner?: In<string>;
+    groups?: In<In<AccessEntryArgs<OwnershipAccess>>[]>;
+    collaborators?: In<In<AccessEntryArgs<OwnershipAccess>>[]>;
+    public?: In<{ type: In<OwnershipAccess> }>;
+}
+export interface Ownership {
+    owner?: string;
+    groups?: { id: string; access: OwnershipAccess }[];
+    collaborators?: { id: string; access: OwnershipAccess }[];
+    public?: { type: OwnershipAccess };
+}
+export interface ResourceInfoArgs {
+    name: In<string>;
+    namespace?: In<string>;
+    group?: In<string>;
+    kind: In<string>;
+    version: In<string>;
+}
+
+/** Inputs every PX-Backup resource takes. */
+export interface CommonArgs {
+    /** Object name; defaults to the Pulumi resource name. DNS-1123. Changing it replaces the object. */
+    name?: In<string>;
+    /** Organization; default `default`. */
+    orgId?: In<string>;
+    /** uid to create the object with; generated when omitted. */
+    uid?: In<string>;
+    /** Deprecated metadata.owner. */
+    owner?: In<string>;
+    labels?: In<Record<string, In<string>>>;
+    ownership?: In<OwnershipArgs>;
+    /** How long delete waits until the server no longer returns the object (default 600). */
+    deleteTimeoutSeconds?: In<number>;
+    /** Take over an existing object of the same name instead of failing (explicit adoption). */
+    adoptExisting?: In<boolean>;
+}
+
+export interface SelectionArgs {
+    backupLocationRef: In<ObjectRefArgs>;
+    clusterRef: In<ObjectRefArgs>;
+    namespaces?: In<In<string>[]>;
+    labelSelectors?: In<Record<string, In<string>>>;
+    nsLabelSelectors?: In<string>;
+    advancedResourceLabelSelector?: In<string>;
+    includeResources?: In<In<ResourceInfoArgs>[]>;
+    resourceTypes?: In<In<string>[]>;
+    excludeResourceTypes?: In<In<string>[]>;
+    preExecRuleRef?: In<ObjectRefArgs>;
+    postExecRuleRef?: In<ObjectRefArgs>;
+    backupType?: In<"Generic" | "Normal">;
+    backupObjectType?: In<"All" | "VirtualMachine">;
+    skipVmAutoExecRules?: In<boolean>;
+    directKdmp?: In<boolean>;
+    keepCrStatus?: In<boolean>;
+    volumeSnapshotClassMapping?: In<Record<string, In<string>>>;
+    csiSnapshotClassName?: In<string>;
+    volumeResourceOnlyPolicyRef?: In<ObjectRefArgs>;
+}
+
+export interface BackupScheduleArgs extends CommonArgs, SelectionArgs {
+    schedulePolicyRef: In<ObjectRefArgs>;
+    reclaimPolicy?: In<"Delete" | "Retain">;
+    /** Pause the schedule. When unset, whatever the server has is kept (never un-suspended by omission). */
+    suspend?: In<boolean>;
+    parallelBackup?: In<boolean>;
+}
+
+export type BackupShareAccess = "View" | "Restorable" | "FullAccess";
+export interface BackupArgs extends CommonArgs, SelectionArgs {
+    cloudCredentialRef?: In<ObjectRefArgs>;
+    backupShare?: In<{ groups?: In<In<AccessEntryArgs<BackupShareAccess>>[]>; collaborators?: In<In<AccessEntryArgs<BackupShareAccess>>[]> }>;
+    /** How long create waits for Success/PartialSuccess (default 3600). */
+    waitTimeoutSeconds?: In<number>;
+}
+
+export interface RetainArgs {
+    retain?: In<number>;
+    incrementalCount?: In<{ count: In<number> }>;
+}
+export interface SchedulePolicyArgs extends CommonArgs {
+    interval?: In<RetainArgs & { minutes: In<number> }>;
+    /** time like "2:00AM" */
+    daily?: In<RetainArgs & { time: In<string> }>;
+    weekly?: In<RetainArgs & { day: In<string>; time: In<string>; biWeekly?: In<boolean> }>;
+    monthly?: In<RetainArgs & { date: In<number>; time: In<string> }>;
+    forObjectLock?: In<boolean>;
+    autoDelete?: In<boolean>;
+    supportsAdvancedFeatures?: In<boolean>;
+}
+
+export interface BackupLocationArgs extends CommonArgs {
+    type: In<"S3" | "Azure" | "Google" | "NFS">;
+    /** Bucket, container or NFS export path. */
+    path: In<string>;
+    encryptionKey?: In<string>;
+    cloudCredentialRef?: In<ObjectRefArgs>;
+    validateCloudCredential?: In<boolean>;
+    s3Config?: In<{
+        endpoint?: In<string>; region?: In<string>; disableSsl?: In<boolean>; disablePathStyle?: In<boolean>;
+        storageClass?: In<string>; sseType?: In<"SSE_S3" | "SSE_KMS">;
+    }>;
+    nfsConfig?: In<{ serverAddr: In<string>; subPath?: In<string>; mountOption?: In<string> }>;
+    /** How long create waits for the location to validate (default 300). */
+    waitTimeoutSeconds?: In<number>;
+}
+
+export interface CloudCredentialArgs extends CommonArgs {
+    type: In<"AWS">;
+    /** Access key pair; always stored as a secret, diffed by hash. */
+    awsConfig: In<{ accessKey: In<string>; secretKey: In<string> }>;
+}
+
+export interface ClusterArgs extends CommonArgs {
+    /** kubeconfig text (sent base64-encoded); secret. */
+    kubeconfig?: In<string>;
+    pxConfig?: In<{ accessToken?: In<string> }>;
+    cloudCredentialRef?: In<ObjectRefArgs>;
+    platformCredentialRef?: In<ObjectRefArgs>;
+    provider?: In<"AWS" | "Azure" | "Google" | "IBM" | "Rancher">;
+    /** How long create waits for the cluster to be Online (default 600). */
+    waitTimeoutSeconds?: In<number>;
+}
+
+export interface RuleArgs extends CommonArgs {
+    rules: In<In<{
+        podSelector: In<Record<string, In<string>>>;
+        actions: In<In<{ value: In<string>; background?: In<boolean>; runInSinglePod?: In<boolean> }>[]>;
+        container?: In<string>;
+    }>[]>;
+}
+
+/** Base of every PX-Backup resource: seeds outputs, wraps secrets, registers the dynamic provider. */
+export abstract class PxBackupResource extends pulumi.dynamic.Resource {
+    declare readonly name: pulumi.Output<string>;
+    declare readonly orgId: pulumi.Output<string>;
+    declare readonly uid: pulumi.Output<string>;
+    declare readonly labels: pulumi.Output<Record<string, string> | undefined>;
+    declare readonly ownership: pulumi.Output<Ownership | undefined>;
+    declare readonly createTime: pulumi.Output<string | undefined>;
+    declare readonly lastUpdateTime: pulumi.Output<string | undefined>;
+    /** `{name, uid}` to pass as a reference to other PX-Backup resources. */
+    readonly ref: pulumi.Output<ObjectRef>;
+
+    protected constructor(kind: KindName, name: string, args: CommonArgs, opts?: pulumi.CustomResourceOptions) {
+        const spec = KINDS[kind];
+        const props: Record<string, unknown> = {};
+        const outputKeys = ["name", "orgId", "uid", "owner", "labels", "ownership", ...Object.keys(spec.fields), ...Object.keys(spec.outputs)];
+        for (const k of outputKeys) props[k] = undefined;
+        for (const [k, v] of Object.entries(args)) if (v !== undefined) props[k] = v;
+        props.name = args.name ?? name;
+        const secretKeys = Object.entries(spec.fields).filter(([, f]) => f.secret).map(([k]) => k);
+        for (const k of secretKeys) if (props[k] !== undefined) props[k] = pulumi.secret(props[k]);
+        if (secretKeys.length) props.secretHashes = undefined;
+        const extraSecrets = secretKeys.length ? ["secretHashes", ...secretKeys] : [];
+        super(dynamicProvider(kind), name, props, {
+            ...opts,
+            additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), ...extraSecrets],
+        }, "kube-backup", kind);
+        this.ref = pulumi.all([this.name, this.uid]).apply(([n, u]) => ({ name: n, uid: u }));
+    }
+}
+
+// Exported for tests/docs: the option inputs every resource takes.
+export const OPTION_INPUTS = Object.keys(OPTION_FIELDS);
+
+export interface ScheduleStatus {
+    backupName?: string;
+    createTime?: string;
+    finishTime?: string;
+    status?: string;
+    reason?: string;
+}
+
+export class BackupSchedule extends PxBackupResource {
+    declare readonly schedulePolicyRef: pulumi.Output<ObjectRef>;
+    declare readonly backupLocationRef: pulumi.Output<ObjectRef>;
+    declare readonly clusterRef: pulumi.Output<ObjectRef>;
+    declare readonly namespaces: pulumi.Output<string[] | undefined>;
+    declare readonly reclaimPolicy: pulumi.Output<string | undefined>;
+    declare readonly suspend: pulumi.Output<boolean | undefined>;
+    declare readonly backupType: pulumi.Output<string | undefined>;
+    /** Status of the latest backup as the server reports it. */
+    declare readonly status: pulumi.Output<ScheduleStatus | undefined>;
+    declare readonly suspendedBy: pulumi.Output<string | undefined>;
+    /** Latest backup statuses per policy type, as the server reports them. */
+    declare readonly backupStatuses: pulumi.Output<Record<string, { status?: ScheduleStatus[] }> | undefined>;
+    declare readonly storkVersion: pulumi.Output<string | undefined>;
+
+    constructor(name: string, args: BackupScheduleArgs, opts?: pulumi.CustomResourceOptions) {
+        super("BackupSchedule", name, args, opts);
+    }
+}
+
+export class Backup extends PxBackupResource {
+    declare readonly status: pulumi.Output<string | undefined>;
+    declare readonly statusReason: pulumi.Output<string | undefined>;
+    declare readonly stage: pulumi.Output<string | undefined>;
+    declare readonly backupPath: pulumi.Output<string | undefined>;
+    declare readonly totalSize: pulumi.Output<number | undefined>;
+    declare readonly resourceCount: pulumi.Output<number | undefined>;
+    declare readonly crName: pulumi.Output<string | undefined>;
+    declare readonly completionTime: pulumi.Output<string | undefined>;
+    declare readonly backupShare: pulumi.Output<{ groups?: { id: string; access: BackupShareAccess }[]; collaborators?: { id: string; access: BackupShareAccess }[] } | undefined>;
+
+    constructor(name: string, args: BackupArgs, opts?: pulumi.CustomResourceOptions) {
+        super("Backup", name, args, opts);
+    }
+}
+
+export class SchedulePolicy extends PxBackupResource {
+    declare readonly backupSchedules: pulumi.Output<string[] | undefined>;
+
+    constructor(name: string, args: SchedulePolicyArgs, opts?: pulumi.CustomResourceOptions) {
+        super("SchedulePolicy", name, args, opts);
+    }
+}
+
+export class BackupLocation extends PxBackupResource {
+    declare readonly status: pulumi.Output<string | undefined>;
+    declare readonly statusReason: pulumi.Output<string | undefined>;
+    declare readonly objectLockEnabled: pulumi.Output<boolean | undefined>;
+
+    constructor(name: string, args: BackupLocationArgs, opts?: pulumi.CustomResourceOptions) {
+        super("BackupLocation", name, args, opts);
+    }
+}
+
+export class CloudCredential extends PxBackupResource {
+    constructor(name: string, args: CloudCredentialArgs, opts?: pulumi.CustomResourceOptions) {
+        super("CloudCredential", name, args, opts);
+    }
+}
+
+export class Cluster extends PxBackupResource {
+    declare readonly status: pulumi.Output<string | undefined>;
+    declare readonly statusReason: pulumi.Output<string | undefined>;
+    declare readonly storkVersion: pulumi.Output<string | undefined>;
+    declare readonly k8sVersion: pulumi.Output<string | undefined>;
+
+    constructor(name: string, args: ClusterArgs, opts?: pulumi.CustomResourceOptions) {
+        super("Cluster", name, args, opts);
+    }
+}
+
+export class Rule extends PxBackupResource {
+    constructor(name: string, args: RuleArgs, opts?: pulumi.CustomResourceOptions) {
+        super("Rule", name, args, opts);
+    }
+}

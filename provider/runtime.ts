@@ -1,0 +1,41 @@
+// What the serialized dynamic provider loads inside the Pulumi provider process (`require`d by name, see
+// serialized.ts). Holds the process-wide connection settings from `configure` and one shared client, so
+// every kind and every resource reuses the same keep-alive connections and token.
+import { createHash } from "crypto";
+import { PxBackupClient } from "./client";
+import { KindName, kindSpec } from "./kinds";
+import { KindMachinery } from "./machinery";
+import { CONFIG_NAMESPACE, ConnectionSettings, RawLookup, lookupFrom, resolveSettings } from "./settings";
+
+let lookup: RawLookup = lookupFrom(() => undefined);
+const clients = new Map<string, PxBackupClient>();
+const handlers = new Map<string, KindMachinery>();
+
+/** The dynamic provider's `configure`: stack config namespace kube-backup, env vars as fallback. */
+export async function configure(req: { config: { get(key: string): string | undefined } }): Promise<void> {
+    lookup = lookupFrom((key) => req.config.get(`${CONFIG_NAMESPACE}:${key}`));
+}
+
+/** One client per distinct settings (keyed by a hash, so the token is not even a map key). */
+export function clientFor(settings: ConnectionSettings): PxBackupClient {
+    const key = createHash("sha256").update(JSON.stringify(settings)).digest("hex");
+    let c = clients.get(key);
+    if (!c) {
+        c = new PxBackupClient(settings);
+        clients.set(key, c);
+    }
+    return c;
+}
+
+export function currentClient(): PxBackupClient {
+    return clientFor(resolveSettings(lookup));
+}
+
+export function handler(kind: KindName | string): KindMachinery {
+    let h = handlers.get(kind);
+    if (!h) {
+        h = new KindMachinery(kindSpec(kind), currentClient);
+        handlers.set(kind, h);
+    }
+    return h;
+}
