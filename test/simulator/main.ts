@@ -1,0 +1,51 @@
+// `npm run simulator`: the PX-Backup simulator as a standalone process.
+//   PORT            listen port (default 10001)
+//   HOST            bind address (default 127.0.0.1)
+//   PXBACKUP_TOKEN  bearer token to accept (default: a generated development token, printed)
+//   SIMULATOR_DELAY_MS  base delay of asynchronous states (default 1000; 0 = immediate)
+//   SIMULATOR_QUIET=1   do not print one line per request
+import { startSimulator } from "./server";
+
+async function main(): Promise<void> {
+  const port = Number(process.env.PORT ?? 10001);
+  const base = Number(process.env.SIMULATOR_DELAY_MS ?? 1000);
+  const quiet = process.env.SIMULATOR_QUIET === "1";
+  const sim = await startSimulator({
+    port,
+    host: process.env.HOST ?? "127.0.0.1",
+    token: process.env.PXBACKUP_TOKEN || undefined,
+    delays: {
+      backupPending: base,
+      backupInProgress: 2 * base,
+      deletePending: base,
+      backupDeleting: base,
+      clusterPending: base,
+      locationValidation: base,
+    },
+    log: quiet ? undefined : (line) => console.log(`${new Date().toISOString()} ${line}`),
+  });
+  console.log(`PX-Backup simulator listening on ${sim.url}`);
+  console.log(`  PXBACKUP_API_URL=${sim.url}`);
+  if (process.env.PXBACKUP_TOKEN) console.log("  bearer token: from PXBACKUP_TOKEN");
+  else console.log(`  development token (PXBACKUP_TOKEN): ${sim.token}`);
+  console.log(`  Keycloak: PXBACKUP_AUTH_URL=${sim.authUrl} PXBACKUP_CLIENT_ID=${sim.clientId} (user admin / password admin)`);
+  console.log(`  control API: ${sim.url}/__simulator/ (faults, requests, delays, settle, reset)`);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: stopping`);
+    sim.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
+}
+
+main().catch((err: unknown) => {
+  console.error(`simulator failed to start: ${(err as Error).message}`);
+  process.exit(1);
+});

@@ -1,0 +1,334 @@
+/**
+ * PX-Backup REST API simulator (the one stand-in allowed: the real server is proprietary).
+ *
+ * It serves the routes of `px-backup-api.swagger.json` (a copy of the contract in
+ * /work/shared/reference) with the behaviour described in the API study: grpc-gateway v1 wire format
+ * (snake_case, enum names, 64-bit integers as strings, zero values omitted), server-generated metadata
+ * (uid, create/update times, owner from the token's `sub`), uniqueness per (kind, org, name), uid/name lookup,
+ * references that must exist, asynchronous states, `{error, code, message}` error bodies with the gRPC →
+ * HTTP mapping, pagination, bearer auth and the PX Central Keycloak token endpoint.
+ *
+ * Implemented kinds (CRUD + enumerate): schedule policies, cloud credentials, backup locations, clusters,
+ * rules, backup schedules, backups; plus updatebackupshare, the ownership updates, backup location validate,
+ * organizations, version and health. Other contract routes answer 501 Unimplemented.
+ *
+ * In-process use (tests):
+ *
+ *     const sim = await startSimulator({ delays: { backupInProgress: 50 } });
+ *     // sim.url, sim.token, sim.authUrl, sim.clientId
+ *     sim.faults.failNext(2, 503, { method: "POST", path: "/v1/backupschedule" });
+ *     sim.requests.count({ operationId: "BackupSchedule_Create" });
+ *     await sim.stop();
+ *
+ * Options (all optional):
+ *   port              TCP port, 0 = a free one (default 0)
+ *   host              bind address (default 127.0.0.1)
+ *   token             accepted bearer token (default: a generated JWT for the default admin user)
+ *   delays            ms of async states: backupPending, backupInProgress, deletePending, backupDeleting,
+ *                     clusterPending, locationValidation (default 0 each: the create response shows the first
+ *                     state, the next read the final one). -1 = stuck until `settle()`.
+ *   outcomes          final states: { backup: {status:"Success"}, backupLocation: {status:"Valid"},
+ *                     cluster: {status:"Online"}, byName: { "<object name>": {status:"Failed", reason} } }
+ *   users             Keycloak users [{ username, password, sub?, groups? }] (default admin/admin)
+ *   clientId          Keycloak client id (default "pxcentral")
+ *   tokenTtlSeconds   lifetime of tokens from the Keycloak endpoint (default 3600; the form field
+ *                     `token-duration`, e.g. "7d", overrides it like PX Central does)
+ *   validateResponses check every API response against the swagger schemas; a violation becomes a 500 and
+ *                     is recorded in `contractViolations` (default false; the simulator's own tests use it)
+ *   log               function receiving one line per request (the CLI prints them)
+ *
+ * Handle: url, port, token, authUrl, clientId, faults (Faults), requests (RequestLog), store (Store),
+ *   delays / setDelays(partial), outcomes / setOutcomes(partial), settle() (apply every pending transition
+ *   now), reset() (objects, faults, log), issueToken(claims), inspect(kind, name, org?) (wire object with
+ *   secrets), dump(), contractViolations, stop().
+ *
+ * Faults (`handle.faults`, see faults.ts): latency(ms); failNext(n, status, match) for 500/502/503/504 (502
+ *   answers text/plain like a proxy, the others a gRPC error body); rateLimitNext(n, retryAfterSeconds,
+ *   match) → 429 + Retry-After; dropNext(n, "before" | "after", match) destroys the socket before the
+ *   request is applied or after it was applied (the response is lost); add(rule) for the general form.
+ *   `match` = { method?, path? (prefix, or regex if it starts with "^"), operationId? }.
+ *
+ * Control REST API (not part of the contract; no auth, no faults, not logged), JSON in and out:
+ *   GET    /__simulator/health                  → {ok:true}
+ *   GET    /__simulator/faults                  → {faults:[...], latency_ms}
+ *   POST   /__simulator/faults                  {kind:"status"|"rateLimit"|"dropBefore"|"dropAfter"|"latency",
+ *                                                status?, retryAfterSeconds?, latencyMs?, times? (default 1,
+ *                                                -1 = until removed), method?, path?, operationId?} → {id}
+ *   DELETE /__simulator/faults[/{id}]           remove all faults (and the global latency) or one
+ *   PUT    /__simulator/latency                 {ms}: latency added to every API request
+ *   GET    /__simulator/requests                → {requests:[{seq,method,path,query,operationId,status,fault,
+ *                                                applied,durationMs}], by_operation:{operationId: count}}
+ *   DELETE /__simulator/requests                clear the request log
+ *   GET|PUT /__simulator/delays                 read / change delays (partial; -1 = stuck)
+ *   PUT    /__simulator/outcomes                change outcomes (partial)
+ *   POST   /__simulator/settle                  apply all pending async transitions now
+ *   POST   /__simulator/reset                   drop all objects, faults and the request log
+ *   POST   /__simulator/tokens                  {sub?, preferred_username?, groups?, ttlSeconds?} → {token}
+ *   GET    /__simulator/objects                 → {objects:[{kind, object}]} (secrets included)
+ */
+import * as http from "http";
+import type { AddressInfo } from "net";
+import { Auth, Caller, KEYCLOAK_TOKEN_PATH, KeycloakUser, TokenClaims } from "./auth";
+import { ApiError, Code } from "./errors";
+import { decodeBody, decodeQuery, omitZero } from "./contract";
+import { Faults, RequestLog, ActiveFault } from "./faults";
+import { Ctx, DEFAULT_OUTCOMES, Delays, KINDS, Outcomes, ZERO_DELAYS, kindSpec } from "./kinds";
+import { HANDLERS, render } from "./api";
+import { Router } from "./router";
+import { KindName, Store, Wire } from "./store";
+import { CONTROL_PREFIX, control } from "./control";
+
+export { Faults, RequestLog } from "./faults";
+export type { FaultRule, FaultMatch, FaultKind, RequestRecord } from "./faults";
+export type { Delays, Outcome, Outcomes } from "./kinds";
+export type { KeycloakUser, TokenClaims } from "./auth";
+export type { KindName, Store, StoredObject, Wire } from "./store";
+
+export interface SimulatorOptions {
+  port?: number;
+  host?: string;
+  token?: string;
+  delays?: Partial<Delays>;
+  outcomes?: Partial<Outcomes>;
+  users?: KeycloakUser[];
+  clientId?: string;
+  tokenTtlSeconds?: number;
+  validateResponses?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface ContractViolation {
+  operationId: string;
+  errors: string;
+}
+
+export interface SimulatorHandle {
+  /** Base URL of the API, e.g. http://127.0.0.1:40123 (no trailing slash). */
+  readonly url: string;
+  readonly port: number;
+  /** A bearer token the simulator accepts. */
+  readonly token: string;
+  /** Base URL for the Keycloak token endpoint (same server): POST {authUrl}/auth/realms/master/protocol/openid-connect/token. */
+  readonly authUrl: string;
+  readonly clientId: string;
+  readonly faults: Faults;
+  readonly requests: RequestLog;
+  readonly store: Store;
+  readonly delays: Delays;
+  readonly outcomes: Outcomes;
+  readonly contractViolations: ContractViolation[];
+  setDelays(delays: Partial<Delays>): void;
+  setOutcomes(outcomes: Partial<Outcomes>): void;
+  /** Applies every pending asynchronous transition now (also "stuck" ones). */
+  settle(): void;
+  /** Drops all objects (the `default` organization stays), faults and the request log. */
+  reset(): void;
+  issueToken(claims?: TokenClaims): string;
+  /** The object as GET would return it, secrets included; undefined when absent. */
+  inspect(kind: KindName, name: string, orgId?: string): Wire | undefined;
+  /** Every object, secrets included. */
+  dump(): Array<{ kind: KindName; object: Wire }>;
+  stop(): Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function readBody(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+function send(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = typeof body === "string" ? body : JSON.stringify(body);
+  res.writeHead(status, {
+    "Content-Type": typeof body === "string" ? "text/plain; charset=utf-8" : "application/json",
+    "Content-Length": Buffer.byteLength(text),
+    ...headers,
+  });
+  res.end(text);
+}
+
+/** What a fault answers instead of the real handler. */
+function faultReply(fault: ActiveFault): [number, unknown, Record<string, string>] {
+  if (fault.kind === "rateLimit") {
+    const retry = String(fault.retryAfterSeconds ?? 1);
+    return [429, new ApiError(Code.ResourceExhausted, "simulated fault: too many requests").body(), { "Retry-After": retry }];
+  }
+  const status = fault.status ?? 503;
+  if (status === 502) return [502, "Bad Gateway\n", {}]; // what a proxy in front of the gateway answers
+  const code = status === 503 ? Code.Unavailable : status === 504 ? Code.DeadlineExceeded : status === 500 ? Code.Internal : Code.Unknown;
+  return [status, { ...new ApiError(code, `simulated fault: HTTP ${status}`).body() }, {}];
+}
+
+export async function startSimulator(options: SimulatorOptions = {}): Promise<SimulatorHandle> {
+  const store = new Store();
+  const auth = new Auth({ token: options.token, users: options.users, clientId: options.clientId, tokenTtlSeconds: options.tokenTtlSeconds });
+  const token = options.token ?? auth.issue();
+  const faults = new Faults();
+  const requests = new RequestLog();
+  const router = new Router();
+  const delays: Delays = { ...ZERO_DELAYS, ...(options.delays ?? {}) };
+  const outcomes: Outcomes = { ...DEFAULT_OUTCOMES, byName: {}, ...(options.outcomes ?? {}) };
+  const contractViolations: ContractViolation[] = [];
+  const validator = options.validateResponses ? (await import("./contract-validator")).contractValidator() : undefined;
+  const ctxFor = (caller: Caller): Ctx => ({ store, caller, delays, outcomes, now: Date.now });
+
+  async function handleApi(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
+    const method = req.method ?? "GET";
+    const path = url.pathname;
+    const started = Date.now();
+    const keycloak = KEYCLOAK_TOKEN_PATH.exec(path);
+    const route = keycloak ? undefined : router.match(method, path);
+    const operationId = keycloak ? "Keycloak_Token" : route?.op?.operationId;
+    const record = (status: number, applied: boolean, fault?: ActiveFault) => {
+      const entry = requests.push({ at: started, method, path, query: url.search, operationId, status, applied, fault: fault?.kind, durationMs: Date.now() - started });
+      options.log?.(`${method} ${path}${url.search} → ${status || "dropped"}${fault ? ` (fault: ${fault.kind})` : ""}`);
+      return entry;
+    };
+
+    const { latencyMs, fault } = faults.take(method, path, operationId);
+    if (latencyMs > 0) await sleep(latencyMs);
+    if (fault?.kind === "dropBefore") {
+      record(0, false, fault);
+      req.socket.destroy();
+      return;
+    }
+    const raw = await readBody(req);
+    if (fault && (fault.kind === "status" || fault.kind === "rateLimit")) {
+      const [status, body, headers] = faultReply(fault);
+      record(status, false, fault);
+      send(res, status, body, headers);
+      return;
+    }
+
+    let status = 200;
+    let body: unknown;
+    let applied = false;
+    if (keycloak && method === "POST") {
+      [status, body] = auth.tokenEndpoint(keycloak[1], req.headers["content-type"], raw);
+      applied = true;
+    } else if (keycloak || !route?.op) {
+      status = keycloak ? 405 : route!.status!;
+      body = status === 404 ? "Not Found\n" : "Method Not Allowed\n";
+    } else {
+      const op = route.op;
+      try {
+        const caller = auth.authenticate(req.headers.authorization);
+        const handler = HANDLERS[op.operationId];
+        if (!handler) throw new ApiError(Code.Unimplemented, `${op.operationId} is not implemented by the PX-Backup simulator`);
+        let json: unknown = {};
+        if (raw.trim()) {
+          try {
+            json = JSON.parse(raw);
+          } catch (err) {
+            throw new ApiError(Code.InvalidArgument, `invalid JSON body: ${(err as Error).message}`);
+          }
+        }
+        applied = true;
+        body = omitZero(handler({ params: route.params, query: decodeQuery(op, url.searchParams), body: decodeBody(op, json), ctx: ctxFor(caller) }));
+        if (validator) {
+          const errors = validator.response(op.operationId, body);
+          if (errors) {
+            contractViolations.push({ operationId: op.operationId, errors });
+            throw new ApiError(Code.Internal, `simulator response violates the contract: ${errors}`);
+          }
+        }
+      } catch (err) {
+        if (!(err instanceof ApiError)) throw err;
+        status = err.httpStatus;
+        body = err.body();
+      }
+    }
+    if (fault?.kind === "dropAfter") {
+      record(0, applied, fault);
+      req.socket.destroy();
+      return;
+    }
+    record(status, applied, fault);
+    send(res, status, body);
+  }
+
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? "/", "http://simulator");
+    const work = url.pathname.startsWith(CONTROL_PREFIX)
+      ? readBody(req).then((raw) => {
+          let body: Record<string, unknown> = {};
+          try {
+            body = raw.trim() ? JSON.parse(raw) : {};
+          } catch {
+            return send(res, 400, { error: "invalid JSON" });
+          }
+          const [status, reply] = control(handle, req.method ?? "GET", url.pathname, body);
+          send(res, status, reply);
+        })
+      : handleApi(req, res, url);
+    work.catch((err: unknown) => {
+      options.log?.(`internal error: ${(err as Error).stack ?? String(err)}`);
+      if (!res.headersSent) send(res, 500, new ApiError(Code.Internal, `simulator internal error: ${(err as Error).message}`).body());
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  const url = `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${address.port}`;
+
+  const handle: SimulatorHandle = {
+    url,
+    port: address.port,
+    token,
+    authUrl: url,
+    clientId: auth.clientId,
+    faults,
+    requests,
+    store,
+    contractViolations,
+    get delays() {
+      return { ...delays };
+    },
+    get outcomes() {
+      return { ...outcomes, byName: { ...outcomes.byName } };
+    },
+    setDelays(partial) {
+      for (const [k, v] of Object.entries(partial)) {
+        if (k in delays && typeof v === "number") delays[k as keyof Delays] = v < 0 ? -1 : v;
+      }
+    },
+    setOutcomes(partial) {
+      if (partial.backup) outcomes.backup = partial.backup;
+      if (partial.backupLocation) outcomes.backupLocation = partial.backupLocation;
+      if (partial.cluster) outcomes.cluster = partial.cluster;
+      if (partial.byName) outcomes.byName = { ...outcomes.byName, ...partial.byName };
+    },
+    settle: () => store.settle(),
+    reset() {
+      store.reset();
+      faults.clear();
+      requests.clear();
+      contractViolations.length = 0;
+    },
+    issueToken: (claims) => auth.issue(claims),
+    inspect(kind, name, orgId = "default") {
+      const obj = store.find(kind, orgId, name, undefined);
+      return obj && render(kindSpec(kind), obj, ctxFor({ sub: "", username: "", groups: [] }), true);
+    },
+    dump() {
+      const ctx = ctxFor({ sub: "", username: "", groups: [] });
+      return store.all().map((o) => ({ kind: o.kind, object: render(KINDS.find((k) => k.kind === o.kind)!, o, ctx, true) }));
+    },
+    stop() {
+      return new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+  return handle;
+}
