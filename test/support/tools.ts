@@ -1,0 +1,117 @@
+// Locates the tools built by test/e2e/toolchain.sh (real etcd, MinIO, aws CLI, Pulumi engine, Kubernetes
+// control plane) and builds a missing one on demand. Tests never fall back to anything else: a tool that
+// cannot be built is an error naming the command to run.
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+const repoRoot = path.resolve(__dirname, "..", "..");
+const toolchainScript = path.join(repoRoot, "test", "e2e", "toolchain.sh");
+
+/** Tool name → toolchain.sh part that builds it. */
+const toolParts: Record<string, string> = {
+  etcd: "etcd",
+  etcdctl: "etcd",
+  etcdutl: "etcd",
+  aws: "aws",
+  minio: "minio",
+  pulumi: "pulumi",
+  "pulumi-resource-pulumi-nodejs": "pulumi",
+  "kube-apiserver": "kubernetes",
+  "kube-controller-manager": "kubernetes",
+};
+
+export type ToolName = keyof typeof toolParts;
+
+/** `${KUBE_BACKUP_CACHE:-$HOME/.cache/kube-backup}`, the toolchain cache outside the repo. */
+export function cacheDir(): string {
+  return process.env.KUBE_BACKUP_CACHE || path.join(os.homedir(), ".cache", "kube-backup");
+}
+
+export function toolBinDir(): string {
+  return path.join(cacheDir(), "bin");
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    fs.accessSync(file, fs.constants.X_OK); // follows the bin/ symlink, so a dangling one is "missing"
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Runs `toolchain.sh <parts...>` synchronously, streaming its output; throws if it fails. */
+export function ensureToolchain(...parts: string[]): void {
+  try {
+    execFileSync("bash", [toolchainScript, ...parts], { stdio: "inherit", cwd: repoRoot });
+  } catch (err) {
+    throw new Error(`bash ${path.relative(repoRoot, toolchainScript)} ${parts.join(" ")} failed: ${(err as Error).message}`);
+  }
+}
+
+/** Absolute path of a built tool, building its toolchain part first if it is missing. */
+export function toolPath(name: ToolName): string {
+  const part = toolParts[name];
+  if (!part) {
+    throw new Error(`unknown tool '${name}': known tools are ${Object.keys(toolParts).join(", ")}`);
+  }
+  const file = path.join(toolBinDir(), name);
+  if (isExecutable(file)) {
+    return file;
+  }
+  const command = `bash test/e2e/toolchain.sh ${part}`;
+  try {
+    ensureToolchain(part);
+  } catch (err) {
+    throw new Error(`tool '${name}' is not built and building it failed; run \`${command}\` to see why. ${(err as Error).message}`);
+  }
+  if (!isExecutable(file)) {
+    throw new Error(`tool '${name}' is still missing at ${file} after \`${command}\``);
+  }
+  return file;
+}
+
+/** PULUMI_HOME inside the cache: the plugin cache where toolchain.sh installed pulumi-resource-kubernetes. */
+export function pulumiHome(): string {
+  return path.join(cacheDir(), "pulumi-home");
+}
+
+/**
+ * Environment for running the real Pulumi engine offline: the built CLI (and the dynamic-provider host next to
+ * it) first on PATH, plugins only from the cache, no update check and no download attempts.
+ */
+export function toolchainEnv(base: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  toolPath("pulumi");
+  ensureKubernetesProvider();
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(base)) {
+    if (v !== undefined) env[k] = v;
+  }
+  return {
+    ...env,
+    PATH: [toolBinDir(), env.PATH ?? ""].filter(Boolean).join(path.delimiter),
+    PULUMI_HOME: pulumiHome(),
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+  };
+}
+
+/** The pulumi-resource-kubernetes version @pulumi/kubernetes asks the engine for. */
+export function kubernetesProviderVersion(): string {
+  const pkg = require(path.join(repoRoot, "node_modules", "@pulumi", "kubernetes", "package.json"));
+  return pkg.pulumi.version as string;
+}
+
+/** Makes sure the plugin cache holds pulumi-resource-kubernetes at exactly that version; returns its dir. */
+export function ensureKubernetesProvider(): string {
+  const dir = path.join(pulumiHome(), "plugins", `resource-kubernetes-v${kubernetesProviderVersion()}`);
+  if (!fs.existsSync(dir)) {
+    ensureToolchain("k8s-provider");
+  }
+  if (!fs.existsSync(dir)) {
+    throw new Error(`pulumi-resource-kubernetes is not installed at ${dir} after \`bash test/e2e/toolchain.sh k8s-provider\``);
+  }
+  return dir;
+}
