@@ -35,6 +35,9 @@ export interface Identity {
 
 export const DEFAULT_ORG = "default";
 
+/** Not set by the program (an explicit false or 0 is set: `suspend: false` resumes). */
+const isUnset = (v: unknown) => v === undefined || v === null || v === "";
+
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Resource id: org/name/uid (names cannot contain '/', so it parses back unambiguously). */
@@ -108,7 +111,7 @@ export class KindMachinery {
                 changed.push(key);
             } else if (f.secret) {
                 if (secretHash(key, f, desired) !== olds.secretHashes?.[key]) changed.push(key);
-            } else if (f.serverDefault && normalise(f.type, desired) === undefined) {
+            } else if (f.serverDefault && isUnset(desired)) {
                 continue;
             } else if (!satisfies(f.type, desired, olds[key])) {
                 changed.push(key);
@@ -281,7 +284,7 @@ export class KindMachinery {
             if (typeof d === "string" && f.encodeValue && d !== "") d = f.encodeValue(d);
             let v: unknown;
             if (f.secret) v = encodeValue(f.type, d, f.emitZero);
-            else if (f.serverDefault && normalise(f.type, d) === undefined) v = getPath(liveSpec, w);
+            else if (f.serverDefault && isUnset(d)) v = getPath(liveSpec, w);
             else v = mergeForWrite(f.type, d, getPath(liveSpec, w), f.emitZero);
             if (v === undefined) delete spec[w];
             else setPath(spec, w, v);
@@ -309,7 +312,7 @@ export class KindMachinery {
     /** Backup: only labels, ownership and the credential ref (PUT /v1/backup) and the share can change. */
     private async updateBackup(i: Identity, olds: Props, news: Props): Promise<{ outs: Props }> {
         const m = this.metadata;
-        const changed = (k: string, f: FieldSpec) => !(f.serverDefault && normalise(f.type, news[k]) === undefined) && !satisfies(f.type, news[k], olds[k]);
+        const changed = (k: string, f: FieldSpec) => !(f.serverDefault && isUnset(news[k])) && !satisfies(f.type, news[k], olds[k]);
         const ccRef = this.spec.fields.cloudCredentialRef;
         if (changed("labels", m.labels) || changed("ownership", m.ownership) || changed("cloudCredentialRef", ccRef)) {
             const metadata: Props = { name: i.name, org_id: i.orgId, uid: i.uid };
