@@ -1,1 +1,13 @@
-export {};
+// Kubernetes backup components: etcd snapshot and PVC backup CronJobs, credentials Secrets, S3 buckets.
+export { BackupBucket } from "./bucket";
+export type { BackupBucketArgs } from "./bucket";
+export { BackupCredentials } from "./credentials";
+export type { BackupCredentialsArgs, EtcdClientCertificates, EtcdClientSecretRef, S3AccessKeys } from "./credentials";
+export { nextRunTime } from "./cronjob";
+export type { ScheduleArgs } from "./cronjob";
+export { EtcdBackupSchedule, DEFAULT_ETCD_IMAGE, DEFAULT_TOOLS_IMAGE } from "./etcd";
+export type { EtcdBackupScheduleArgs } from "./etcd";
+export { PvcBackupSchedule, DEFAULT_KUBECTL_IMAGE } from "./pvc";
+export type { PvcBackupScheduleArgs } from "./pvc";
+export type { BackupStorage, S3CaBundleRef, S3CredentialsRef, S3Location } from "./storage";
+export { InputError } from "./validation";

@@ -1,0 +1,163 @@
+// An S3 bucket made for backups: private, encrypted, TLS-only, with lifecycle rules that clean up failed multipart
+// uploads and expire very old objects as a second line of defence. Age-based expiry is never the retention
+// itself: the schedules' count-based prune keeps the newest N, which an age rule alone cannot guarantee.
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { S3Location } from "./storage";
+import * as v from "./validation";
+
+export interface BackupBucketArgs {
+    /** Exact bucket name. Default: auto-named from the resource name. */
+    bucketName?: pulumi.Input<string>;
+    /** Region (default: the provider's). */
+    region?: pulumi.Input<string>;
+    /** "AES256" (SSE-S3, default) or "aws:kms" with kmsKeyId. */
+    encryption?: pulumi.Input<"AES256" | "aws:kms">;
+    kmsKeyId?: pulumi.Input<string>;
+    /** Keep object versions. Default false (true when objectLock is set). */
+    versioning?: pulumi.Input<boolean>;
+    /** Safety-net expiry of objects, in days. Default 365. Must exceed retention × schedule interval by far. */
+    expirationDays?: pulumi.Input<number>;
+    /** Noncurrent versions expire after this many days (versioned buckets). Default 30. */
+    noncurrentVersionExpirationDays?: pulumi.Input<number>;
+    /** Abort multipart uploads left by failed runs after this many days. Default 3. */
+    abortIncompleteMultipartUploadDays?: pulumi.Input<number>;
+    /** Write-once protection: default retention for new objects (forces versioning). */
+    objectLock?: { mode: pulumi.Input<"GOVERNANCE" | "COMPLIANCE">; days: pulumi.Input<number> };
+    /** Allow `pulumi destroy` to delete a non-empty bucket. Default false. */
+    forceDestroy?: pulumi.Input<boolean>;
+    tags?: pulumi.Input<Record<string, string>>;
+    /**
+     * For S3-compatible stores managed through an aws provider pointed at them: the endpoint, path-style and CA
+     * settings the backup jobs should use to reach this bucket.
+     */
+    endpoint?: pulumi.Input<string>;
+    forcePathStyle?: pulumi.Input<boolean>;
+}
+
+export class BackupBucket extends pulumi.ComponentResource {
+    readonly bucketName: pulumi.Output<string>;
+    readonly arn: pulumi.Output<string>;
+    readonly region: pulumi.Output<string>;
+    /** What the schedules need to reach this bucket (pass the BackupBucket itself as `storage.bucket`). */
+    readonly location: S3Location;
+
+    constructor(name: string, args: BackupBucketArgs = {}, opts?: pulumi.ComponentResourceOptions) {
+        super("kube-backup:index:BackupBucket", name, {}, opts);
+        const val: v.Validator = new v.Validator(`BackupBucket "${name}"`);
+        const bucketName = val.check("bucketName", args.bucketName, v.s3BucketName);
+        const region = val.check("region", args.region, v.awsRegion);
+        const encryption = val.check("encryption", args.encryption, v.oneOf("AES256", "aws:kms")) ?? "AES256";
+        const kmsKeyId = val.check("kmsKeyId", args.kmsKeyId, v.kmsKeyId);
+        const expirationDays = val.check("expirationDays", args.expirationDays, v.integerIn(7, 36500)) ?? 365;
+        const noncurrentDays = val.check("noncurrentVersionExpirationDays", args.noncurrentVersionExpirationDays, v.integerIn(1, 36500)) ?? 30;
+        const abortDays = val.check("abortIncompleteMultipartUploadDays", args.abortIncompleteMultipartUploadDays, v.integerIn(1, 365)) ?? 3;
+        const endpoint = val.check("endpoint", args.endpoint, v.httpUrl);
+        const forcePathStyle = val.check("forcePathStyle", args.forcePathStyle, v.isBoolean);
+        val.check("versioning", args.versioning, v.isBoolean);
+        val.check("forceDestroy", args.forceDestroy, v.isBoolean);
+        if (args.objectLock) {
+            val.required("objectLock.mode", args.objectLock.mode, v.oneOf("GOVERNANCE", "COMPLIANCE"));
+            val.required("objectLock.days", args.objectLock.days, v.integerIn(1, 36500));
+            if (args.versioning === false) val.fail("versioning", "must not be false when objectLock is set (object lock needs versioning)", false);
+        }
+        pulumi.all([encryption, kmsKeyId]).apply(([e, k]) => {
+            if (e === "aws:kms" && !k) val.fail("kmsKeyId", "is required when encryption is \"aws:kms\"", k);
+            if (e !== "aws:kms" && k) val.fail("kmsKeyId", "must only be set when encryption is \"aws:kms\"", k);
+        });
+
+        const p = { parent: this };
+        const versioned = args.objectLock ? true : (args.versioning ?? false);
+        const bucket = new aws.s3.Bucket(
+            name,
+            {
+                bucket: bucketName,
+                bucketPrefix: bucketName === undefined ? `${name.slice(0, 30)}-` : undefined,
+                region,
+                forceDestroy: args.forceDestroy ?? false,
+                objectLockEnabled: args.objectLock ? true : undefined,
+                tags: args.tags,
+            },
+            p,
+        );
+        const common = { bucket: bucket.bucket, region };
+
+        const publicAccess = new aws.s3.BucketPublicAccessBlock(
+            `${name}-public-access`,
+            { ...common, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+            p,
+        );
+        new aws.s3.BucketServerSideEncryptionConfiguration(
+            `${name}-encryption`,
+            {
+                ...common,
+                rules: [
+                    {
+                        applyServerSideEncryptionByDefault: { sseAlgorithm: encryption, kmsMasterKeyId: kmsKeyId },
+                        bucketKeyEnabled: pulumi.output(encryption).apply((e) => e === "aws:kms"),
+                    },
+                ],
+            },
+            p,
+        );
+        const versioning = new aws.s3.BucketVersioning(
+            `${name}-versioning`,
+            { ...common, versioningConfiguration: { status: pulumi.output(versioned).apply((on) => (on ? "Enabled" : "Suspended")) } },
+            p,
+        );
+        new aws.s3.BucketLifecycleConfiguration(
+            `${name}-lifecycle`,
+            {
+                ...common,
+                rules: [
+                    { id: "abort-incomplete-multipart-uploads", status: "Enabled", filter: {}, abortIncompleteMultipartUpload: { daysAfterInitiation: abortDays } },
+                    { id: "safety-net-expiration", status: "Enabled", filter: {}, expiration: { days: expirationDays } },
+                    {
+                        id: "noncurrent-version-expiration",
+                        status: "Enabled",
+                        filter: {},
+                        noncurrentVersionExpiration: { noncurrentDays },
+                    },
+                ],
+            },
+            { parent: this, dependsOn: [versioning] },
+        );
+        new aws.s3.BucketPolicy(
+            `${name}-tls-only`,
+            {
+                ...common,
+                policy: pulumi.jsonStringify({
+                    Version: "2012-10-17",
+                    Statement: [
+                        {
+                            Sid: "DenyInsecureTransport",
+                            Effect: "Deny",
+                            Principal: "*",
+                            Action: "s3:*",
+                            Resource: [bucket.arn, pulumi.interpolate`${bucket.arn}/*`],
+                            Condition: { Bool: { "aws:SecureTransport": "false" } },
+                        },
+                    ],
+                }),
+            },
+            { parent: this, dependsOn: [publicAccess] },
+        );
+        if (args.objectLock) {
+            new aws.s3.BucketObjectLockConfiguration(
+                `${name}-object-lock`,
+                {
+                    ...common,
+                    objectLockEnabled: "Enabled",
+                    rule: { defaultRetention: { mode: args.objectLock.mode, days: args.objectLock.days } },
+                },
+                { parent: this, dependsOn: [versioning] },
+            );
+        }
+
+        this.bucketName = bucket.bucket;
+        this.arn = bucket.arn;
+        this.region = bucket.region;
+        this.location = { bucket: bucket.bucket, region: bucket.region, endpoint, forcePathStyle };
+        this.registerOutputs({ bucketName: this.bucketName, arn: this.arn, region: this.region });
+    }
+}

@@ -1,0 +1,118 @@
+// Kubernetes Secrets for S3 access keys and etcd client certificates, built from Pulumi secrets. Values are
+// wrapped in pulumi.secret before they reach the Secret, and the Secret's data/stringData are marked as secret
+// outputs, so state and logs only ever hold ciphertext.
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { S3CaBundleRef, S3CredentialsRef } from "./storage";
+import * as v from "./validation";
+
+export interface S3AccessKeys {
+    accessKeyId: pulumi.Input<string>;
+    secretAccessKey: pulumi.Input<string>;
+    sessionToken?: pulumi.Input<string>;
+    /** PEM CA bundle for an endpoint with a private CA (stored in the same Secret under "ca.crt"). */
+    caBundle?: pulumi.Input<string>;
+}
+
+export interface EtcdClientCertificates {
+    /** PEM of the etcd CA (e.g. /etc/kubernetes/pki/etcd/ca.crt). */
+    caCrt: pulumi.Input<string>;
+    /** PEM client certificate and key the etcd server accepts (e.g. apiserver-etcd-client.{crt,key}). */
+    clientCrt: pulumi.Input<string>;
+    clientKey: pulumi.Input<string>;
+}
+
+/** An existing Secret with etcd client certificates. */
+export interface EtcdClientSecretRef {
+    secretName: pulumi.Input<string>;
+    namespace?: pulumi.Input<string>;
+    /** Keys in the Secret. Defaults "ca.crt", "client.crt", "client.key". */
+    caKey?: pulumi.Input<string>;
+    certKey?: pulumi.Input<string>;
+    keyKey?: pulumi.Input<string>;
+}
+
+export interface BackupCredentialsArgs {
+    /** Namespace of the Secrets (the schedules that use them must run there). */
+    namespace: pulumi.Input<string>;
+    s3?: S3AccessKeys;
+    etcd?: EtcdClientCertificates;
+    labels?: pulumi.Input<Record<string, string>>;
+}
+
+const SECRET_OUTPUTS = ["data", "stringData"];
+
+export class BackupCredentials extends pulumi.ComponentResource {
+    /** Reference to the S3 Secret (keys AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY[, AWS_SESSION_TOKEN]). */
+    readonly s3Credentials?: S3CredentialsRef;
+    /** Reference to the CA bundle stored with the S3 keys, when one was given. */
+    readonly s3CaBundle?: S3CaBundleRef;
+    /** Reference to the etcd client certificate Secret (keys ca.crt, client.crt, client.key). */
+    readonly etcdClientSecret?: EtcdClientSecretRef;
+    readonly s3SecretName?: pulumi.Output<string>;
+    readonly etcdSecretName?: pulumi.Output<string>;
+
+    constructor(name: string, args: BackupCredentialsArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("kube-backup:index:BackupCredentials", name, {}, opts);
+        const val: v.Validator = new v.Validator(`BackupCredentials "${name}"`);
+        val.check("name", name, v.dnsLabel(56));
+        const namespace = val.required("namespace", args.namespace, v.dnsLabel());
+        if (!args.s3 && !args.etcd) val.fail("s3", "or etcd must be given (nothing to store)", undefined);
+        const labels = pulumi.output(val.check("labels", args.labels, v.labelMap) ?? {}).apply((l) => ({
+            ...l,
+            "app.kubernetes.io/name": "kube-backup",
+        }));
+        const secretOpts: pulumi.CustomResourceOptions = { parent: this, additionalSecretOutputs: SECRET_OUTPUTS };
+
+        if (args.s3) {
+            val.required("s3.accessKeyId", args.s3.accessKeyId, v.nonEmptyString);
+            val.required("s3.secretAccessKey", args.s3.secretAccessKey, v.nonEmptyString);
+            const stringData: Record<string, pulumi.Input<string>> = {
+                AWS_ACCESS_KEY_ID: pulumi.secret(args.s3.accessKeyId),
+                AWS_SECRET_ACCESS_KEY: pulumi.secret(args.s3.secretAccessKey),
+            };
+            if (args.s3.sessionToken !== undefined) stringData.AWS_SESSION_TOKEN = pulumi.secret(args.s3.sessionToken);
+            if (args.s3.caBundle !== undefined) stringData["ca.crt"] = pulumi.secret(args.s3.caBundle);
+            const secret = new k8s.core.v1.Secret(
+                `${name}-s3`,
+                { metadata: { name: `${name}-s3`, namespace, labels }, type: "Opaque", stringData },
+                secretOpts,
+            );
+            this.s3SecretName = secret.metadata.name;
+            this.s3Credentials = {
+                secretName: secret.metadata.name,
+                namespace: secret.metadata.namespace,
+                accessKeyIdKey: "AWS_ACCESS_KEY_ID",
+                secretAccessKeyKey: "AWS_SECRET_ACCESS_KEY",
+                sessionTokenKey: args.s3.sessionToken !== undefined ? "AWS_SESSION_TOKEN" : undefined,
+            };
+            if (args.s3.caBundle !== undefined) this.s3CaBundle = { secretName: secret.metadata.name, key: "ca.crt" };
+        }
+
+        if (args.etcd) {
+            val.required("etcd.caCrt", args.etcd.caCrt, v.nonEmptyString);
+            val.required("etcd.clientCrt", args.etcd.clientCrt, v.nonEmptyString);
+            val.required("etcd.clientKey", args.etcd.clientKey, v.nonEmptyString);
+            const secret = new k8s.core.v1.Secret(
+                `${name}-etcd`,
+                {
+                    metadata: { name: `${name}-etcd`, namespace, labels },
+                    type: "Opaque",
+                    stringData: {
+                        "ca.crt": pulumi.secret(args.etcd.caCrt),
+                        "client.crt": pulumi.secret(args.etcd.clientCrt),
+                        "client.key": pulumi.secret(args.etcd.clientKey),
+                    },
+                },
+                secretOpts,
+            );
+            this.etcdSecretName = secret.metadata.name;
+            this.etcdClientSecret = { secretName: secret.metadata.name, namespace: secret.metadata.namespace };
+        }
+
+        this.registerOutputs({
+            s3SecretName: this.s3SecretName,
+            etcdSecretName: this.etcdSecretName,
+        });
+    }
+}

@@ -1,0 +1,216 @@
+// EtcdBackupSchedule: a CronJob on a control-plane node that snapshots etcd, verifies the snapshot, uploads it with
+// a sha256 marker and prunes to the newest N complete snapshots.
+//
+// Pod layout (the etcd image has no shell, so nothing runs `sh` in it):
+//   init "snapshot" (etcd image, exec form)  etcdctl snapshot save  -> emptyDir /backup/snapshot.db
+//   init "verify"   (etcd image, exec form)  etcdutl snapshot status -w json: bbolt integrity check (tx.Check);
+//                                            a corrupt or unreadable file fails the pod before any upload.
+//   "upload"        (shell + aws-cli image)  the shared backup script (scripts.ts).
+// Recording the verification: etcdutl can only print its result to stdout, and without a shell nothing in the
+// etcd image can redirect that into a file; reading it back from the pod log would need pods/log RBAC and an API
+// client in the job. So the upload container re-derives the facts from the file itself and records them as
+// object metadata of the snapshot (x-amz-meta-etcd-revision, x-amz-meta-etcd-integrity-sha256, sha256):
+// the integrity hash is etcd's own sha256 trailer, checked against the content (the check `snapshot restore`
+// makes, which also catches truncation that bbolt's check misses), and the revision is read from the bbolt pages
+// exactly as etcdutl computes it. The sidecar stays plain `sha256sum -c` format. etcdutl's JSON (revision, hash,
+// totalKey, totalSize) remains in the verify container's log for humans.
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { BackupCredentials, EtcdClientCertificates, EtcdClientSecretRef } from "./credentials";
+import { backupCronJob, checkSchedule, nextRunOutput, ScheduleArgs } from "./cronjob";
+import { BACKUP_SCRIPT } from "./scripts";
+import { BackupStorage, resolveStorage, s3SecretName } from "./storage";
+import * as v from "./validation";
+
+export const DEFAULT_ETCD_IMAGE = "gcr.io/etcd-development/etcd:v3.6.16";
+export const DEFAULT_TOOLS_IMAGE = "docker.io/amazon/aws-cli:2.31.39";
+export const CONTROL_PLANE_LABEL = "node-role.kubernetes.io/control-plane";
+
+const WORK_DIR = "/backup";
+const CLIENT_DIR = "/etc/etcd-client";
+const EXTRA_DIR = "/host/certs";
+
+export interface EtcdBackupScheduleArgs extends ScheduleArgs {
+    /** Namespace of the CronJob and its Secrets. Default "kube-system". */
+    namespace?: pulumi.Input<string>;
+    /** Keep the N newest complete, verified snapshots. Default 5, at least 1. */
+    retention?: pulumi.Input<number>;
+    /** One etcd client URL. Default "https://$(HOST_IP):2379" (the node's own member, via the downward API). */
+    endpoint?: pulumi.Input<string>;
+    /** Client certificates: PEM values (stored in a new Secret), an existing Secret, or a BackupCredentials. */
+    certificates: EtcdClientCertificates | EtcdClientSecretRef | { etcdClientSecret?: EtcdClientSecretRef };
+    /** Host directory to back up next to each snapshot (e.g. "/etc/kubernetes/pki"), read-only hostPath. */
+    certsDir?: string;
+    storage: BackupStorage;
+    /** Default { "node-role.kubernetes.io/control-plane": "" }. */
+    nodeSelector?: pulumi.Input<Record<string, string>>;
+    /** Default: tolerate the control-plane NoSchedule taint. */
+    tolerations?: pulumi.Input<pulumi.Input<k8s.types.input.core.v1.Toleration>[]>;
+    /** Use the node's network (for members listening on 127.0.0.1 only). Default false. */
+    hostNetwork?: pulumi.Input<boolean>;
+    images?: {
+        /** Image with etcdctl and etcdutl (no shell needed). Match the server's minor version. */
+        etcd?: pulumi.Input<string>;
+        /** Image with sh, aws CLI and coreutils (sha256sum, od, split, awk). */
+        tools?: pulumi.Input<string>;
+    };
+}
+
+export class EtcdBackupSchedule extends pulumi.ComponentResource {
+    readonly cronJobName: pulumi.Output<string>;
+    readonly namespace: pulumi.Output<string>;
+    readonly bucket: pulumi.Output<string>;
+    readonly prefix: pulumi.Output<string>;
+    /** Next scheduled run (ISO 8601, UTC), computed with cron-parser; undefined while suspended. */
+    readonly nextRunTime: pulumi.Output<string | undefined>;
+    readonly etcdSecretName: pulumi.Output<string>;
+    readonly s3SecretName: pulumi.Output<string | undefined>;
+
+    constructor(name: string, args: EtcdBackupScheduleArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("kube-backup:index:EtcdBackupSchedule", name, {}, opts);
+        const val: v.Validator = new v.Validator(`EtcdBackupSchedule "${name}"`);
+        val.check("name", name, v.dnsLabel(52));
+        const schedule = checkSchedule(val, args);
+        const namespace = val.check("namespace", args.namespace, v.dnsLabel()) ?? "kube-system";
+        const retention = val.check("retention", args.retention, v.integerIn(1, 1000)) ?? 5;
+        const endpoint = val.check("endpoint", args.endpoint, v.etcdEndpoint) ?? "https://$(HOST_IP):2379";
+        const certsDir = val.check("certsDir", args.certsDir, v.absolutePath) as string | undefined;
+        const etcdImage = val.check("images.etcd", args.images?.etcd, v.imageRef) ?? DEFAULT_ETCD_IMAGE;
+        const toolsImage = val.check("images.tools", args.images?.tools, v.imageRef) ?? DEFAULT_TOOLS_IMAGE;
+        const nodeSelector = val.check("nodeSelector", args.nodeSelector, v.labelMap) ?? { [CONTROL_PLANE_LABEL]: "" };
+        val.check("hostNetwork", args.hostNetwork, v.isBoolean);
+        const tolerations = args.tolerations ?? [{ key: CONTROL_PLANE_LABEL, operator: "Exists", effect: "NoSchedule" }];
+        const storage = resolveStorage(val, args.storage, "etcd", namespace);
+
+        // Client certificates: values become a Secret owned by this component; references are used as given.
+        const certs = args.certificates;
+        if (!certs) val.fail("certificates", "is required (PEM values, an existing Secret, or a BackupCredentials)", certs);
+        let secretRef: EtcdClientSecretRef;
+        if ("caCrt" in certs || "clientCrt" in certs || "clientKey" in certs) {
+            if ("secretName" in certs) val.fail("certificates", "must be either PEM values or a Secret reference, not both", "both");
+            const creds = new BackupCredentials(name, { namespace, etcd: certs as EtcdClientCertificates }, { parent: this });
+            secretRef = creds.etcdClientSecret!;
+        } else if ("secretName" in certs) {
+            secretRef = certs as EtcdClientSecretRef;
+        } else if ((certs as { etcdClientSecret?: EtcdClientSecretRef }).etcdClientSecret) {
+            secretRef = (certs as { etcdClientSecret: EtcdClientSecretRef }).etcdClientSecret;
+        } else {
+            val.fail("certificates", "must be PEM values, a Secret reference or a BackupCredentials created with etcd certificates", certs);
+        }
+        const secretName = val.required("certificates.secretName", secretRef.secretName, v.dnsSubdomain);
+        if (secretRef.namespace !== undefined) {
+            pulumi.all([secretRef.namespace, namespace]).apply(([cn, sn]) => {
+                if (cn !== sn) val.fail("certificates", `must be a Secret in the schedule's namespace "${sn}"`, cn);
+            });
+        }
+
+        const snapshotFile = `${WORK_DIR}/snapshot.db`;
+        const volumes: k8s.types.input.core.v1.Volume[] = [
+            { name: "work", emptyDir: {} },
+            {
+                name: "etcd-client",
+                secret: {
+                    secretName,
+                    defaultMode: 0o400,
+                    items: [
+                        { key: secretRef.caKey ?? "ca.crt", path: "ca.crt" },
+                        { key: secretRef.certKey ?? "client.crt", path: "client.crt" },
+                        { key: secretRef.keyKey ?? "client.key", path: "client.key" },
+                    ],
+                },
+            },
+            ...storage.volumes,
+        ];
+        const uploadMounts: k8s.types.input.core.v1.VolumeMount[] = [{ name: "work", mountPath: WORK_DIR, readOnly: true }, ...storage.mounts];
+        const uploadEnv: k8s.types.input.core.v1.EnvVar[] = [
+            { name: "BACKUP_NAME", value: name },
+            { name: "BACKUP_EXT", value: ".db" },
+            { name: "BACKUP_KEEP", value: pulumi.output(retention).apply(String) },
+            { name: "BACKUP_SOURCE", value: "file" },
+            { name: "BACKUP_FILE", value: snapshotFile },
+            { name: "BACKUP_ETCD_SNAPSHOT", value: "true" },
+            ...storage.env,
+        ];
+        if (certsDir) {
+            volumes.push({ name: "certs-dir", hostPath: { path: certsDir, type: "Directory" } });
+            uploadMounts.push({ name: "certs-dir", mountPath: EXTRA_DIR, readOnly: true });
+            uploadEnv.push({ name: "BACKUP_EXTRA_DIR", value: EXTRA_DIR });
+        }
+
+        const cronJob = backupCronJob(
+            {
+                name,
+                namespace,
+                component: "etcd-backup",
+                schedule,
+                pod: {
+                    restartPolicy: "Never",
+                    nodeSelector,
+                    tolerations,
+                    hostNetwork: args.hostNetwork ?? false,
+                    volumes,
+                    initContainers: [
+                        {
+                            name: "snapshot",
+                            image: etcdImage,
+                            command: ["etcdctl"],
+                            args: ["snapshot", "save", "$(SNAPSHOT_FILE)"],
+                            env: [
+                                { name: "HOST_IP", valueFrom: { fieldRef: { fieldPath: "status.hostIP" } } },
+                                { name: "ETCDCTL_ENDPOINTS", value: endpoint },
+                                { name: "ETCDCTL_CACERT", value: `${CLIENT_DIR}/ca.crt` },
+                                { name: "ETCDCTL_CERT", value: `${CLIENT_DIR}/client.crt` },
+                                { name: "ETCDCTL_KEY", value: `${CLIENT_DIR}/client.key` },
+                                { name: "ETCDCTL_DIAL_TIMEOUT", value: "10s" },
+                                { name: "SNAPSHOT_FILE", value: snapshotFile },
+                            ],
+                            volumeMounts: [
+                                { name: "work", mountPath: WORK_DIR },
+                                { name: "etcd-client", mountPath: CLIENT_DIR, readOnly: true },
+                            ],
+                            resources: args.resources,
+                        },
+                        {
+                            name: "verify",
+                            image: etcdImage,
+                            command: ["etcdutl"],
+                            args: ["snapshot", "status", "$(SNAPSHOT_FILE)", "--write-out=json"],
+                            env: [{ name: "SNAPSHOT_FILE", value: snapshotFile }],
+                            volumeMounts: [{ name: "work", mountPath: WORK_DIR, readOnly: true }],
+                            resources: args.resources,
+                        },
+                    ],
+                    containers: [
+                        {
+                            name: "upload",
+                            image: toolsImage,
+                            command: ["/bin/sh", "-c", BACKUP_SCRIPT, "kube-backup"],
+                            env: uploadEnv,
+                            volumeMounts: uploadMounts,
+                            resources: args.resources,
+                        },
+                    ],
+                },
+            },
+            { parent: this },
+        );
+
+        this.cronJobName = cronJob.metadata.name;
+        this.namespace = cronJob.metadata.namespace;
+        this.bucket = pulumi.output(storage.bucket);
+        this.prefix = pulumi.output(storage.prefix);
+        this.nextRunTime = nextRunOutput(schedule);
+        this.etcdSecretName = pulumi.output(secretName);
+        this.s3SecretName = pulumi.output(s3SecretName(args.storage));
+        this.registerOutputs({
+            cronJobName: this.cronJobName,
+            namespace: this.namespace,
+            bucket: this.bucket,
+            prefix: this.prefix,
+            nextRunTime: this.nextRunTime,
+            etcdSecretName: this.etcdSecretName,
+            s3SecretName: this.s3SecretName,
+        });
+    }
+}
+

@@ -1,0 +1,330 @@
+// The one script renderer. The scripts are fixed text: every user value (bucket, prefix, names, endpoints, the
+// producer command) reaches them as environment variables or as "$@", never spliced into the text, so no value
+// can change what the shell runs. Both schedules use the same upload/verify/prune script; the snapshot strategy
+// reuses its retention selection (`select_expired`).
+//
+// Written for POSIX sh (dash, busybox ash, bash): `set -eu`, pipefail where the shell has it, and explicit exit
+// status capture for every pipeline stage so a failing tar/compressor is caught even without pipefail.
+
+// String.raw keeps backslashes; "\${" is the only escape needed (turned back into "${" below).
+const raw = (s: TemplateStringsArray, ...subs: string[]) => String.raw(s, ...subs).replace(/\\\$\{/g, "${");
+
+/** Shell functions shared by every script: logging, failure, and the retention selection. */
+const COMMON = raw`set -eu
+if (set -o pipefail) 2>/dev/null; then set -o pipefail; fi
+export LC_ALL=C
+log() { printf '%s kube-backup: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >&2; }
+die() { log "FAILED: $*"; exit 1; }
+
+# select_expired KEEP NEWTS OBJECTS: the one retention rule. OBJECTS has lines "<timestamp> <D|M|C> <id>": D is a
+# backup, M its completeness marker, C a companion artefact. A backup counts only with its marker. The KEEP newest
+# complete backups stay; every object older than the oldest kept one goes (older backups, their markers and
+# companions, and leftovers of failed runs). Refuses (non-zero, nothing selected) unless the backup just written
+# (NEWTS) is complete and among the kept ones. Writes $OBJECTS.expired-markers then $OBJECTS.expired-objects:
+# markers are deleted first, so an interrupted prune leaves incomplete objects, never a complete-looking one.
+select_expired() {
+  case "$1" in ''|*[!0-9]*) die "retention must be an integer >= 1 (got '$1')";; esac
+  [ "$1" -ge 1 ] || die "refusing to prune with retention < 1"
+  : > "$3.expired-markers"; : > "$3.expired-objects"
+  awk '$2 == "D" { d[$1] = 1 } $2 == "M" { m[$1] = 1 } END { for (t in d) if (t in m) print t }' "$3" | sort -r > "$3.complete"
+  grep -qxF "$2" "$3.complete" || die "the new backup ($2) is not listed as complete; not pruning"
+  head -n "$1" "$3.complete" > "$3.keep"
+  grep -qxF "$2" "$3.keep" || die "the new backup ($2) is not among the newest $1 (clock skew?); not pruning"
+  cutoff=$(tail -n 1 "$3.keep")
+  awk -v c="$cutoff" '$1 < c && $2 == "M" { print $3 }' "$3" | sort -u > "$3.expired-markers"
+  awk -v c="$cutoff" '$1 < c && $2 != "M" { print $3 }' "$3" | sort -u > "$3.expired-objects"
+  log "retention: $(wc -l < "$3.complete" | tr -d ' ') complete backup(s), keeping $(wc -l < "$3.keep" | tr -d ' ') (newest $1), removing $(wc -l < "$3.expired-objects" | tr -d ' ') object(s) older than $cutoff"
+}
+`;
+
+/**
+ * Upload/verify/prune for one backup. Environment:
+ *   BACKUP_BUCKET, BACKUP_PREFIX, BACKUP_NAME, BACKUP_EXT, BACKUP_KEEP       where and how many
+ *   BACKUP_SOURCE=file + BACKUP_FILE                                         upload a finished file (etcd)
+ *   BACKUP_SOURCE=stream + "$@" (producer argv) + BACKUP_COMPRESSION         stream producer | compressor
+ *   BACKUP_ETCD_SNAPSHOT=true                                                verify the file as an etcd snapshot
+ *   BACKUP_EXTRA_DIR                                                         optional directory stored alongside
+ *   S3_ENDPOINT_URL, S3_REGION, S3_FORCE_PATH_STYLE, S3_CA_BUNDLE, S3_INSECURE_SKIP_TLS_VERIFY, AWS_* credentials
+ * Object: s3://$BACKUP_BUCKET/$BACKUP_PREFIX/$BACKUP_NAME-<yyyymmddThhmmssZ>$BACKUP_EXT, then "<key>.sha256"
+ * (sha256sum format) written last as the completeness marker. Any failure exits non-zero before pruning.
+ */
+export const BACKUP_SCRIPT =
+    COMMON +
+    raw`
+: "\${BACKUP_BUCKET:?}" "\${BACKUP_PREFIX:?}" "\${BACKUP_NAME:?}" "\${BACKUP_EXT:?}" "\${BACKUP_KEEP:?}" "\${BACKUP_SOURCE:?}"
+# Same rules as at preview, re-checked so a hand-edited CronJob cannot widen what retention touches.
+case "$BACKUP_PREFIX" in ''|/*|*/|*//*|*[!A-Za-z0-9._/-]*) die "BACKUP_PREFIX must be '/'-separated [A-Za-z0-9._-] segments";; esac
+case "$BACKUP_NAME$BACKUP_EXT" in *[!A-Za-z0-9._-]*) die "BACKUP_NAME and BACKUP_EXT must be [A-Za-z0-9._-]";; esac
+case "$BACKUP_EXT" in .?*) ;; *) die "BACKUP_EXT must start with '.'";; esac
+case "$BACKUP_KEEP" in ''|*[!0-9]*) die "BACKUP_KEEP must be an integer >= 1";; esac
+[ "$BACKUP_KEEP" -ge 1 ] || die "refusing to run with BACKUP_KEEP < 1"
+
+WORK=$(mktemp -d "\${TMPDIR:-/tmp}/kube-backup.XXXXXX")
+BG=""
+UPLOADED=""
+cleanup() { for p in $BG; do kill "$p" 2>/dev/null || true; done; rm -rf "$WORK"; }
+trap cleanup EXIT
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# aws CLI settings: only fixed literals are written here; bounded concurrency keeps streaming memory flat.
+export AWS_CONFIG_FILE="$WORK/aws-config"
+{
+  echo '[default]'
+  echo 's3 ='
+  echo '  max_concurrent_requests = 4'
+  echo '  max_queue_size = 8'
+  echo '  multipart_threshold = 16MB'
+  echo '  multipart_chunksize = 16MB'
+  if [ "\${S3_FORCE_PATH_STYLE:-false}" = true ]; then echo '  addressing_style = path'; fi
+} > "$AWS_CONFIG_FILE"
+if [ -n "\${S3_ENDPOINT_URL:-}" ]; then
+  # Non-AWS stores reject the CRC checksums aws-cli >= 2.23 sends by default (aws-cli#9214).
+  export AWS_REQUEST_CHECKSUM_CALCULATION="\${AWS_REQUEST_CHECKSUM_CALCULATION:-when_required}"
+  export AWS_RESPONSE_CHECKSUM_VALIDATION="\${AWS_RESPONSE_CHECKSUM_VALIDATION:-when_required}"
+fi
+s3() {
+  if [ -n "\${S3_ENDPOINT_URL:-}" ]; then set -- --endpoint-url "$S3_ENDPOINT_URL" "$@"; fi
+  if [ -n "\${S3_REGION:-}" ]; then set -- --region "$S3_REGION" "$@"; fi
+  if [ -n "\${S3_CA_BUNDLE:-}" ]; then set -- --ca-bundle "$S3_CA_BUNDLE" "$@"; fi
+  if [ "\${S3_INSECURE_SKIP_TLS_VERIFY:-false}" = true ]; then set -- --no-verify-ssl "$@"; fi
+  aws "$@"
+}
+
+# Removes what this run uploaded (never anything else); such objects have no marker, so retention ignores them anyway.
+fail() {
+  for k in $UPLOADED; do
+    s3 s3api delete-object --bucket "$BACKUP_BUCKET" --key "$k" >/dev/null 2>&1 || log "could not remove incomplete $k"
+  done
+  die "$@"
+}
+
+TS=$(date -u +%Y%m%dT%H%M%SZ)
+BASE="$BACKUP_NAME-$TS$BACKUP_EXT"
+KEY="$BACKUP_PREFIX/$BASE"
+
+compress() {
+  case "$1" in
+    gzip) gzip -c ;;
+    zstd) zstd -q -c ;;
+    none) cat ;;
+    *) echo "unknown compression '$1'" >&2; return 2 ;;
+  esac
+}
+
+# stream_upload KEY COMPRESSION PRODUCER...: producer | compressor | tee(sha256, byte count) | aws s3 cp -.
+# Nothing is staged on disk; each stage's exit status is recorded so any failure fails the run.
+stream_upload() {
+  key=$1 comp=$2; shift 2
+  rm -f "$WORK"/rc.* "$WORK/sum.fifo" "$WORK/len.fifo"
+  mkfifo "$WORK/sum.fifo" "$WORK/len.fifo"
+  sha256sum < "$WORK/sum.fifo" > "$WORK/sum" & sumpid=$!
+  wc -c < "$WORK/len.fifo" > "$WORK/len" & lenpid=$!
+  BG="$BG $sumpid $lenpid"
+  UPLOADED="$UPLOADED $key"
+  { rc=0; "$@" || rc=$?; echo "$rc" > "$WORK/rc.source"; } \
+    | { rc=0; compress "$comp" || rc=$?; echo "$rc" > "$WORK/rc.compress"; } \
+    | { rc=0; tee "$WORK/sum.fifo" "$WORK/len.fifo" || rc=$?; echo "$rc" > "$WORK/rc.tee"; } \
+    | s3 s3 cp - "s3://$BACKUP_BUCKET/$key" --only-show-errors \
+    || fail "upload of $key failed"
+  for stage in source compress tee; do
+    rc=$(cat "$WORK/rc.$stage" 2>/dev/null || echo missing)
+    [ "$rc" = 0 ] || fail "$stage stage of $key exited with status $rc"
+  done
+  wait "$sumpid" || fail "sha256 of $key failed"
+  wait "$lenpid" || fail "byte count of $key failed"
+  SHA=$(cut -d' ' -f1 < "$WORK/sum")
+  SIZE=$(tr -d ' ' < "$WORK/len")
+  [ "$SIZE" -gt 0 ] || fail "$key is empty"
+}
+
+# upload_file FILE KEY [METADATA]
+upload_file() {
+  SIZE=$(wc -c < "$1" | tr -d ' ')
+  SHA=$(sha256sum "$1" | cut -d' ' -f1)
+  UPLOADED="$UPLOADED $2"
+  if [ -n "\${3:-}" ]; then
+    s3 s3 cp "$1" "s3://$BACKUP_BUCKET/$2" --only-show-errors --metadata "sha256=$SHA,$3" || fail "upload of $2 failed"
+  else
+    s3 s3 cp "$1" "s3://$BACKUP_BUCKET/$2" --only-show-errors --metadata "sha256=$SHA" || fail "upload of $2 failed"
+  fi
+}
+
+# verify_remote KEY SIZE: HEAD must report exactly the bytes we sent.
+verify_remote() {
+  got=$(s3 s3api head-object --bucket "$BACKUP_BUCKET" --key "$1" --query ContentLength --output text) || fail "HEAD $1 failed"
+  [ "$got" = "$2" ] || fail "size mismatch for $1: sent $2 bytes, store reports $got"
+}
+
+# rd FILE OFFSET N: unsigned N-byte integer (host byte order, as bbolt writes it) at OFFSET.
+rd() { od -An -v -j "$2" -N "$3" -tu"$3" "$1" | tr -d ' \n'; }
+hexat() { od -An -v -j "$2" -N "$3" -tx1 "$1" | tr -d ' \n'; }
+hex_gt() { [ "$1" != "$2" ] && [ "$(printf '%s\n%s\n' "$1" "$2" | sort | tail -n 1)" = "$1" ]; }
+
+# bbolt_find FILE PAGESIZE PAGEOFFSET KEYHEX: offset of KEYHEX's value in the B+tree rooted at PAGEOFFSET.
+bbolt_find() {
+  f=$1 ps=$2 page=$3 want=$4
+  while :; do
+    flags=$(rd "$f" $((page + 8)) 2); count=$(rd "$f" $((page + 10)) 2); i=0; next=""
+    while [ "$i" -lt "$count" ]; do
+      e=$((page + 16 + 16 * i))
+      if [ $((flags & 1)) -ne 0 ]; then pos=$(rd "$f" "$e" 4); ks=$(rd "$f" $((e + 4)) 4)
+      else pos=$(rd "$f" $((e + 4)) 4); ks=$(rd "$f" $((e + 8)) 4); fi
+      key=$(hexat "$f" $((e + pos)) "$ks")
+      if [ $((flags & 2)) -ne 0 ]; then
+        if [ "$key" = "$want" ]; then echo $((e + pos + ks)); return 0; fi
+      elif [ "$i" -eq 0 ] || ! hex_gt "$key" "$want"; then
+        next=$(( $(rd "$f" $((e + 8)) 8) * ps ))
+      fi
+      i=$((i + 1))
+    done
+    if [ $((flags & 1)) -eq 0 ] || [ -z "$next" ]; then return 1; fi
+    page=$next
+  done
+}
+
+# bbolt_revision FILE: the etcd revision of a snapshot = main revision of the last key in its "key" bucket
+# (what etcdutl snapshot status reports), read from the bbolt pages along the right-most path.
+bbolt_revision() {
+  f=$1
+  [ "$(rd "$f" 16 4)" = 3977042669 ] || return 1
+  ps=$(rd "$f" 24 4)
+  m=0
+  if [ "$(rd "$f" $((ps + 16)) 4)" = 3977042669 ] && [ "$(rd "$f" $((ps + 64)) 8)" -gt "$(rd "$f" 64 8)" ]; then m=$ps; fi
+  v=$(bbolt_find "$f" "$ps" $(( $(rd "$f" $((m + 32)) 8) * ps )) 6b6579) || return 1
+  root=$(rd "$f" "$v" 8)
+  if [ "$root" -eq 0 ]; then page=$((v + 16)); else page=$((root * ps)); fi
+  while :; do
+    flags=$(rd "$f" $((page + 8)) 2); count=$(rd "$f" $((page + 10)) 2)
+    if [ "$count" -eq 0 ]; then echo 0; return 0; fi
+    e=$((page + 16 + 16 * (count - 1)))
+    if [ $((flags & 1)) -ne 0 ]; then page=$(( $(rd "$f" $((e + 8)) 8) * ps )); continue; fi
+    [ $((flags & 2)) -ne 0 ] || return 1
+    k=$(hexat "$f" $((e + $(rd "$f" $((e + 4)) 4))) 8)
+    echo $((0x$k)); return 0
+  done
+}
+
+# etcd_verify FILE: checks done here, in the shell image, after etcdutl snapshot status (the etcd image has no
+# shell to capture its output): the size is a bbolt file plus etcd's 32-byte sha256 trailer, the trailer matches
+# the content (the check etcdutl snapshot restore makes), and the revision is read. Sets ETCD_HASH, ETCD_REVISION.
+etcd_verify() {
+  size=$(wc -c < "$1" | tr -d ' ')
+  [ "$((size % 512))" -eq 32 ] || die "$1 is not an etcd snapshot with an integrity hash (size $size)"
+  ETCD_HASH=$(tail -c 32 "$1" | od -An -v -tx1 | tr -d ' \n')
+  body=$(head -c "$((size - 32))" "$1" | sha256sum | cut -d' ' -f1)
+  [ "$body" = "$ETCD_HASH" ] || die "$1 is corrupt: content sha256 $body does not match its integrity hash $ETCD_HASH"
+  ETCD_REVISION=$(bbolt_revision "$1") || die "cannot read the etcd revision from $1"
+  log "etcd snapshot verified: $size bytes, revision $ETCD_REVISION, integrity sha256 $ETCD_HASH"
+}
+
+case "$BACKUP_SOURCE" in
+  file)
+    : "\${BACKUP_FILE:?}"
+    [ -s "$BACKUP_FILE" ] || die "$BACKUP_FILE is missing or empty"
+    if [ "\${BACKUP_ETCD_SNAPSHOT:-false}" = true ]; then
+      etcd_verify "$BACKUP_FILE"
+      upload_file "$BACKUP_FILE" "$KEY" "etcd-revision=$ETCD_REVISION,etcd-integrity-sha256=$ETCD_HASH"
+    else
+      upload_file "$BACKUP_FILE" "$KEY"
+    fi ;;
+  stream)
+    [ "$#" -gt 0 ] || die "BACKUP_SOURCE=stream needs a producer command"
+    stream_upload "$KEY" "\${BACKUP_COMPRESSION:-none}" "$@" ;;
+  *) die "BACKUP_SOURCE must be 'file' or 'stream'" ;;
+esac
+verify_remote "$KEY" "$SIZE"
+printf '%s  %s\n' "$SHA" "$BASE" > "$WORK/marker"
+log "uploaded s3://$BACKUP_BUCKET/$KEY ($SIZE bytes, sha256 $SHA)"
+
+if [ -n "\${BACKUP_EXTRA_DIR:-}" ]; then
+  [ -d "$BACKUP_EXTRA_DIR" ] || fail "BACKUP_EXTRA_DIR $BACKUP_EXTRA_DIR is not a directory"
+  stream_upload "$KEY.extra.tar.gz" gzip tar -C "$BACKUP_EXTRA_DIR" -cf - .
+  verify_remote "$KEY.extra.tar.gz" "$SIZE"
+  printf '%s  %s\n' "$SHA" "$BASE.extra.tar.gz" >> "$WORK/marker"
+fi
+
+# The marker goes last: its presence is what makes this backup count.
+UPLOADED="$UPLOADED $KEY.sha256"
+s3 s3 cp "$WORK/marker" "s3://$BACKUP_BUCKET/$KEY.sha256" --only-show-errors || fail "upload of the marker failed"
+verify_remote "$KEY.sha256" "$(wc -c < "$WORK/marker" | tr -d ' ')"
+UPLOADED=""
+
+# Prune: only reached when everything above succeeded. Candidates come from the bucket listing, restricted to
+# keys "<prefix>/<name>-<timestamp><ext>[...]"; keys that do not have exactly that shape are never touched.
+P="$BACKUP_PREFIX/$BACKUP_NAME-"
+s3 s3api list-objects-v2 --bucket "$BACKUP_BUCKET" --prefix "$P" --query 'Contents[].[Key]' --output text > "$WORK/keys" \
+  || die "listing s3://$BACKUP_BUCKET/$P failed; backup is complete, nothing pruned"
+P="$P" EXT="$BACKUP_EXT" awk '
+  BEGIN { P = ENVIRON["P"]; EXT = ENVIRON["EXT"] }
+  index($0, P) == 1 && $0 ~ /^[A-Za-z0-9._\/-]+$/ {
+    rest = substr($0, length(P) + 1); ts = substr(rest, 1, 16); sfx = substr(rest, 17)
+    if (ts !~ /^[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]T[0-9][0-9][0-9][0-9][0-9][0-9]Z$/) next
+    if (sfx == EXT) print ts, "D", $0
+    else if (sfx == EXT ".sha256") print ts, "M", $0
+    else if (substr(sfx, 1, length(EXT) + 1) == EXT ".") print ts, "C", $0
+  }' "$WORK/keys" | sort > "$WORK/objects"
+select_expired "$BACKUP_KEEP" "$TS" "$WORK/objects"
+
+# delete_keys FILE: batch delete (1000 per request); any per-key error fails the run.
+delete_keys() {
+  [ -s "$1" ] || return 0
+  split -l 1000 "$1" "$1.part."
+  for part in "$1".part.*; do
+    awk 'BEGIN { printf "{\"Objects\":[" } { printf "%s{\"Key\":\"%s\"}", (NR > 1 ? "," : ""), $0 } END { printf "],\"Quiet\":true}" }' "$part" > "$part.json"
+    errs=$(s3 s3api delete-objects --bucket "$BACKUP_BUCKET" --delete "file://$part.json" --query 'Errors[].Key' --output text) \
+      || die "delete request failed"
+    case "$errs" in ''|None) ;; *) die "could not delete: $errs" ;; esac
+    while IFS= read -r k; do log "pruned s3://$BACKUP_BUCKET/$k"; done < "$part"
+  done
+}
+delete_keys "$WORK/objects.expired-markers"
+delete_keys "$WORK/objects.expired-objects"
+log "done: s3://$BACKUP_BUCKET/$KEY"
+`;
+
+/**
+ * CSI VolumeSnapshot of each claim, then the same keep-N retention over ready snapshots. Runs kubectl with the
+ * Job's service account. Environment: BACKUP_NAME, BACKUP_KEEP, BACKUP_PVCS (space-separated names) or
+ * BACKUP_SELECTOR, BACKUP_SNAPSHOT_CLASS, BACKUP_NAMESPACE, BACKUP_READY_TIMEOUT (e.g. "10m").
+ */
+export const SNAPSHOT_SCRIPT =
+    COMMON +
+    raw`
+: "\${BACKUP_NAME:?}" "\${BACKUP_KEEP:?}" "\${BACKUP_SNAPSHOT_CLASS:?}" "\${BACKUP_NAMESPACE:?}"
+WORK=$(mktemp -d "\${TMPDIR:-/tmp}/kube-backup.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+TS=$(date -u +%Y%m%dT%H%M%SZ)
+ts=$(printf '%s' "$TS" | tr 'TZ' 'tz')
+if [ -n "\${BACKUP_SELECTOR:-}" ]; then
+  kubectl get pvc -n "$BACKUP_NAMESPACE" -l "$BACKUP_SELECTOR" -o jsonpath='{range .items[*]}{.metadata.name}{"\n"}{end}' > "$WORK/pvcs"
+else
+  printf '%s\n' \${BACKUP_PVCS:?} > "$WORK/pvcs"
+fi
+[ -s "$WORK/pvcs" ] || die "no PersistentVolumeClaims to snapshot"
+failed=0
+while IFS= read -r pvc; do
+  case "$pvc" in ''|*[!a-z0-9.-]*) die "unexpected claim name '$pvc'";; esac
+  snap="$BACKUP_NAME-$pvc-$ts"
+  printf '{"apiVersion":"snapshot.storage.k8s.io/v1","kind":"VolumeSnapshot","metadata":{"name":"%s","namespace":"%s","labels":{"backup.kube-backup.io/schedule":"%s","backup.kube-backup.io/pvc":"%s"}},"spec":{"volumeSnapshotClassName":"%s","source":{"persistentVolumeClaimName":"%s"}}}\n' \
+    "$snap" "$BACKUP_NAMESPACE" "$BACKUP_NAME" "$pvc" "$BACKUP_SNAPSHOT_CLASS" "$pvc" > "$WORK/snap.json"
+  if ! kubectl create -f "$WORK/snap.json" \
+     || ! kubectl wait -n "$BACKUP_NAMESPACE" --for=jsonpath='{.status.readyToUse}'=true "volumesnapshot/$snap" --timeout="\${BACKUP_READY_TIMEOUT:-10m}"; then
+    log "snapshot $snap of $pvc did not become ready; not pruning $pvc"
+    failed=1; continue
+  fi
+  log "snapshot $snap ready"
+  kubectl get volumesnapshot -n "$BACKUP_NAMESPACE" -l "backup.kube-backup.io/schedule=$BACKUP_NAME,backup.kube-backup.io/pvc=$pvc" \
+    -o jsonpath='{range .items[*]}{.metadata.name} {.status.readyToUse}{"\n"}{end}' > "$WORK/list"
+  # Same retention rule as the S3 prune: a ready snapshot is a backup with its marker.
+  awk -v p="$BACKUP_NAME-$pvc-" 'index($1, p) == 1 && length($1) == length(p) + 16 {
+      t = toupper(substr($1, length(p) + 1)); print t, "D", $1; if ($2 == "true") print t, "M", "-" }' "$WORK/list" | sort > "$WORK/objects"
+  select_expired "$BACKUP_KEEP" "$TS" "$WORK/objects"
+  while IFS= read -r old; do
+    kubectl delete -n "$BACKUP_NAMESPACE" "volumesnapshot/$old" --wait=false
+    log "pruned volumesnapshot/$old"
+  done < "$WORK/objects.expired-objects"
+done < "$WORK/pvcs"
+[ "$failed" -eq 0 ] || die "at least one snapshot failed"
+`;
