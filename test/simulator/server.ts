@@ -121,7 +121,7 @@ export interface SimulatorHandle {
   setOutcomes(outcomes: Partial<Outcomes>): void;
   /** Applies every pending asynchronous transition now (also "stuck" ones). */
   settle(): void;
-  /** Drops all objects (the `default` organization stays), faults and the request log. */
+  /** Drops all objects (the `default` organization stays), faults and the request log; restores the start delays/outcomes. */
   reset(): void;
   issueToken(claims?: TokenClaims): string;
   /** The object as GET would return it, secrets included; undefined when absent. */
@@ -309,6 +309,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     },
     settle: () => store.settle(),
     reset() {
+      Object.assign(delays, ZERO_DELAYS, options.delays ?? {});
+      Object.assign(outcomes, DEFAULT_OUTCOMES, { byName: {} }, options.outcomes ?? {});
       store.reset();
       faults.clear();
       requests.clear();
