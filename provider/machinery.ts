@@ -27,6 +27,13 @@ export class ResourceInitError extends Error {
     }
 }
 
+/** A wait that ended badly, with the last object the server returned. */
+class WaitError extends Error {
+    constructor(message: string, readonly last: Props) {
+        super(message);
+    }
+}
+
 export interface Identity {
     orgId: string;
     name: string;
@@ -195,7 +202,8 @@ export class KindMachinery {
             obj = await this.waitReady(got, obj, inputs);
         } catch (e) {
             // The object exists: report it so Pulumi keeps it in state, then the next update or destroy handles it.
-            const props = { ...this.outputs(obj, inputs, hashes), __provider: inputs.__provider };
+            const last = e instanceof WaitError ? e.last : obj;
+            const props = { ...this.outputs(last, inputs, hashes), __provider: inputs.__provider };
             const msg = e instanceof Error ? e.message : String(e);
             throw new ResourceInitError(msg, id, props, [msg]);
         }
@@ -241,11 +249,11 @@ export class KindMachinery {
             if (status === undefined ? r.absentIsReady : r.success.includes(status)) return obj;
             if (status !== undefined && r.failure.includes(status)) {
                 const reason = getPath(obj, r.reasonPath);
-                throw new Error(`${this.spec.name} "${i.name}" ended in status ${status}${reason ? `: ${reason}` : ""}`);
+                throw new WaitError(`${this.spec.name} "${i.name}" ended in status ${status}${reason ? `: ${reason}` : ""}`, obj);
             }
             if (Date.now() + delay > deadline) {
-                throw new Error(`${this.spec.name} "${i.name}" did not become ready within ${timeoutMs / 1000}s ` +
-                    `(last status ${status ?? "none"}); raise waitTimeoutSeconds or check the PX-Backup server`);
+                throw new WaitError(`${this.spec.name} "${i.name}" did not become ready within ${timeoutMs / 1000}s ` +
+                    `(last status ${status ?? "none"}); raise waitTimeoutSeconds or check the PX-Backup server`, obj);
             }
             await sleep(delay);
             delay = Math.min(s.pollMaxIntervalMs, delay * 1.5);
