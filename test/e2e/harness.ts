@@ -1,0 +1,261 @@
+// Shared Automation API helpers for the e2e tier: the real Pulumi CLI built by test/e2e/toolchain.sh (never a
+// download), a throw-away local file backend, the passphrase secrets provider, no plugin acquisition, and
+// directory programs copied to a temp dir whose node_modules resolves `kube-backup` like a user's install.
+//
+// Why directory programs: the engine starts pulumi-resource-pulumi-nodejs (the dynamic provider host) with
+// cwd = the program directory, and the serialized provider `require`s `kube-backup/provider/runtime` from
+// there. A temp dir with `node_modules/kube-backup -> <repo>` exercises exactly what a consumer sees.
+import {
+  EngineEvent,
+  LocalWorkspace,
+  OpType,
+  PropertyDiff,
+  PulumiCommand,
+  Stack,
+} from "@pulumi/pulumi/automation";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { cacheDir, pulumiHome, toolchainEnv, toolPath } from "../support/tools";
+
+/** The package root, found by walking up (this file also runs compiled, from bin/test/e2e, for the demo). */
+export const repoRoot = findRepoRoot(__dirname);
+export const programsDir = path.join(repoRoot, "test", "e2e", "programs");
+
+function findRepoRoot(start: string): string {
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    const pkg = path.join(dir, "package.json");
+    if (fs.existsSync(pkg) && JSON.parse(fs.readFileSync(pkg, "utf8")).name === "kube-backup") return dir;
+    if (path.dirname(dir) === dir) throw new Error(`no kube-backup package.json above ${start}`);
+  }
+}
+/** The CLI version must match the SDK the programs load (the toolchain stamps the same version). */
+export const pulumiVersion: string = require(path.join(repoRoot, "node_modules", "@pulumi", "pulumi", "package.json")).version;
+export const PASSPHRASE = "kube-backup-e2e-passphrase";
+
+let commandPromise: Promise<PulumiCommand> | undefined;
+
+/** The built CLI (building it through toolchain.sh if missing); fails loudly instead of downloading. */
+export function pulumiCommand(): Promise<PulumiCommand> {
+  if (!commandPromise) {
+    // toolPath throws with `bash test/e2e/toolchain.sh pulumi` in the message when it cannot build the CLI.
+    const bin = toolPath("pulumi");
+    for (const companion of ["pulumi-resource-pulumi-nodejs", "pulumi-language-nodejs"]) {
+      const file = path.join(path.dirname(fs.realpathSync(bin)), companion);
+      if (!fs.existsSync(file)) {
+        throw new Error(`${companion} is missing next to the built CLI (${file}); run \`bash test/e2e/toolchain.sh pulumi\``);
+      }
+    }
+    // PulumiCommand.get runs <root>/bin/pulumi version; the toolchain stamps exactly the SDK's version.
+    commandPromise = PulumiCommand.get({ root: cacheDir() }).then((cmd) => {
+      if (cmd.version?.version !== pulumiVersion) {
+        throw new Error(`${bin} reports version ${cmd.version?.version}, expected ${pulumiVersion} (the @pulumi/pulumi SDK); ` +
+          "run `bash test/e2e/toolchain.sh pulumi`");
+      }
+      return cmd;
+    });
+  }
+  return commandPromise;
+}
+
+/** Links every package of the repo's node_modules plus `kube-backup -> <repo>` into `<dir>/node_modules`. */
+export function linkNodeModules(dir: string): void {
+  const target = path.join(dir, "node_modules");
+  fs.mkdirSync(target, { recursive: true });
+  const source = path.join(repoRoot, "node_modules");
+  for (const entry of fs.readdirSync(source)) {
+    if (entry === ".package-lock.json") continue;
+    fs.symlinkSync(path.join(source, entry), path.join(target, entry));
+  }
+  fs.symlinkSync(repoRoot, path.join(target, "kube-backup"));
+}
+
+/** Copies test/e2e/programs/<name> (or an absolute dir) into a fresh temp dir ready to run. */
+export function prepareProgram(name: string): string {
+  const src = path.isAbsolute(name) ? name : path.join(programsDir, name);
+  if (!fs.existsSync(path.join(src, "Pulumi.yaml"))) throw new Error(`no Pulumi.yaml in ${src}`);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `kb-e2e-${path.basename(src)}-`));
+  fs.cpSync(src, dir, { recursive: true, filter: (f) => !f.includes(`${path.sep}node_modules`) });
+  linkNodeModules(dir);
+  return dir;
+}
+
+export interface ConfigEntry {
+  value: string;
+  secret?: boolean;
+}
+
+export interface E2eStackOptions {
+  /** Program directory name under test/e2e/programs, or an absolute directory used in place (e.g. repo root). */
+  program: string;
+  /** Run the program where it is instead of a temp copy (used for the repo-root quickstart). */
+  inPlace?: boolean;
+  stackName?: string;
+  config?: Record<string, ConfigEntry>;
+  /** Extra environment for the CLI, the program and the provider processes it starts. */
+  env?: Record<string, string>;
+  /** Existing file backend dir to reuse (the demo keeps its state across runs). */
+  backendDir?: string;
+}
+
+export interface E2eStack {
+  stack: Stack;
+  workDir: string;
+  backendDir: string;
+  env: Record<string, string>;
+  /** Destroys what is left, removes the stack and deletes the temp dirs (best effort; for afterAll). */
+  dispose(): Promise<void>;
+}
+
+/** The environment every CLI call gets: offline toolchain, local backend, passphrase. */
+export function engineEnv(backendDir: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    ...toolchainEnv(),
+    PULUMI_BACKEND_URL: `file://${backendDir}`,
+    PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    // The programs are type-checked by `npm run build`; ts-node only transpiles here to keep runs short.
+    PULUMI_NODEJS_TRANSPILE_ONLY: "true",
+    ...extra,
+  };
+}
+
+export async function createE2eStack(opts: E2eStackOptions): Promise<E2eStack> {
+  const pulumiCommandInstance = await pulumiCommand();
+  const workDir = opts.inPlace ? opts.program : prepareProgram(opts.program);
+  const ownBackend = !opts.backendDir;
+  const backendDir = opts.backendDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "kb-e2e-state-"));
+  fs.mkdirSync(backendDir, { recursive: true });
+  const env = engineEnv(backendDir, opts.env);
+  const stackName = opts.stackName ?? "e2e";
+  const stack = await LocalWorkspace.createOrSelectStack(
+    { stackName, workDir },
+    { pulumiCommand: pulumiCommandInstance, envVars: env, pulumiHome: pulumiHome(), secretsProvider: "passphrase" },
+  );
+  if (opts.config) await stack.setAllConfig(opts.config);
+  const dispose = async () => {
+    try {
+      await stack.destroy();
+    } catch (err) {
+      process.stderr.write(`e2e cleanup: destroy of ${stackName} failed: ${(err as Error).message}\n`);
+    }
+    try {
+      await stack.workspace.removeStack(stackName);
+    } catch {
+      // already removed by the test
+    }
+    if (!opts.inPlace) fs.rmSync(workDir, { recursive: true, force: true });
+    if (ownBackend) fs.rmSync(backendDir, { recursive: true, force: true });
+  };
+  return { stack, workDir, backendDir, env, dispose };
+}
+
+export interface Step {
+  op: OpType;
+  urn: string;
+  type: string;
+  /** Top-level property keys that differ (from the provider's or the engine's diff). */
+  diffs: string[];
+  detailedDiff?: Record<string, PropertyDiff>;
+}
+
+/** Collects the resource steps of one operation from the engine event stream. */
+export function stepRecorder(): { onEvent: (e: EngineEvent) => void; steps: Step[]; diagnostics: string[] } {
+  const steps: Step[] = [];
+  const diagnostics: string[] = [];
+  const onEvent = (e: EngineEvent) => {
+    const m = e.resourcePreEvent?.metadata;
+    if (m) steps.push({ op: m.op, urn: m.urn, type: m.type, diffs: m.diffs ?? [], detailedDiff: m.detailedDiff });
+    const d = e.diagnosticEvent;
+    if (d && (d.severity === "error" || d.severity === "warning")) diagnostics.push(`${d.severity}: ${d.message}`);
+  };
+  return { onEvent, steps, diagnostics };
+}
+
+/** Steps that change something (everything but `same`), with the resource name for readable failures. */
+export function changes(steps: Step[]): string[] {
+  return steps
+    .filter((s) => s.op !== "same")
+    .map((s) => `${s.op} ${s.type}::${s.urn.split("::").pop()}${s.diffs.length ? ` [${s.diffs.join(",")}]` : ""}`);
+}
+
+/** Logical resource name (last URN segment) → step. */
+export function stepByName(steps: Step[], name: string): Step | undefined {
+  return steps.find((s) => s.urn.split("::").pop() === name);
+}
+
+export async function preview(stack: Stack, opts: { refresh?: boolean; expectNoChanges?: boolean } = {}) {
+  const rec = stepRecorder();
+  const result = await stack.preview({ ...opts, diff: true, onEvent: rec.onEvent });
+  return { ...result, steps: rec.steps, diagnostics: rec.diagnostics };
+}
+
+export async function up(stack: Stack, opts: { refresh?: boolean; expectNoChanges?: boolean } = {}) {
+  const rec = stepRecorder();
+  const result = await stack.up({ ...opts, onEvent: rec.onEvent });
+  return { ...result, steps: rec.steps, diagnostics: rec.diagnostics };
+}
+
+export async function refresh(stack: Stack, opts: { expectNoChanges?: boolean; previewOnly?: boolean } = {}) {
+  const rec = stepRecorder();
+  const result = await stack.refresh({ ...opts, onEvent: rec.onEvent });
+  return { ...result, steps: rec.steps, diagnostics: rec.diagnostics };
+}
+
+/** Resources currently in the stack's state, by type (after a destroy: none but the stack itself). */
+export async function stateResources(stack: Stack): Promise<Array<{ urn: string; type: string; outputs?: any; inputs?: any }>> {
+  const deployment = await stack.exportStack();
+  return (deployment.deployment?.resources ?? []) as Array<{ urn: string; type: string; outputs?: any; inputs?: any }>;
+}
+
+/** Distinctive substrings of a PEM block: its base64 body lines, so a re-wrapped key is still found. */
+export function pemFragments(pem: string): string[] {
+  return pem
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith("-----") && l.length >= 32)
+    .map((l) => l.slice(0, 32));
+}
+
+/**
+ * Searches the raw exported state for every secret value, its base64 form (Kubernetes Secret `data`) and, for
+ * PEM text, each body line. Returns human-readable findings with the JSON path of each hit; [] means clean.
+ */
+export function findPlaintextSecrets(stateJson: string, secrets: Record<string, string>): string[] {
+  const needles: Array<[label: string, needle: string]> = [];
+  for (const [label, value] of Object.entries(secrets)) {
+    if (!value || value.length < 8) throw new Error(`secret '${label}' is too short to search for reliably`);
+    if (value.includes("-----BEGIN")) {
+      pemFragments(value).forEach((f, i) => needles.push([`${label} (PEM line ${i + 1})`, f]));
+      // base64 of the whole PEM (Secret `data`): take 30 body bytes at a 3-byte boundary, so the needle is a
+      // substring of the encoding and specific to this key rather than to its "-----BEGIN" header.
+      const start = Math.ceil((value.indexOf("\n") + 1) / 3) * 3;
+      needles.push([`${label} (PEM, base64)`, Buffer.from(value.slice(start, start + 30)).toString("base64")]);
+    } else {
+      needles.push([label, value]);
+      needles.push([`${label} (base64)`, Buffer.from(value).toString("base64").replace(/=+$/, "")]);
+    }
+  }
+  const findings: string[] = [];
+  const walk = (node: unknown, where: string) => {
+    if (typeof node === "string") {
+      for (const [label, needle] of needles) if (node.includes(needle)) findings.push(`${label} at ${where}`);
+    } else if (Array.isArray(node)) {
+      node.forEach((v, i) => walk(v, `${where}[${i}]`));
+    } else if (node && typeof node === "object") {
+      for (const [k, v] of Object.entries(node)) walk(v, `${where}.${k}`);
+    }
+  };
+  walk(JSON.parse(stateJson), "$");
+  // Belt and braces: a needle escaped differently in the raw text (e.g. \n inside JSON strings) is caught here.
+  for (const [label, needle] of needles) {
+    if (stateJson.includes(needle) && !findings.some((f) => f.startsWith(label))) findings.push(`${label} in raw state text`);
+  }
+  return findings;
+}
+
+/** Number of values the passphrase provider encrypted in the state (secret sentinels with ciphertext). */
+export function countCiphertexts(stateJson: string): number {
+  return (stateJson.match(/"ciphertext":/g) ?? []).length;
+}
