@@ -24,12 +24,15 @@ async function main(): Promise<void> {
     },
     log: quiet ? undefined : (line) => console.log(`${new Date().toISOString()} ${line}`),
   });
-  console.log(`PX-Backup simulator listening on ${sim.url}`);
-  console.log(`  PXBACKUP_API_URL=${sim.url}`);
-  if (process.env.PXBACKUP_TOKEN) console.log("  bearer token: from PXBACKUP_TOKEN");
-  else console.log(`  development token (PXBACKUP_TOKEN): ${sim.token}`);
-  console.log(`  Keycloak: PXBACKUP_AUTH_URL=${sim.authUrl} PXBACKUP_CLIENT_ID=${sim.clientId} (user admin / password admin)`);
-  console.log(`  control API: ${sim.url}/__simulator/ (faults, requests, delays, settle, reset)`);
+  console.log(
+    [
+      `PX-Backup simulator listening on ${sim.url}`,
+      `  PXBACKUP_API_URL=${sim.url}`,
+      process.env.PXBACKUP_TOKEN ? "  bearer token: from PXBACKUP_TOKEN" : `  development token (PXBACKUP_TOKEN): ${sim.token}`,
+      `  Keycloak: PXBACKUP_AUTH_URL=${sim.authUrl} PXBACKUP_CLIENT_ID=${sim.clientId} (user admin / password admin)`,
+      `  control API: ${sim.url}/__simulator/ (faults, requests, delays, settle, reset; see test/simulator/server.ts)`,
+    ].join("\n"),
+  );
 
   let stopping = false;
   const stop = (signal: string) => {
