@@ -1,0 +1,234 @@
+// EtcdBackupSchedule against a real etcd (client-certificate TLS) and a real MinIO, running the exact containers
+// the component renders (etcdctl/etcdutl exec form, then the shell script with the aws CLI).
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { createCertificateAuthority, EtcdHandle, freePort, MinioHandle, runCommand, startEtcd, startMinio } from "../../support/processes";
+import { toolPath } from "../../support/tools";
+import { podOf, render, Rendered } from "./render";
+import { runPod } from "./pod";
+
+jest.setTimeout(600_000);
+
+let etcd: EtcdHandle;
+let minio: MinioHandle;
+let tmp: string;
+const BUCKET = "etcd-backups";
+
+beforeAll(async () => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "kb-etcd-it-"));
+    [etcd, minio] = await Promise.all([startEtcd({ tls: true }), startMinio()]);
+    await minio.createBucket(BUCKET);
+});
+afterAll(async () => {
+    await Promise.all([etcd?.stop(), minio?.stop()]);
+    fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+async function etcdctl(...args: string[]): Promise<string> {
+    return (await runCommand(toolPath("etcdctl"), [...etcd.etcdctlArgs, ...args])).stdout;
+}
+
+async function keys(prefix = ""): Promise<string[]> {
+    const out = await minio.aws(["s3api", "list-objects-v2", "--bucket", BUCKET, "--prefix", prefix, "--query", "Contents[].[Key]", "--output", "text"]);
+    return out.split("\n").filter((k) => k && k !== "None").sort();
+}
+
+async function download(key: string): Promise<Buffer> {
+    const file = path.join(tmp, crypto.randomBytes(6).toString("hex"));
+    await minio.aws(["s3", "cp", `s3://${BUCKET}/${key}`, file, "--only-show-errors"]);
+    return fs.readFileSync(file);
+}
+
+async function put(key: string, body = "x"): Promise<void> {
+    await minio.aws(["s3", "cp", "-", `s3://${BUCKET}/${key}`, "--only-show-errors"], { input: body });
+}
+
+interface Schedule {
+    name: string;
+    prefix: string;
+    retention?: number;
+    certsDir?: string;
+    endpoint?: string;
+    s3Endpoint?: string;
+    bucket?: string;
+}
+
+async function renderSchedule(s: Schedule): Promise<Rendered & { pod: any }> {
+    const r = await render((c) => {
+        new c.EtcdBackupSchedule(s.name, {
+            schedule: "*/10 * * * *",
+            retention: s.retention,
+            endpoint: s.endpoint ?? etcd.endpoint,
+            certificates: { caCrt: etcd.caPem!, clientCrt: etcd.certPem!, clientKey: etcd.keyPem! },
+            certsDir: s.certsDir,
+            storage: {
+                bucket: { bucket: s.bucket ?? BUCKET, endpoint: s.s3Endpoint ?? minio.endpoint, region: minio.region, forcePathStyle: true },
+                prefix: s.prefix,
+                credentials: { secretName: "s3" },
+            },
+        });
+    });
+    r.secrets.s3 = { AWS_ACCESS_KEY_ID: minio.accessKey, AWS_SECRET_ACCESS_KEY: minio.secretKey };
+    return { ...r, pod: podOf(r.cronJobs[s.name]) };
+}
+
+function uploadedKey(log: string): string {
+    const m = /uploaded s3:\/\/[^/]+\/(\S+) \(/.exec(log);
+    if (!m) throw new Error(`no upload in log:\n${log}`);
+    return m[1];
+}
+
+test("a snapshot lands with its sha256 marker and recorded revision, and restores to a working etcd", async () => {
+    await etcdctl("put", "/registry/answer", "forty-two");
+    await etcdctl("put", "/registry/other", "value");
+    const status = JSON.parse(await etcdctl("endpoint", "status", "-w", "json"))[0].Status;
+    const certs = fs.mkdtempSync(path.join(tmp, "pki-"));
+    fs.writeFileSync(path.join(certs, "ca.key"), "not really a key");
+    const { pod, secrets } = await renderSchedule({ name: "etcd-one", prefix: "one", certsDir: certs });
+    const res = await runPod(pod, { secrets, volumes: { "certs-dir": certs } });
+    expect(res.log).toContain("etcd snapshot verified");
+    expect(res.ok).toBe(true);
+    const key = uploadedKey(res.log);
+    expect(key).toMatch(/^one\/etcd-one-\d{8}T\d{6}Z\.db$/);
+    expect(await keys("one/")).toEqual([key, `${key}.extra.tar.gz`, `${key}.sha256`].sort());
+
+    // The marker is sha256sum -c compatible and covers the snapshot and the certs archive.
+    const dl = fs.mkdtempSync(path.join(tmp, "dl-"));
+    const base = path.basename(key);
+    fs.writeFileSync(path.join(dl, base), await download(key));
+    fs.writeFileSync(path.join(dl, `${base}.extra.tar.gz`), await download(`${key}.extra.tar.gz`));
+    fs.writeFileSync(path.join(dl, `${base}.sha256`), await download(`${key}.sha256`));
+    await runCommand("sha256sum", ["-c", `${base}.sha256`], { cwd: dl });
+    expect((await runCommand("tar", ["-tzf", `${base}.extra.tar.gz`], { cwd: dl })).stdout).toContain("./ca.key");
+
+    // Recorded metadata equals what etcdutl reports for the same file, and the server's revision at that time.
+    const head = JSON.parse(await minio.aws(["s3api", "head-object", "--bucket", BUCKET, "--key", key]));
+    const st = JSON.parse((await runCommand(toolPath("etcdutl"), ["snapshot", "status", path.join(dl, base), "-w", "json"])).stdout);
+    expect(Number(head.Metadata["etcd-revision"])).toBe(st.revision);
+    expect(st.revision).toBe(status.header.revision);
+    const file = fs.readFileSync(path.join(dl, base));
+    expect(head.Metadata["etcd-integrity-sha256"]).toBe(file.subarray(file.length - 32).toString("hex"));
+    expect(head.Metadata.sha256).toBe(crypto.createHash("sha256").update(file).digest("hex"));
+    expect(head.ContentLength).toBe(file.length);
+
+    // Restore into a fresh data dir and serve it: the keys are back.
+    const dataDir = path.join(tmp, "restored");
+    await runCommand(toolPath("etcdutl"), ["snapshot", "restore", path.join(dl, base), "--data-dir", dataDir]);
+    const restored = await startEtcd({ dataDir });
+    try {
+        const got = await runCommand(toolPath("etcdctl"), [...restored.etcdctlArgs, "get", "/registry/answer", "--print-value-only"]);
+        expect(got.stdout.trim()).toBe("forty-two");
+    } finally {
+        await restored.stop();
+    }
+});
+
+test("retention keeps exactly N complete backups after N+3 runs and never touches other keys", async () => {
+    const N = 3;
+    const outside = [
+        "ret-other/etcd-ret-20200101T000000Z.db", // same shape, other prefix
+        "ret/etcd-ret-notes.txt", // inside the prefix, not a backup name
+        "ret/etcd-ret-2-20200101T000000Z.db", // another schedule whose name starts like ours
+        "ret/etcd-ret-2-20200101T000000Z.db.sha256",
+        "ret/etcd-ret-20200101T000000Z.db.orig", // our shape, but not our extension
+        "retention/etcd-ret-20200101T000000Z.db",
+    ];
+    for (const k of outside) await put(k);
+    await put("ret/etcd-ret-20200101T000000Z.db"); // leftover of a failed run: no marker, older than every backup
+    const certs = fs.mkdtempSync(path.join(tmp, "pki-"));
+    fs.writeFileSync(path.join(certs, "f"), "x");
+    const { pod, secrets } = await renderSchedule({ name: "etcd-ret", prefix: "ret", retention: N, certsDir: certs });
+    const made: string[] = [];
+    for (let i = 0; i < N + 3; i++) {
+        await etcdctl("put", `/run/${i}`, String(i));
+        const res = await runPod(pod, { secrets, volumes: { "certs-dir": certs } });
+        expect(res.log).toContain("done:");
+        expect(res.ok).toBe(true);
+        made.push(uploadedKey(res.log));
+        await new Promise((r) => setTimeout(r, 1000)); // one-second key resolution; real schedules are minutes apart
+    }
+    const kept = made.slice(-N);
+    const expected = [...outside, ...kept.flatMap((k) => [k, `${k}.sha256`, `${k}.extra.tar.gz`])].sort();
+    expect(await keys("ret")).toEqual(expected);
+});
+
+describe("failed runs exit non-zero and delete nothing", () => {
+    let pod: any;
+    let secrets: Rendered["secrets"];
+    let before: string[];
+    beforeAll(async () => {
+        ({ pod, secrets } = await renderSchedule({ name: "etcd-fail", prefix: "fail", retention: 1 }));
+        for (let i = 0; i < 2; i++) {
+            const res = await runPod(pod, { secrets });
+            expect(res.ok).toBe(true);
+            await new Promise((r) => setTimeout(r, 1000));
+        }
+        // retention 1 with an old complete backup planted: a successful run would delete it.
+        await put("fail/etcd-fail-20200101T000000Z.db");
+        await put("fail/etcd-fail-20200101T000000Z.db.sha256");
+        before = await keys("fail/");
+        expect(before).toHaveLength(4);
+    });
+    afterEach(async () => expect(await keys("fail/")).toEqual(before));
+
+    test("S3 endpoint down", async () => {
+        const r = await renderSchedule({ name: "etcd-fail", prefix: "fail", retention: 1, s3Endpoint: `http://127.0.0.1:${await freePort()}` });
+        const res = await runPod(r.pod, { secrets: r.secrets });
+        expect(res.ok).toBe(false);
+        expect(res.runs.map((x) => [x.name, x.code === 0])).toEqual([["snapshot", true], ["verify", true], ["upload", false]]);
+        expect(res.log).toContain("FAILED: upload of fail/etcd-fail-");
+    });
+
+    test("bucket missing", async () => {
+        const r = await renderSchedule({ name: "etcd-fail", prefix: "fail", retention: 1, bucket: "no-such-bucket" });
+        const res = await runPod(r.pod, { secrets: r.secrets });
+        expect(res.ok).toBe(false);
+        expect(res.runs[2]).toMatchObject({ name: "upload" });
+        expect(res.runs[2].code).not.toBe(0);
+    });
+
+    test("etcd down", async () => {
+        const r = await renderSchedule({ name: "etcd-fail", prefix: "fail", retention: 1, endpoint: `https://127.0.0.1:${await freePort()}` });
+        const res = await runPod(r.pod, { secrets: r.secrets, timeoutMs: 60000 });
+        expect(res.ok).toBe(false);
+        expect(res.runs.map((x) => x.name)).toEqual(["snapshot"]);
+        expect(res.runs[0].code).not.toBe(0);
+    });
+
+    test("client certificate from another CA", async () => {
+        const rogue = createCertificateAuthority(fs.mkdtempSync(path.join(tmp, "rogue-"))).issue("client", { cn: "intruder", client: true });
+        const s = { ...secrets, "etcd-fail-etcd": { ...secrets["etcd-fail-etcd"], "client.crt": rogue.certPem, "client.key": rogue.keyPem } };
+        const res = await runPod(pod, { secrets: s, timeoutMs: 60000 });
+        expect(res.ok).toBe(false);
+        expect(res.runs.map((x) => x.name)).toEqual(["snapshot"]);
+    });
+
+    test("snapshot corrupted in the middle (a flipped byte)", async () => {
+        const res = await runPod(pod, {
+            secrets,
+            after: (name, dirs) => {
+                if (name !== "snapshot") return;
+                const f = path.join(dirs.work, "snapshot.db");
+                const buf = fs.readFileSync(f);
+                buf[Math.floor(buf.length / 2)] ^= 0xff;
+                fs.writeFileSync(f, buf);
+            },
+        });
+        expect(res.ok).toBe(false);
+        expect(res.log).toMatch(/corrupt|integrity|FAILED/);
+    });
+
+    test("snapshot truncated", async () => {
+        const res = await runPod(pod, {
+            secrets,
+            after: (name, dirs) => {
+                if (name !== "snapshot") return;
+                const f = path.join(dirs.work, "snapshot.db");
+                fs.truncateSync(f, Math.floor(fs.statSync(f).size / 2));
+            },
+        });
+        expect(res.ok).toBe(false);
+    });
+});

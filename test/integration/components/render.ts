@@ -1,0 +1,31 @@
+// Renders components under Pulumi mocks and hands back what the cluster would get: CronJob pod specs and the
+// Secrets' data. The processes that then run these specs (pod.ts) are real; only the rendering is mocked.
+import { plain, reset, settle } from "../../unit/components/mocks";
+import type * as C from "../../../components";
+
+export interface Rendered {
+    cronJobs: Record<string, any>;
+    secrets: Record<string, Record<string, string>>;
+}
+
+export async function components(): Promise<typeof C> {
+    return import("../../../components");
+}
+
+/** Builds components with `build`, then returns their CronJobs (by name) and Secrets (by name). */
+export async function render(build: (c: typeof C) => void): Promise<Rendered> {
+    reset();
+    build(await components());
+    const rs = await settle();
+    const cronJobs: Record<string, any> = {};
+    const secrets: Record<string, Record<string, string>> = {};
+    for (const r of rs) {
+        if (r.type === "kubernetes:batch/v1:CronJob") cronJobs[r.name] = plain(r.inputs);
+        if (r.type === "kubernetes:core/v1:Secret") secrets[plain(r.inputs).metadata.name] = plain(r.inputs).stringData;
+    }
+    return { cronJobs, secrets };
+}
+
+export function podOf(cronJob: any): any {
+    return cronJob.spec.jobTemplate.spec.template.spec;
+}
