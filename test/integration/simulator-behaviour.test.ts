@@ -219,3 +219,78 @@ describe("Keycloak token endpoint", () => {
     expect(realm.status).toBe(404);
   });
 });
+
+describe("schedules that run (runSchedules)", () => {
+  let runner: SimulatorHandle;
+  let rc: SimulatorClient;
+  beforeAll(async () => {
+    runner = await startSimulator({ validateResponses: true, runSchedules: true });
+    rc = new SimulatorClient(runner.url, runner.token);
+  });
+  afterAll(async () => {
+    expect(runner.contractViolations).toEqual([]);
+    await runner.stop();
+  });
+
+  test("a new schedule runs a backup; status and backup_status report its runs; reclaim Delete removes them", async () => {
+    const n = await seed(rc);
+    const sched = (await rc.ok("BackupSchedule_Create", { body: requests.backupSchedule("nightly", n) })).backup_schedule;
+    const first = (await rc.ok("Backup_Enumerate", { params: { org_id: ORG } })).backups;
+    expect(first).toHaveLength(1);
+    expect(first[0].metadata.name).toMatch(/^nightly-interval-\d+$/);
+    expect(first[0].backup_info).toMatchObject({ backup_schedule: { name: "nightly", uid: sched.metadata.uid }, namespaces: ["app"], schedule_policy_ref: { name: n.policy } });
+
+    await sleep(5);
+    const second = runner.runSchedule("nightly");
+    const info = (await rc.ok("BackupSchedule_Inspect", { params: { org_id: ORG, name: "nightly" } })).backup_schedule.backup_schedule_info;
+    expect(info.status).toMatchObject({ backup_name: second.metadata.name, status: "Success", finish_time: expect.any(String) });
+    expect(info.backup_status.Interval.status.map((s: any) => s.backup_name)).toEqual([second.metadata.name, first[0].metadata.name]);
+    const filtered = await rc.ok("Backup_Enumerate2", { params: { org_id: ORG }, body: { org_id: ORG, enumerate_options: { backup_schedule_ref: [{ uid: sched.metadata.uid }] } } });
+    expect(filtered.backups).toHaveLength(2);
+
+    runner.setDelays({ deletePending: -1 });
+    await rc.ok("BackupSchedule_Delete", { params: { org_id: ORG, name: "nightly" } });
+    const during = (await rc.ok("Backup_Enumerate", { params: { org_id: ORG } })).backups.map((b: any) => b.backup_info.status.status);
+    expect(during).toEqual(["DeletePending", "DeletePending"]);
+    runner.settle();
+    expect((await rc.ok("Backup_Enumerate", { params: { org_id: ORG } })).backups).toBeUndefined();
+  });
+
+  test("reclaim_policy Retain keeps the backups", async () => {
+    const n = await seed(rc, "r");
+    await rc.ok("BackupSchedule_Create", { body: { ...requests.backupSchedule("kept", n), reclaim_policy: "Retain" } });
+    await rc.ok("BackupSchedule_Delete", { params: { org_id: ORG, name: "kept" } });
+    runner.settle();
+    const left = (await rc.ok("Backup_Enumerate", { params: { org_id: ORG } })).backups;
+    expect(left.map((b: any) => [b.metadata.name.replace(/\d+$/, "N"), b.backup_info.status.status])).toEqual([["kept-interval-N", "Success"]]);
+  });
+});
+
+describe("strict request validation (validateRequests) for client tests", () => {
+  let strict: SimulatorHandle;
+  beforeAll(async () => {
+    strict = await startSimulator({ validateRequests: true });
+  });
+  afterAll(async () => {
+    await strict.stop();
+  });
+
+  test("a request with fields or query parameters outside the contract is refused and recorded", async () => {
+    const post = (body: unknown, query = "") =>
+      fetch(`${strict.url}/v1/schedulepolicy${query}`, { method: "POST", headers: { Authorization: `Bearer ${strict.token}` }, body: JSON.stringify(body) });
+    const camel = await post({ metadata: { name: "p", orgId: ORG }, schedule_policy: { interval: { minutes: "5" } } });
+    expect(camel.status).toBe(400);
+    expect((await camel.json()).message).toMatch(/request violates the PX-Backup contract: .*additional properties/);
+    const numeric = await post({ metadata: { name: "p", org_id: ORG }, schedule_policy: { interval: { minutes: 5 } } });
+    expect(numeric.status).toBe(400);
+    const list = await fetch(`${strict.url}/v1/backupschedule/${ORG}?max_objects=5`, { headers: { Authorization: `Bearer ${strict.token}` } });
+    expect(list.status).toBe(400);
+    expect(strict.contractViolations.map((v) => [v.operationId, v.direction])).toEqual([
+      ["SchedulePolicy_Create", "request"],
+      ["SchedulePolicy_Create", "request"],
+      ["BackupSchedule_Enumerate", "request"],
+    ]);
+    expect((await post({ metadata: { name: "p", org_id: ORG }, schedule_policy: { interval: { minutes: "5" } } })).status).toBe(200);
+    expect(strict.store.list("schedulepolicy")).toHaveLength(1);
+  });
+});

@@ -12,6 +12,14 @@ export function control(handle: SimulatorHandle, method: string, path: string, b
   const route = `${method} ${path.slice(CONTROL_PREFIX.length - 1).replace(/\/$/, "")}`;
   const faultId = /^DELETE \/faults\/(\d+)$/.exec(route);
   if (faultId) return handle.faults.remove(Number(faultId[1])) ? [200, {}] : [404, { error: `no fault ${faultId[1]}` }];
+  const run = /^POST \/schedules\/([^/]+)\/run$/.exec(route);
+  if (run) {
+    try {
+      return [200, { backup: handle.runSchedule(decodeURIComponent(run[1])) }];
+    } catch (err) {
+      return [404, { error: (err as Error).message }];
+    }
+  }
   switch (route) {
     case "GET /health":
       return [200, { ok: true }];

@@ -58,6 +58,8 @@ export interface Ctx {
   delays: Delays;
   outcomes: Outcomes;
   now: () => number;
+  /** A new (or resumed) schedule runs its first backup at once. */
+  runSchedules: boolean;
 }
 
 export interface RefSpec {
@@ -535,9 +537,64 @@ const backupSchedule: KindSpec = {
     if (req.remark) obj.info.remark = { comment: req.remark, updated_by: ctx.caller.username, updated_at: timestamp(ctx.now()) };
     applyMetadataUpdate(obj, req.metadata, true);
   },
-  deleted: pendingDelete((o) => (o.info.status = { ...(o.info.status ?? {}), status: "DeletePending" })),
+  created(obj, ctx) {
+    if (ctx.runSchedules) runSchedule(obj, ctx);
+  },
+  deleted(obj, ctx) {
+    // reclaim_policy Delete removes the schedule's backups with it; Retain keeps them.
+    if (obj.info.reclaim_policy === "Delete") {
+      for (const b of scheduledBackups(obj, ctx)) {
+        if (!b.deleting) {
+          b.deleting = true;
+          backup.deleted(b, ctx);
+        }
+      }
+    }
+    pendingDelete((o) => (o.info.status = { ...(o.info.status ?? {}), status: "DeletePending" }))(obj, ctx);
+  },
   status: (o) => o.info.status?.status,
+  render(obj, info, ctx) {
+    // Status and history come from the backups this schedule created (newest first).
+    const runs = scheduledBackups(obj, ctx).reverse();
+    if (runs.length === 0) return;
+    const statusInfo = (b: StoredObject) => ({
+      backup_name: b.metadata.name,
+      create_time: b.metadata.create_time,
+      finish_time: b.info.completion_time_info?.total_completion_time,
+      status: b.info.status?.status,
+      Reason: b.info.status?.reason,
+    });
+    if (!obj.deleting) info.status = statusInfo(runs[0]);
+    info.backup_status = { [policyType(obj, ctx)]: { status: runs.map(statusInfo) } };
+  },
 };
+
+function scheduledBackups(schedule: StoredObject, ctx: Ctx): StoredObject[] {
+  return ctx.store.list("backup", schedule.metadata.org_id).filter((b) => b.info.backup_schedule?.uid === schedule.metadata.uid);
+}
+
+function policyType(schedule: StoredObject, ctx: Ctx): string {
+  const policy = ctx.store.find("schedulepolicy", schedule.metadata.org_id, undefined, schedule.info.schedule_policy_ref?.uid);
+  const type = ["interval", "daily", "weekly", "monthly"].find((k) => policy?.info[k]) ?? "interval";
+  return type[0].toUpperCase() + type.slice(1);
+}
+
+/** Starts one backup of a schedule now, named like PX-Backup does: <schedule>-<policy type>-<epoch seconds>. */
+export function runSchedule(schedule: StoredObject, ctx: Ctx): StoredObject {
+  const orgId = schedule.metadata.org_id;
+  const base = `${schedule.metadata.name}-${policyType(schedule, ctx).toLowerCase()}-${Math.floor(ctx.now() / 1000)}`;
+  let name = base;
+  for (let i = 1; ctx.store.find("backup", orgId, name, undefined); i++) name = `${base}-${i}`;
+  const info: Wire = {};
+  for (const f of ["backup_location_ref", "backup_location", "cluster_ref", "cluster", "namespaces", "label_selectors", "ns_label_selectors", "advanced_resource_label_selector", "include_resources", "resource_types", "exclude_resource_types", "pre_exec_rule_ref", "pre_exec_rule", "post_exec_rule_ref", "post_exec_rule", "backup_type", "backup_object_type", "skip_vm_auto_exec_rules", "volume_snapshot_class_mapping", "direct_kdmp", "parallel_backup", "keep_cr_status", "schedule_policy_ref", "csi_snapshot_class_name"]) {
+    if (schedule.info[f] !== undefined) info[f] = structuredClone(schedule.info[f]);
+  }
+  info.backup_schedule = { name: schedule.metadata.name, uid: schedule.metadata.uid };
+  const metadata = ctx.store.newMetadata({ name, org_id: orgId, labels: {} }, schedule.metadata.ownership?.owner ?? ctx.caller.sub);
+  const obj = ctx.store.insert("backup", metadata, info);
+  backup.created!(obj, ctx);
+  return obj;
+}
 
 // ---------------------------------------------------------------------------------------------------------
 // Backup

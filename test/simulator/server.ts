@@ -35,6 +35,13 @@
  *                     `token-duration`, e.g. "7d", overrides it like PX Central does)
  *   validateResponses check every API response against the swagger schemas; a violation becomes a 500 and
  *                     is recorded in `contractViolations` (default false; the simulator's own tests use it)
+ *   validateRequests  check every API request (JSON body and query string) strictly against the swagger: a
+ *                     field or query parameter the contract does not define, a wrong type or enum, is
+ *                     answered 400 and recorded in `contractViolations`. The real server silently ignores
+ *                     unknown fields, which is why a client's tests should turn this on (default false).
+ *   runSchedules      a new backup schedule runs its first backup at once (default false). The schedule's
+ *                     `status` and `backup_status` then report its backups; `runSchedule(name)` starts more.
+ *                     Schedules never fire on their own clock (tests decide when a backup happens).
  *   log               function receiving one line per request (the CLI prints them)
  *
  * Handle: url, port, token, authUrl, clientId, faults (Faults), requests (RequestLog), store (Store),
@@ -63,16 +70,17 @@
  *   PUT    /__simulator/outcomes                change outcomes (partial)
  *   POST   /__simulator/settle                  apply all pending async transitions now
  *   POST   /__simulator/reset                   drop all objects, faults and the request log
+ *   POST   /__simulator/schedules/{name}/run   start a backup of that schedule now (org default) → {backup}
  *   POST   /__simulator/tokens                  {sub?, preferred_username?, groups?, ttlSeconds?} → {token}
  *   GET    /__simulator/objects                 → {objects:[{kind, object}]} (secrets included)
  */
 import * as http from "http";
 import type { AddressInfo } from "net";
-import { Auth, Caller, KEYCLOAK_TOKEN_PATH, KeycloakUser, TokenClaims } from "./auth";
+import { Auth, Caller, DEFAULT_SUB, KEYCLOAK_TOKEN_PATH, KeycloakUser, TokenClaims } from "./auth";
 import { ApiError, Code } from "./errors";
 import { decodeBody, decodeQuery, omitZero } from "./contract";
 import { Faults, RequestLog, ActiveFault } from "./faults";
-import { Ctx, DEFAULT_OUTCOMES, Delays, KINDS, Outcomes, ZERO_DELAYS, kindSpec } from "./kinds";
+import { Ctx, DEFAULT_OUTCOMES, Delays, KINDS, Outcomes, ZERO_DELAYS, kindSpec, runSchedule } from "./kinds";
 import { HANDLERS, render } from "./api";
 import { Router } from "./router";
 import { KindName, Store, Wire } from "./store";
@@ -94,11 +102,15 @@ export interface SimulatorOptions {
   clientId?: string;
   tokenTtlSeconds?: number;
   validateResponses?: boolean;
+  validateRequests?: boolean;
+  runSchedules?: boolean;
   log?: (line: string) => void;
 }
 
 export interface ContractViolation {
   operationId: string;
+  /** Who broke the contract: the client's request or the simulator's response. */
+  direction: "request" | "response";
   errors: string;
 }
 
@@ -124,6 +136,8 @@ export interface SimulatorHandle {
   /** Drops all objects (the `default` organization stays), faults and the request log; restores the start delays/outcomes. */
   reset(): void;
   issueToken(claims?: TokenClaims): string;
+  /** Starts a backup of the schedule now (as its policy would); returns the backup as GET would. */
+  runSchedule(name: string, orgId?: string): Wire;
   /** The object as GET would return it, secrets included; undefined when absent. */
   inspect(kind: KindName, name: string, orgId?: string): Wire | undefined;
   /** Every object, secrets included. */
@@ -174,8 +188,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const delays: Delays = { ...ZERO_DELAYS, ...(options.delays ?? {}) };
   const outcomes: Outcomes = { ...DEFAULT_OUTCOMES, byName: {}, ...(options.outcomes ?? {}) };
   const contractViolations: ContractViolation[] = [];
-  const validator = options.validateResponses ? (await import("./contract-validator")).contractValidator() : undefined;
-  const ctxFor = (caller: Caller): Ctx => ({ store, caller, delays, outcomes, now: Date.now });
+  const validator = options.validateResponses || options.validateRequests ? (await import("./contract-validator")).contractValidator() : undefined;
+  const ctxFor = (caller: Caller): Ctx => ({ store, caller, delays, outcomes, now: Date.now, runSchedules: options.runSchedules ?? false });
 
   async function handleApi(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
     const method = req.method ?? "GET";
@@ -228,12 +242,19 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
             throw new ApiError(Code.InvalidArgument, `invalid JSON body: ${(err as Error).message}`);
           }
         }
+        if (validator && options.validateRequests) {
+          const errors = [op.bodySchema ? validator.request(op.operationId, json) : undefined, validator.query(op.operationId, url.searchParams)].filter(Boolean).join("; ");
+          if (errors) {
+            contractViolations.push({ operationId: op.operationId, direction: "request", errors });
+            throw new ApiError(Code.InvalidArgument, `request violates the PX-Backup contract: ${errors}`);
+          }
+        }
         applied = true;
         body = omitZero(handler({ params: route.params, query: decodeQuery(op, url.searchParams), body: decodeBody(op, json), ctx: ctxFor(caller) }));
-        if (validator) {
+        if (validator && options.validateResponses) {
           const errors = validator.response(op.operationId, body);
           if (errors) {
-            contractViolations.push({ operationId: op.operationId, errors });
+            contractViolations.push({ operationId: op.operationId, direction: "response", errors });
             throw new ApiError(Code.Internal, `simulator response violates the contract: ${errors}`);
           }
         }
@@ -317,13 +338,19 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       contractViolations.length = 0;
     },
     issueToken: (claims) => auth.issue(claims),
+    runSchedule(name, orgId = "default") {
+      const ctx = ctxFor({ sub: DEFAULT_SUB, username: "scheduler", groups: [] });
+      const schedule = store.find("backupschedule", orgId, name, undefined);
+      if (!schedule || schedule.deleting) throw new Error(`no backup schedule ${orgId}/${name}`);
+      return omitZero(render(kindSpec("backup"), runSchedule(schedule, ctx), ctx)) as Wire;
+    },
     inspect(kind, name, orgId = "default") {
       const obj = store.find(kind, orgId, name, undefined);
-      return obj && render(kindSpec(kind), obj, ctxFor({ sub: "", username: "", groups: [] }), true);
+      return obj && (omitZero(render(kindSpec(kind), obj, ctxFor({ sub: "", username: "", groups: [] }), true)) as Wire);
     },
     dump() {
       const ctx = ctxFor({ sub: "", username: "", groups: [] });
-      return store.all().map((o) => ({ kind: o.kind, object: render(KINDS.find((k) => k.kind === o.kind)!, o, ctx, true) }));
+      return store.all().map((o) => ({ kind: o.kind, object: omitZero(render(KINDS.find((k) => k.kind === o.kind)!, o, ctx, true)) as Wire }));
     },
     stop() {
       return new Promise<void>((resolve) => {

@@ -80,7 +80,7 @@ export class Store {
   }
 
   insert(kind: KindName, metadata: Wire, info: Wire): StoredObject {
-    if ([...this.objects.values()].some((o) => o.metadata.uid === metadata.uid)) {
+    if (this.objects.has(metadata.uid)) {
       throw new ApiError(Code.AlreadyExists, `object with uid ${metadata.uid} already exists`);
     }
     const obj: StoredObject = { kind, seq: ++this.seq, metadata, info, transitions: [] };
