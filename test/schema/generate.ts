@@ -74,9 +74,18 @@ export function generateSchema(): Spec {
         return values;
     }
 
-    function toSpec(node: ts.TypeNode | undefined, nameHint: string): Spec {
+    // Type parameters in scope (generic aliases such as `In<T>` and generic interfaces), each bound to the
+    // argument node written at the use site together with that site's own bindings.
+    type Env = Map<string, { node: ts.TypeNode; env: Env }>;
+    const bind = (params: readonly ts.TypeParameterDeclaration[] | undefined, args: readonly ts.TypeNode[], env: Env): Env => {
+        const out: Env = new Map();
+        (params ?? []).forEach((p, i) => { const n = args[i] ?? p.default; if (n) out.set(p.name.text, { node: n, env }); });
+        return out;
+    };
+
+    function toSpec(node: ts.TypeNode | undefined, nameHint: string, env: Env = new Map()): Spec {
         if (!node) return ANY;
-        if (ts.isParenthesizedTypeNode(node)) return toSpec(node.type, nameHint);
+        if (ts.isParenthesizedTypeNode(node)) return toSpec(node.type, nameHint, env);
         switch (node.kind) {
             case ts.SyntaxKind.StringKeyword: return { type: "string" };
             case ts.SyntaxKind.NumberKeyword: return { type: "number" };
@@ -88,11 +97,11 @@ export function generateSchema(): Spec {
             if (ts.isNumericLiteral(node.literal)) return { type: "number" };
             return { type: "boolean" };
         }
-        if (ts.isArrayTypeNode(node)) return { type: "array", items: toSpec(node.elementType, nameHint) };
+        if (ts.isArrayTypeNode(node)) return { type: "array", items: toSpec(node.elementType, nameHint, env) };
         if (ts.isUnionTypeNode(node)) {
             const kept = node.types.filter((t) => t.kind !== ts.SyntaxKind.UndefinedKeyword
                 && !(ts.isLiteralTypeNode(t) && t.literal.kind === ts.SyntaxKind.NullKeyword));
-            if (kept.length === 1) return toSpec(kept[0], nameHint);
+            if (kept.length === 1) return toSpec(kept[0], nameHint, env);
             const values = literalUnion(ts.factory.createUnionTypeNode(kept));
             if (values) {
                 const id = token(nameHint);
@@ -102,22 +111,39 @@ export function generateSchema(): Spec {
                 };
                 return { $ref: `#/types/${id}` };
             }
-            return { oneOf: kept.map((t, i) => toSpec(t, `${nameHint}${i}`)) };
+            return { oneOf: kept.map((t, i) => toSpec(t, `${nameHint}${i}`, env)) };
+        }
+        if (ts.isIntersectionTypeNode(node)) {
+            // `A & { b }`: one named object type with the properties of every part (index signatures dropped).
+            const merged: Spec = { type: "object", properties: {} };
+            const required: string[] = [];
+            for (const part of node.types) {
+                const spec = toSpec(part, nameHint, env);
+                const obj = spec.$ref?.startsWith("#/types/") ? types[spec.$ref.slice(8)] : spec;
+                if (obj?.properties) Object.assign(merged.properties, obj.properties);
+                if (obj?.required) required.push(...obj.required);
+            }
+            if (required.length) merged.required = [...new Set(required)];
+            const id = token(nameHint);
+            types[id] = merged;
+            return { $ref: `#/types/${id}` };
         }
         if (ts.isTypeLiteralNode(node)) {
             const index = node.members.find(ts.isIndexSignatureDeclaration);
-            if (index) return { type: "object", additionalProperties: toSpec(index.type, nameHint) };
+            if (index) return { type: "object", additionalProperties: toSpec(index.type, nameHint, env) };
             // Pulumi schemas name every object type: an inline literal becomes a type named after its place.
             const id = token(nameHint);
-            types[id] = objectType(node.members, nameHint);
+            types[id] = objectType(node.members, nameHint, env);
             return { $ref: `#/types/${id}` };
         }
         if (ts.isTypeReferenceNode(node)) {
             const text = node.typeName.getText();
             const args = node.typeArguments ?? ts.factory.createNodeArray<ts.TypeNode>();
-            if (/^(?:pulumi\.)?(Input|Output|Promise|Partial|Required|Readonly)$/.test(text)) return toSpec(args[0], nameHint);
-            if (text === "Array" || text === "ReadonlyArray") return { type: "array", items: toSpec(args[0], nameHint) };
-            if (text === "Record") return { type: "object", additionalProperties: toSpec(args[1], nameHint) };
+            const param = env.get(text);
+            if (param) return toSpec(param.node, nameHint, param.env);
+            if (/^(?:pulumi\.)?(Input|Output|Promise|Partial|Required|Readonly)$/.test(text)) return toSpec(args[0], nameHint, env);
+            if (text === "Array" || text === "ReadonlyArray") return { type: "array", items: toSpec(args[0], nameHint, env) };
+            if (text === "Record") return { type: "object", additionalProperties: toSpec(args[1], nameHint, env) };
             const ext = externalRef(text);
             if (ext) return ext;
             let sym = checker.getSymbolAtLocation(node.typeName);
@@ -125,12 +151,17 @@ export function generateSchema(): Spec {
             const decl = sym?.declarations?.[0];
             if (decl && isOurs(decl)) {
                 if (ts.isClassDeclaration(decl) && resourceKind(decl)) return { $ref: `#/resources/${token(sym!.name)}` };
-                if (ts.isTypeAliasDeclaration(decl)) return toSpec(decl.type, sym!.name);
+                if (ts.isTypeAliasDeclaration(decl)) {
+                    const aliasEnv = bind(decl.typeParameters, args, env);
+                    return toSpec(decl.type, decl.typeParameters?.length ? nameHint : sym!.name, aliasEnv);
+                }
                 if (ts.isInterfaceDeclaration(decl)) {
-                    const id = token(sym!.name);
+                    const typeName = sym!.name + args.map((a) => a.getText().replace(/\W/g, "")).join("");
+                    const id = token(typeName);
                     if (!types[id]) {
                         types[id] = { type: "object" }; // placeholder breaks recursion
-                        types[id] = { ...objectType(interfaceMembers(decl), sym!.name), description: docOf(sym) || undefined };
+                        const ifaceEnv = bind(decl.typeParameters, args, env);
+                        types[id] = { ...objectType(interfaceMembers(decl), typeName, ifaceEnv), description: docOf(sym) || undefined };
                     }
                     return { $ref: `#/types/${id}` };
                 }
@@ -158,14 +189,14 @@ export function generateSchema(): Spec {
         return own;
     }
 
-    function objectType(members: readonly ts.TypeElement[], owner: string): Spec {
+    function objectType(members: readonly ts.TypeElement[], owner: string, env: Env = new Map()): Spec {
         const properties: Spec = {};
         const required: string[] = [];
         for (const m of members) {
             if (!ts.isPropertySignature(m) || !m.name) continue;
             const name = m.name.getText().replace(/^["']|["']$/g, "");
             const sym = (m as any).symbol as ts.Symbol | undefined;
-            const spec: Spec = { ...toSpec(m.type, owner + name[0].toUpperCase() + name.slice(1)) };
+            const spec: Spec = { ...toSpec(m.type, owner + name[0].toUpperCase() + name.slice(1), env) };
             const description = docOf(sym);
             if (description) spec.description = description;
             if (sym && hasTag(sym, "secret")) spec.secret = true;
@@ -232,14 +263,17 @@ export function generateSchema(): Spec {
                 properties: outs.properties,
                 required: outs.required,
             };
-        } else if (ts.isFunctionDeclaration(decl) && /^(get|list)[A-Z]/.test(sym.name)) {
+        } else if (ts.isFunctionDeclaration(decl) && /^(get|list)[A-Z]/.test(sym.name) && !sym.name.endsWith("Output")) {
             const fnName = sym.name;
             const inputs = resolveObject(decl.parameters[0]?.type, `${fnName[0].toUpperCase()}${fnName.slice(1)}Args`);
-            const outputs = resolveObject(decl.type, `${fnName[0].toUpperCase()}${fnName.slice(1)}Result`);
+            let outputs = resolveObject(decl.type, `${fnName[0].toUpperCase()}${fnName.slice(1)}Result`);
+            // Schema function results are objects; a list function's array is described as its `items`.
+            if (outputs.type === "array") outputs = { type: "object", properties: { items: outputs }, required: ["items"] };
             functions[token(fnName)] = { description: docOf(sym), inputs, outputs };
         }
     }
 
+    markProviderSecrets(resources);
     return {
         name: pkg.name,
         displayName: "kube-backup",
@@ -253,6 +287,21 @@ export function generateSchema(): Spec {
         types: Object.fromEntries(Object.entries(types).sort(([a], [b]) => a.localeCompare(b))),
         language: { nodejs: { packageName: pkg.name, dependencies: pkg.dependencies } },
     };
+}
+
+// The PX-Backup kinds table is the one place that says which fields are secret.
+function markProviderSecrets(resources: Spec) {
+    const { KINDS } = require(path.join(root, "provider/kinds"));
+    for (const [kind, spec] of Object.entries<any>(KINDS)) {
+        const resource = resources[token(kind)];
+        if (!resource) continue;
+        for (const [field, f] of Object.entries<any>(spec.fields)) {
+            if (!f.secret) continue;
+            for (const section of [resource.inputProperties, resource.properties]) {
+                if (section[field]) section[field].secret = true;
+            }
+        }
+    }
 }
 
 export function renderSchema(): string {
