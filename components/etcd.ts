@@ -46,6 +46,8 @@ export interface EtcdBackupScheduleArgs extends ScheduleArgs {
     nodeSelector?: pulumi.Input<Record<string, string>>;
     /** Default: tolerate the control-plane NoSchedule taint. */
     tolerations?: pulumi.Input<pulumi.Input<k8s.types.input.core.v1.Toleration>[]>;
+    /** Time limit of `etcdctl snapshot save` (without one it waits forever for an unreachable member). Default 600. */
+    snapshotTimeoutSeconds?: pulumi.Input<number>;
     /** Use the node's network (for members listening on 127.0.0.1 only). Default false. */
     hostNetwork?: pulumi.Input<boolean>;
     images?: {
@@ -79,6 +81,7 @@ export class EtcdBackupSchedule extends pulumi.ComponentResource {
         const toolsImage = val.check("images.tools", args.images?.tools, v.imageRef) ?? DEFAULT_TOOLS_IMAGE;
         const nodeSelector = val.check("nodeSelector", args.nodeSelector, v.labelMap) ?? { [CONTROL_PLANE_LABEL]: "" };
         val.check("hostNetwork", args.hostNetwork, v.isBoolean);
+        const snapshotTimeout = val.check("snapshotTimeoutSeconds", args.snapshotTimeoutSeconds, v.integerIn(5, 86400)) ?? 600;
         const tolerations = args.tolerations ?? [{ key: CONTROL_PLANE_LABEL, operator: "Exists", effect: "NoSchedule" }];
         const storage = resolveStorage(val, args.storage, "etcd", namespace);
 
@@ -162,6 +165,7 @@ export class EtcdBackupSchedule extends pulumi.ComponentResource {
                                 { name: "ETCDCTL_CERT", value: `${CLIENT_DIR}/client.crt` },
                                 { name: "ETCDCTL_KEY", value: `${CLIENT_DIR}/client.key` },
                                 { name: "ETCDCTL_DIAL_TIMEOUT", value: "10s" },
+                                { name: "ETCDCTL_COMMAND_TIMEOUT", value: pulumi.output(snapshotTimeout).apply((t) => `${t}s`) },
                                 { name: "SNAPSHOT_FILE", value: snapshotFile },
                             ],
                             volumeMounts: [

@@ -252,7 +252,7 @@ verify_remote "$KEY.sha256" "$(wc -c < "$WORK/marker" | tr -d ' ')"
 UPLOADED=""
 
 # Prune: only reached when everything above succeeded. Candidates come from the bucket listing, restricted to
-# keys "<prefix>/<name>-<timestamp><ext>[...]"; keys that do not have exactly that shape are never touched.
+# keys "<prefix>/<name>-<timestamp><ext>" plus ".sha256" and ".extra.tar.gz"; any other key is never touched.
 P="$BACKUP_PREFIX/$BACKUP_NAME-"
 s3 s3api list-objects-v2 --bucket "$BACKUP_BUCKET" --prefix "$P" --query 'Contents[].[Key]' --output text > "$WORK/keys" \
   || die "listing s3://$BACKUP_BUCKET/$P failed; backup is complete, nothing pruned"
@@ -263,7 +263,7 @@ P="$P" EXT="$BACKUP_EXT" awk '
     if (ts !~ /^[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]T[0-9][0-9][0-9][0-9][0-9][0-9]Z$/) next
     if (sfx == EXT) print ts, "D", $0
     else if (sfx == EXT ".sha256") print ts, "M", $0
-    else if (substr(sfx, 1, length(EXT) + 1) == EXT ".") print ts, "C", $0
+    else if (sfx == EXT ".extra.tar.gz") print ts, "C", $0
   }' "$WORK/keys" | sort > "$WORK/objects"
 select_expired "$BACKUP_KEEP" "$TS" "$WORK/objects"
 

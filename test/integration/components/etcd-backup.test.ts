@@ -63,6 +63,7 @@ async function renderSchedule(s: Schedule): Promise<Rendered & { pod: any }> {
             endpoint: s.endpoint ?? etcd.endpoint,
             certificates: { caCrt: etcd.caPem!, clientCrt: etcd.certPem!, clientKey: etcd.keyPem! },
             certsDir: s.certsDir,
+            snapshotTimeoutSeconds: 15,
             storage: {
                 bucket: { bucket: s.bucket ?? BUCKET, endpoint: s.s3Endpoint ?? minio.endpoint, region: minio.region, forcePathStyle: true },
                 prefix: s.prefix,
@@ -191,16 +192,18 @@ describe("failed runs exit non-zero and delete nothing", () => {
 
     test("etcd down", async () => {
         const r = await renderSchedule({ name: "etcd-fail", prefix: "fail", retention: 1, endpoint: `https://127.0.0.1:${await freePort()}` });
-        const res = await runPod(r.pod, { secrets: r.secrets, timeoutMs: 60000 });
+        const started = Date.now();
+        const res = await runPod(r.pod, { secrets: r.secrets, timeoutMs: 120000 });
         expect(res.ok).toBe(false);
         expect(res.runs.map((x) => x.name)).toEqual(["snapshot"]);
         expect(res.runs[0].code).not.toBe(0);
+        expect(Date.now() - started).toBeLessThan(100000); // etcdctl gave up by itself (command timeout)
     });
 
     test("client certificate from another CA", async () => {
         const rogue = createCertificateAuthority(fs.mkdtempSync(path.join(tmp, "rogue-"))).issue("client", { cn: "intruder", client: true });
         const s = { ...secrets, "etcd-fail-etcd": { ...secrets["etcd-fail-etcd"], "client.crt": rogue.certPem, "client.key": rogue.keyPem } };
-        const res = await runPod(pod, { secrets: s, timeoutMs: 60000 });
+        const res = await runPod(pod, { secrets: s, timeoutMs: 120000 });
         expect(res.ok).toBe(false);
         expect(res.runs.map((x) => x.name)).toEqual(["snapshot"]);
     });
