@@ -150,8 +150,9 @@ export class KindMachinery {
         }
         const secrets = Object.entries(this.spec.fields).filter(([, f]) => f.secret);
         if (secrets.length) outs.secretHashes = hashes ?? {};
-        for (const [k, v] of Object.entries(outs)) if (v === undefined) delete outs[k];
-        return outs;
+        const clean: Props = {};
+        for (const k in outs) if (outs[k] !== undefined) clean[k] = outs[k];
+        return clean;
     }
 
     private hashes(inputs: Props): Record<string, string> {

@@ -8,12 +8,14 @@ import { KindMachinery } from "./machinery";
 import { CONFIG_NAMESPACE, ConnectionSettings, RawLookup, lookupFrom, resolveSettings } from "./settings";
 
 let lookup: RawLookup = lookupFrom(() => undefined);
+let current: PxBackupClient | undefined;
 const clients = new Map<string, PxBackupClient>();
 const handlers = new Map<string, KindMachinery>();
 
 /** The dynamic provider's `configure`: stack config namespace kube-backup, env vars as fallback. */
 export async function configure(req: { config: { get(key: string): string | undefined } }): Promise<void> {
     lookup = lookupFrom((key) => req.config.get(`${CONFIG_NAMESPACE}:${key}`));
+    current = undefined;
 }
 
 /** One client per distinct settings (keyed by a hash, so the token is not even a map key). */
@@ -27,8 +29,10 @@ export function clientFor(settings: ConnectionSettings): PxBackupClient {
     return c;
 }
 
+/** The client for the configured settings, resolved once per configure (not per call). */
 export function currentClient(): PxBackupClient {
-    return clientFor(resolveSettings(lookup));
+    current ??= clientFor(resolveSettings(lookup));
+    return current;
 }
 
 export function handler(kind: KindName | string): KindMachinery {

@@ -46,7 +46,25 @@ export interface FieldSpec {
 export type Fields = Record<string, FieldSpec>;
 
 export const snake = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-export const wireName = (key: string, f: FieldSpec) => f.wire ?? snake(key);
+// Wire names and split paths are computed once per field: read-heavy paths (refresh of many objects) stay cheap.
+const wireNames = new WeakMap<FieldSpec, string>();
+export const wireName = (key: string, f: FieldSpec): string => {
+    let w = wireNames.get(f);
+    if (w === undefined) {
+        w = f.wire ?? snake(key);
+        wireNames.set(f, w);
+    }
+    return w;
+};
+const splitPaths = new Map<string, string[]>();
+const split = (path: string): string[] => {
+    let parts = splitPaths.get(path);
+    if (!parts) {
+        parts = path.split(".");
+        splitPaths.set(path, parts);
+    }
+    return parts;
+};
 
 export function isUnknown(v: unknown): boolean {
     if (v === UNKNOWN) return true;
@@ -57,7 +75,7 @@ export function isUnknown(v: unknown): boolean {
 
 export function getPath(obj: unknown, path: string): unknown {
     let cur: any = obj;
-    for (const p of path.split(".")) {
+    for (const p of split(path)) {
         if (cur === null || typeof cur !== "object") return undefined;
         cur = cur[p];
     }
