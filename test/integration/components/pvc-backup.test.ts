@@ -1,0 +1,172 @@
+// PvcBackupSchedule (tar and custom strategies) against a real MinIO, running the exact container the component
+// renders with the host's sh, tar, gzip, zstd and the aws CLI; plus hostile values rejected or passed safely.
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { MinioHandle, runCommand, startMinio } from "../../support/processes";
+import { components, podOf, render } from "./render";
+import { runPod } from "./pod";
+
+jest.setTimeout(600_000);
+
+let minio: MinioHandle;
+let tmp: string;
+const BUCKET = "pvc-backups";
+
+beforeAll(async () => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "kb-pvc-it-"));
+    minio = await startMinio();
+    await minio.createBucket(BUCKET);
+});
+afterAll(async () => {
+    await minio?.stop();
+    fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+async function keys(prefix: string): Promise<string[]> {
+    const out = await minio.aws(["s3api", "list-objects-v2", "--bucket", BUCKET, "--prefix", prefix, "--query", "Contents[].[Key]", "--output", "text"]);
+    return out.split("\n").filter((k) => k && k !== "None").sort();
+}
+
+async function download(key: string, dir: string): Promise<string> {
+    const file = path.join(dir, path.basename(key));
+    await minio.aws(["s3", "cp", `s3://${BUCKET}/${key}`, file, "--only-show-errors"]);
+    return file;
+}
+
+/** A claim's worth of awkward content: nested dirs, empty files and dirs, a symlink, odd names, binary data. */
+function makeVolume(dir: string): void {
+    fs.mkdirSync(path.join(dir, "a/b/c"), { recursive: true });
+    fs.mkdirSync(path.join(dir, "empty-dir"));
+    fs.writeFileSync(path.join(dir, "a/b/c/random.bin"), crypto.randomBytes(3 * 1024 * 1024 + 17));
+    fs.writeFileSync(path.join(dir, "a/text.txt"), "hello\n".repeat(10000));
+    fs.writeFileSync(path.join(dir, "empty"), "");
+    fs.writeFileSync(path.join(dir, "with space 'quote' \"dq\" $(touch pwned) ;.txt"), "odd name");
+    fs.writeFileSync(path.join(dir, "ünïcødé.txt"), "utf8");
+    fs.symlinkSync("a/text.txt", path.join(dir, "link"));
+    fs.chmodSync(path.join(dir, "a/text.txt"), 0o640);
+}
+
+/** Every entry with its type, mode and content hash (or link target). */
+function manifest(dir: string): string[] {
+    const out: string[] = [];
+    const walk = (rel: string) => {
+        for (const name of fs.readdirSync(path.join(dir, rel)).sort()) {
+            const r = path.join(rel, name);
+            const st = fs.lstatSync(path.join(dir, r));
+            if (st.isSymbolicLink()) out.push(`L ${r} -> ${fs.readlinkSync(path.join(dir, r))}`);
+            else if (st.isDirectory()) {
+                out.push(`D ${r} ${(st.mode & 0o7777).toString(8)}`);
+                walk(r);
+            } else out.push(`F ${r} ${(st.mode & 0o7777).toString(8)} ${crypto.createHash("sha256").update(fs.readFileSync(path.join(dir, r))).digest("hex")}`);
+        }
+    };
+    walk("");
+    return out;
+}
+
+const s3 = () => ({
+    bucket: { bucket: BUCKET, endpoint: minio.endpoint, region: minio.region, forcePathStyle: true },
+    credentials: { secretName: "s3" },
+});
+
+for (const compression of ["gzip", "zstd"] as const) {
+    test(`tar (${compression}) backup restores byte-identical and keeps N per claim`, async () => {
+        const vol = fs.mkdtempSync(path.join(tmp, "vol-"));
+        makeVolume(vol);
+        const { cronJobs } = await render((c) => {
+            new c.PvcBackupSchedule("app", {
+                schedule: "0 3 * * *",
+                namespace: "shop",
+                pvcNames: ["data"],
+                compression,
+                retention: 2,
+                storage: { ...s3(), prefix: `tar-${compression}` },
+            });
+        });
+        const pod = podOf(cronJobs["app-data"]);
+        const secrets = { s3: { AWS_ACCESS_KEY_ID: minio.accessKey, AWS_SECRET_ACCESS_KEY: minio.secretKey } };
+        const made: string[] = [];
+        for (let i = 0; i < 4; i++) {
+            fs.writeFileSync(path.join(vol, "run.txt"), String(i));
+            const res = await runPod(pod, { secrets, volumes: { data: vol } });
+            expect(res.log).toContain("done:");
+            expect(res.ok).toBe(true);
+            made.push(/uploaded s3:\/\/[^/]+\/(\S+) \(/.exec(res.log)![1]);
+            await new Promise((r) => setTimeout(r, 1000));
+        }
+        expect(fs.existsSync(path.join(vol, "pwned"))).toBe(false);
+        const ext = compression === "gzip" ? ".tar.gz" : ".tar.zst";
+        for (const k of made) expect(k).toMatch(new RegExp(`^tar-${compression}/data-\\d{8}T\\d{6}Z\\${ext}$`));
+        expect(await keys(`tar-${compression}/`)).toEqual(made.slice(-2).flatMap((k) => [k, `${k}.sha256`]).sort());
+
+        const dl = fs.mkdtempSync(path.join(tmp, "dl-"));
+        const archive = await download(made[3], dl);
+        await download(`${made[3]}.sha256`, dl);
+        await runCommand("sha256sum", ["-c", `${path.basename(archive)}.sha256`], { cwd: dl });
+        const out = fs.mkdtempSync(path.join(tmp, "restore-"));
+        await runCommand("tar", ["-C", out, compression === "gzip" ? "-xzpf" : "--zstd", ...(compression === "zstd" ? ["-xpf"] : []), archive]);
+        expect(manifest(out)).toEqual(manifest(vol));
+    });
+}
+
+test("custom: a producer failing half-way fails the run and leaves no object", async () => {
+    const vol = fs.mkdtempSync(path.join(tmp, "vol-"));
+    const { cronJobs } = await render((c) => {
+        new c.PvcBackupSchedule("dump", {
+            schedule: "0 3 * * *",
+            namespace: "db",
+            pvcNames: ["pg"],
+            strategy: "custom",
+            command: ["sh", "-c", "head -c 1000000 /dev/urandom; exit 3"],
+            storage: { ...s3(), prefix: "custom-fail" },
+        });
+    });
+    const res = await runPod(podOf(cronJobs["dump-pg"]), {
+        secrets: { s3: { AWS_ACCESS_KEY_ID: minio.accessKey, AWS_SECRET_ACCESS_KEY: minio.secretKey } },
+        volumes: { data: vol },
+    });
+    expect(res.ok).toBe(false);
+    expect(res.log).toMatch(/source stage of custom-fail\/pg-\S+ exited with status 3|upload of custom-fail\/pg-\S+ failed/);
+    expect(await keys("custom-fail/")).toEqual([]);
+});
+
+test("hostile values in the custom command are passed to the program as literal argv", async () => {
+    const vol = fs.mkdtempSync(path.join(tmp, "vol-"));
+    const marker = path.join(tmp, `pwned-${crypto.randomBytes(4).toString("hex")}`);
+    const hostile = `$(touch ${marker}) \`touch ${marker}\` 'single' "double" ; rm -rf / #`;
+    const { cronJobs } = await render((c) => {
+        new c.PvcBackupSchedule("odd", {
+            schedule: "0 3 * * *",
+            namespace: "db",
+            pvcNames: ["pg"],
+            strategy: "custom",
+            extension: ".txt",
+            command: ["printf", "%s", hostile],
+            storage: { ...s3(), prefix: "hostile" },
+        });
+    });
+    const res = await runPod(podOf(cronJobs["odd-pg"]), {
+        secrets: { s3: { AWS_ACCESS_KEY_ID: minio.accessKey, AWS_SECRET_ACCESS_KEY: minio.secretKey } },
+        volumes: { data: vol },
+    });
+    expect(res.ok).toBe(true);
+    const [key] = (await keys("hostile/")).filter((k) => k.endsWith(".txt"));
+    const dl = fs.mkdtempSync(path.join(tmp, "dl-"));
+    expect(fs.readFileSync(await download(key, dl), "utf8")).toBe(hostile);
+    expect(fs.existsSync(marker)).toBe(false);
+});
+
+test("hostile prefixes and names are rejected before anything runs", async () => {
+    const c = await components();
+    const base = { schedule: "0 3 * * *", namespace: "db", pvcNames: ["pg"] };
+    for (const prefix of ["a b", "x/$(touch /tmp/pwned)", 'q"uote', "it's", "../up", "/abs", "a//b", "semi;colon", "back`tick`"]) {
+        expect(() => new c.PvcBackupSchedule("n", { ...base, storage: { ...s3(), prefix } })).toThrow(/property "storage.prefix" must be/);
+    }
+    for (const name of ["Upper", "sp ace", "$(x)", "a;b", "quo'te"]) {
+        expect(() => new c.PvcBackupSchedule("n", { ...base, pvcNames: [name], storage: s3() })).toThrow(/property "pvcNames" item 0 must be a DNS-1123 subdomain/);
+        expect(() => new c.PvcBackupSchedule(name, { ...base, storage: s3() })).toThrow(/property "name" must be a DNS-1123 label/);
+    }
+    expect(() => new c.PvcBackupSchedule("n", { ...base, storage: { ...s3(), bucket: { bucket: "b$(x)" } } })).toThrow(/property "storage.bucket.bucket" must be a valid S3 bucket name/);
+});
