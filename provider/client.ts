@@ -41,9 +41,6 @@ export function encodeQuery(query: Query | undefined): string {
     return parts.length ? `?${parts.join("&")}` : "";
 }
 
-const TRANSIENT_TRANSPORT = new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "ECONNABORTED",
-    "ENETUNREACH", "EHOSTUNREACH", "EAI_AGAIN", "ERR_SOCKET_CONNECTION_TIMEOUT"]);
-
 function parseRetryAfter(value: unknown): number | undefined {
     if (typeof value !== "string" || value === "") return undefined;
     const secs = Number(value);

@@ -28,6 +28,10 @@ export interface PxBackupErrorDetails {
     retryAfterSeconds?: number;
 }
 
+/** Transport failures worth a retry (connection refused/reset/dropped, timeouts). */
+export const TRANSIENT_TRANSPORT = new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "ECONNABORTED",
+    "ENETUNREACH", "EHOSTUNREACH", "EAI_AGAIN", "ERR_SOCKET_CONNECTION_TIMEOUT", "ERR_NETWORK", "ESOCKETTIMEDOUT"]);
+
 export class PxBackupError extends Error implements PxBackupErrorDetails {
     readonly method: string;
     readonly path: string;
@@ -67,9 +71,13 @@ export class PxBackupError extends Error implements PxBackupErrorDetails {
         return this.status === 409 || this.code === GrpcCode.AlreadyExists || /already exists/i.test(this.serverMessage ?? "");
     }
 
-    /** Worth retrying: throttled, gateway/unavailable, or no response at all. */
+    /**
+     * Worth retrying: throttled, gateway/unavailable, or a connection that failed or dropped. Not TLS
+     * verification or DNS failures: retrying cannot fix those.
+     */
     get isTransient(): boolean {
-        return this.status === undefined || this.status === 429 || this.status === 502 || this.status === 503 || this.status === 504;
+        if (this.status === undefined) return TRANSIENT_TRANSPORT.has(this.transportCode ?? "");
+        return this.status === 429 || this.status === 502 || this.status === 503 || this.status === 504;
     }
 }
 
