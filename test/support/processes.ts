@@ -114,7 +114,12 @@ export async function spawnProcess(options: SpawnOptions): Promise<ManagedProces
     if (exit) return;
     stopping = true;
     child.kill("SIGTERM");
-    const killed = await Promise.race([exited.then(() => true), sleep(10000).then(() => false)]);
+    let timer: NodeJS.Timeout | undefined;
+    const killed = await Promise.race([
+      exited.then(() => true),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), 10000))),
+    ]);
+    clearTimeout(timer);
     if (!killed) {
       child.kill("SIGKILL");
       await exited;
