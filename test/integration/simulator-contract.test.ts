@@ -58,9 +58,11 @@ describe("validator rejects drift", () => {
     expect(validator.query("Backup_Inspect", "uid=a&uid=b")).toMatch(/repeated/);
   });
 
-  test("zeroValuePaths finds nested zero values but not the empty root", () => {
+  test("zeroValuePaths finds nested zero values but not the empty root; by schema, map values are exempt", () => {
     expect(zeroValuePaths({})).toEqual([]);
     expect(zeroValuePaths({ a: { b: "", c: [{ d: false }], e: {} } })).toEqual(["a.b", "a.c[0].d", "a.e"]);
+    const response = { schedule_policy: { metadata: { name: "p", labels: { empty: "" } }, schedule_policy_info: { interval: { minutes: "0" } } } };
+    expect(validator.response("SchedulePolicy_Inspect", response)).toBe("zero values a jsonpb server omits: schedule_policy.schedule_policy_info.interval.minutes");
   });
 });
 
@@ -78,8 +80,12 @@ describe("codec (jsonpb rules)", () => {
     expect(() => decodeValue(schema, { sort_option: { sortOrder: { type: 2 } } }, "")).toThrow(/invalid value 2 for enum SortOptionSortOrderTypeType/);
     expect(() => decodeValue(schema, { owners: "me" }, "")).toThrow(/owners: expected a JSON array/);
   });
-  test("omitZero prunes like EmitDefaults=false; timestamps drop a zero fraction", () => {
-    expect(omitZero({ a: false, b: "", c: "0", d: "Invalid", e: [], f: {}, g: { h: 0 }, i: "x", j: ["", "y"] })).toEqual({ i: "x", j: ["", "y"] });
+  test("omitZero prunes like EmitDefaults=false, by schema; map values and list items stay; timestamps drop a zero fraction", () => {
+    expect(omitZero({ a: false, b: "", e: [], f: {}, g: { h: 0 }, i: "x", j: ["", "y"] })).toEqual({ i: "x", j: ["", "y"] });
+    expect(omitZero({ interval: { minutes: "0", retain: "5" }, weekly: { day: "" } }, { $ref: "#/definitions/SchedulePolicyInfo" })).toEqual({ interval: { retain: "5" } });
+    expect(omitZero({ reclaim_policy: "Invalid", suspend: false, label_selectors: { a: "" } }, { $ref: "#/definitions/BackupScheduleInfo" })).toEqual({ label_selectors: { a: "" } });
+    // A name that happens to be "0" or "Invalid" is a string, not a zero value.
+    expect(omitZero({ metadata: { name: "0", labels: { empty: "" } } }, { $ref: "#/definitions/SchedulePolicyObject" })).toEqual({ metadata: { name: "0", labels: { empty: "" } } });
     expect(timestamp(Date.UTC(2026, 0, 1))).toBe("2026-01-01T00:00:00Z");
     expect(timestamp(Date.UTC(2026, 0, 1, 0, 0, 0, 5))).toBe("2026-01-01T00:00:00.005Z");
   });

@@ -303,6 +303,10 @@ describe("wire format", () => {
     const uid = "11111111-2222-4333-8444-555555555555";
     const withUid = (await client.ok("SchedulePolicy_Create", { body: { ...requests.schedulePolicy("p2"), metadata: { name: "p2", org_id: ORG, uid } } })).schedule_policy;
     expect(withUid.metadata.uid).toBe(uid);
+
+    // Map values are written even when empty; a name "0" is not a zero value.
+    const zeroish = (await client.ok("SchedulePolicy_Create", { body: { ...requests.schedulePolicy("0"), metadata: { name: "0", org_id: ORG, labels: { empty: "" } } } })).schedule_policy;
+    expect(zeroish.metadata).toMatchObject({ name: "0", labels: { empty: "" } });
     alice.exercised.forEach((op) => exercised.add(op));
   });
 

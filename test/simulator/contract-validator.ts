@@ -5,7 +5,7 @@
 // does not define — the real server ignores unknown fields, which is exactly why they must be caught here.
 import Ajv, { ValidateFunction } from "ajv";
 import addFormats from "ajv-formats";
-import { SwaggerSchema, loadContract, operation, refName } from "./contract";
+import { SwaggerSchema, loadContract, operation, refName, zeroFieldPaths } from "./contract";
 
 export interface ContractValidator {
   /** Errors of a request body for an operation, or undefined when valid. */
@@ -41,19 +41,10 @@ function convert(schema: unknown, strict: boolean): unknown {
   return out;
 }
 
-/** Paths of values jsonpb (EmitDefaults=false) would not emit: false, "", empty lists and nested empty objects. */
-export function zeroValuePaths(value: unknown, path = "", root = true): string[] {
-  if (value === false || value === "" || value === null) return [path || "(root)"];
-  if (Array.isArray(value)) {
-    if (value.length === 0) return [path];
-    return value.flatMap((v, i) => (v && typeof v === "object" ? zeroValuePaths(v, `${path}[${i}]`, false) : []));
-  }
-  if (value && typeof value === "object") {
-    const entries = Object.entries(value as Record<string, unknown>);
-    if (entries.length === 0 && !root) return [path];
-    return entries.flatMap(([k, v]) => zeroValuePaths(v, path ? `${path}.${k}` : k, false));
-  }
-  return [];
+/** Paths of values jsonpb (EmitDefaults=false) would not emit; with a schema, map values are exempt and
+ * 64-bit "0" / enum value 0 count as zero. */
+export function zeroValuePaths(value: unknown, schema?: SwaggerSchema): string[] {
+  return zeroFieldPaths(value, schema);
 }
 
 export function contractValidator(opts: { strict?: boolean } = {}): ContractValidator {
@@ -87,7 +78,7 @@ export function contractValidator(opts: { strict?: boolean } = {}): ContractVali
     response(operationId, body) {
       const op = operation(operationId);
       const schemaErrors = run(compile(op.responseSchema, `res:${operationId}`), body);
-      const zeros = zeroValuePaths(body);
+      const zeros = zeroValuePaths(body, op.responseSchema);
       const zeroErrors = zeros.length ? `zero values a jsonpb server omits: ${zeros.join(", ")}` : undefined;
       return [schemaErrors, zeroErrors].filter(Boolean).join("; ") || undefined;
     },

@@ -262,30 +262,69 @@ function decodeScalar(schema: SwaggerSchema, text: string, where: string): unkno
   return decodeValue(s, text, where);
 }
 
-/** True for what jsonpb (EmitDefaults=false) leaves out of a response. */
+/** True for what jsonpb (EmitDefaults=false) leaves out of a response, judged without a schema. */
 function isZero(value: unknown): boolean {
   if (value === undefined || value === null || value === false || value === "" || value === 0) return true;
-  if (value === "0" || value === "Invalid") return true; // 64-bit zero as string, enum value 0
   if (Array.isArray(value)) return value.length === 0;
   if (typeof value === "object") return Object.keys(value as object).length === 0;
   return false;
 }
 
+/** The zero value of a scalar field per its schema: "0" for 64-bit strings, the first name for enums. */
+function isZeroFor(schema: SwaggerSchema | undefined, value: unknown): boolean {
+  if (isZero(value)) return true;
+  if (!schema) return false;
+  const { schema: s } = resolve(schema);
+  if (s.enum) return value === s.enum[0];
+  if (s.format && INT64.has(s.format)) return value === "0";
+  return false;
+}
+
 /**
- * Prunes zero values for a response, as jsonpb does. Nested messages that become empty are dropped too (the
- * simulator never needs to say "set but empty"). Array items and map values keep their slot.
+ * Prunes zero values as jsonpb (EmitDefaults=false) does: unset/zero fields and empty lists/maps/messages are
+ * left out; list items and map values are kept as they are (jsonpb writes them even when zero). With the
+ * response schema, 64-bit "0" and enum value 0 count as zero too. Nested messages that end up empty are
+ * dropped (the simulator never needs to say "set but empty"); the root stays.
  */
-export function omitZero(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map((item) => omitZero(item) ?? {});
+export function omitZero(value: unknown, schema?: SwaggerSchema): unknown {
+  const s = schema ? resolve(schema).schema : undefined;
+  if (Array.isArray(value)) return value.map((item) => (item && typeof item === "object" ? omitZero(item, s?.items) : item));
   if (value && typeof value === "object") {
     const out: Record<string, unknown> = {};
+    const isMap = s ? !s.properties && typeof s.additionalProperties === "object" : false;
     for (const [key, raw] of Object.entries(value as Record<string, unknown>)) {
-      const pruned = omitZero(raw);
-      if (!isZero(pruned)) out[key] = pruned;
+      const fieldSchema = isMap ? (s!.additionalProperties as SwaggerSchema) : s?.properties?.[key];
+      if (isMap) {
+        if (raw !== undefined) out[key] = raw && typeof raw === "object" ? omitZero(raw, fieldSchema) : raw;
+        continue;
+      }
+      const pruned = omitZero(raw, fieldSchema);
+      if (!isZeroFor(fieldSchema, pruned)) out[key] = pruned;
     }
     return out;
   }
   return value;
+}
+
+/**
+ * Paths of fields a jsonpb server would not have emitted (zero values, empty lists/maps/messages), judged by
+ * the schema like omitZero. Map values and list items are exempt; the root may be empty.
+ */
+export function zeroFieldPaths(value: unknown, schema?: SwaggerSchema, path = ""): string[] {
+  const s = schema ? resolve(schema).schema : undefined;
+  if (Array.isArray(value)) {
+    return value.flatMap((item, i) => (item && typeof item === "object" ? zeroFieldPaths(item, s?.items, `${path}[${i}]`) : []));
+  }
+  if (!value || typeof value !== "object") return [];
+  const isMap = s ? !s.properties && typeof s.additionalProperties === "object" : false;
+  const out: string[] = [];
+  for (const [key, raw] of Object.entries(value as Record<string, unknown>)) {
+    const fieldSchema = isMap ? (s!.additionalProperties as SwaggerSchema) : s?.properties?.[key];
+    const here = isMap ? `${path}[${key}]` : path ? `${path}.${key}` : key;
+    if (!isMap && isZeroFor(fieldSchema, raw)) out.push(here);
+    else out.push(...zeroFieldPaths(raw, fieldSchema, here));
+  }
+  return out;
 }
 
 /** RFC 3339 in UTC the way protobuf's Timestamp marshals it (no fraction when it is zero). */

@@ -82,6 +82,8 @@ export interface KindSpec {
   listKey: string;
   /** Key of the info block inside the object. */
   infoKey: string;
+  /** Contract definition of the object (`BackupScheduleObject`, ...). */
+  objectDef: string;
   /** Enumerate supports max_objects/object_index/total_count/complete. */
   paginated: boolean;
   refs: RefSpec[];
@@ -207,6 +209,7 @@ const schedulePolicy: KindSpec = {
   responseKey: "schedule_policy",
   listKey: "schedule_policies",
   infoKey: "schedule_policy_info",
+  objectDef: "SchedulePolicyObject",
   paginated: false,
   refs: [],
   secrets: [],
@@ -262,6 +265,7 @@ const cloudCredential: KindSpec = {
   responseKey: "cloud_credential",
   listKey: "cloud_credentials",
   infoKey: "cloud_credential_info",
+  objectDef: "CloudCredentialObject",
   paginated: true,
   refs: [],
   secrets: [
@@ -329,6 +333,7 @@ const backupLocation: KindSpec = {
   responseKey: "backup_location",
   listKey: "backup_locations",
   infoKey: "backup_location_info",
+  objectDef: "BackupLocationObject",
   paginated: true,
   refs: [{ field: "cloud_credential_ref", kind: "cloudcredential", twin: "cloud_credential" }],
   secrets: ["encryption_key", "s3_config.azure_account_name", "s3_config.azure_subscription_id", "s3_config.google_project_id"],
@@ -382,6 +387,7 @@ const cluster: KindSpec = {
   responseKey: "cluster",
   listKey: "clusters",
   infoKey: "clusterInfo",
+  objectDef: "ClusterObject",
   paginated: true,
   refs: [
     { field: "cloud_credential_ref", kind: "cloudcredential", twin: "cloud_credential" },
@@ -453,6 +459,7 @@ const rule: KindSpec = {
   responseKey: "rule",
   listKey: "rules",
   infoKey: "rules_info",
+  objectDef: "RuleObject",
   paginated: false,
   refs: [],
   secrets: [],
@@ -518,6 +525,7 @@ const backupSchedule: KindSpec = {
   responseKey: "backup_schedule",
   listKey: "backup_schedules",
   infoKey: "backup_schedule_info",
+  objectDef: "BackupScheduleObject",
   paginated: true,
   refs: SCHEDULE_REFS,
   secrets: [],
@@ -637,6 +645,7 @@ const backup: KindSpec = {
   responseKey: "backup",
   listKey: "backups",
   infoKey: "backup_info",
+  objectDef: "BackupObject",
   paginated: true,
   refs: BACKUP_REFS,
   secrets: [],

@@ -80,10 +80,10 @@ import { Auth, Caller, DEFAULT_SUB, KEYCLOAK_TOKEN_PATH, KeycloakUser, TokenClai
 import { ApiError, Code } from "./errors";
 import { decodeBody, decodeQuery, omitZero } from "./contract";
 import { Faults, RequestLog, ActiveFault } from "./faults";
-import { Ctx, DEFAULT_OUTCOMES, Delays, KINDS, Outcomes, ZERO_DELAYS, kindSpec, runSchedule } from "./kinds";
+import { Ctx, DEFAULT_OUTCOMES, Delays, KindSpec, Outcomes, ZERO_DELAYS, kindSpec, runSchedule } from "./kinds";
 import { HANDLERS, render } from "./api";
 import { Router } from "./router";
-import { KindName, Store, Wire } from "./store";
+import { KindName, Store, StoredObject, Wire } from "./store";
 import { CONTROL_PREFIX, control } from "./control";
 
 export { Faults, RequestLog } from "./faults";
@@ -143,6 +143,11 @@ export interface SimulatorHandle {
   /** Every object, secrets included. */
   dump(): Array<{ kind: KindName; object: Wire }>;
   stop(): Promise<void>;
+}
+
+/** An object exactly as the API would send it. */
+function wireObject(spec: KindSpec, obj: StoredObject, ctx: Ctx, includeSecrets: boolean): Wire {
+  return omitZero(render(spec, obj, ctx, includeSecrets), { $ref: `#/definitions/${spec.objectDef}` }) as Wire;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -250,7 +255,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
           }
         }
         applied = true;
-        body = omitZero(handler({ params: route.params, query: decodeQuery(op, url.searchParams), body: decodeBody(op, json), ctx: ctxFor(caller) }));
+        const result = handler({ params: route.params, query: decodeQuery(op, url.searchParams), body: decodeBody(op, json), ctx: ctxFor(caller) });
+        body = omitZero(result, op.responseSchema);
         if (validator && options.validateResponses) {
           const errors = validator.response(op.operationId, body);
           if (errors) {
@@ -342,15 +348,15 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       const ctx = ctxFor({ sub: DEFAULT_SUB, username: "scheduler", groups: [] });
       const schedule = store.find("backupschedule", orgId, name, undefined);
       if (!schedule || schedule.deleting) throw new Error(`no backup schedule ${orgId}/${name}`);
-      return omitZero(render(kindSpec("backup"), runSchedule(schedule, ctx), ctx)) as Wire;
+      return wireObject(kindSpec("backup"), runSchedule(schedule, ctx), ctx, false);
     },
     inspect(kind, name, orgId = "default") {
       const obj = store.find(kind, orgId, name, undefined);
-      return obj && (omitZero(render(kindSpec(kind), obj, ctxFor({ sub: "", username: "", groups: [] }), true)) as Wire);
+      return obj && wireObject(kindSpec(kind), obj, ctxFor({ sub: "", username: "", groups: [] }), true);
     },
     dump() {
       const ctx = ctxFor({ sub: "", username: "", groups: [] });
-      return store.all().map((o) => ({ kind: o.kind, object: omitZero(render(KINDS.find((k) => k.kind === o.kind)!, o, ctx, true)) as Wire }));
+      return store.all().map((o) => ({ kind: o.kind, object: wireObject(kindSpec(o.kind), o, ctx, true) }));
     },
     stop() {
       return new Promise<void>((resolve) => {
