@@ -13,7 +13,7 @@ import { PxBackupError } from "./errors";
 import { DEFAULT_DELETE_TIMEOUT_SECONDS, KindSpec, OPTION_FIELDS, metadataFields } from "./kinds";
 import { Failure, validate } from "./validation";
 import {
-    Fields, FieldSpec, decodeFields, encodeFields, encodeValue, getPath, isUnknown, mergeForWrite, normalise, satisfies,
+    Fields, FieldSpec, decodeInto, encodeFields, encodeValue, getPath, isUnknown, mergeForWrite, normalise, satisfies,
     setPath, wireName, UNKNOWN,
 } from "./wire";
 
@@ -41,6 +41,7 @@ export interface Identity {
 }
 
 export const DEFAULT_ORG = "default";
+const OPTION_KEYS = [...Object.keys(OPTION_FIELDS), "adoptExisting"];
 
 /** Not set by the program (an explicit false or 0 is set: `suspend: false` resumes). */
 const isUnset = (v: unknown) => v === undefined || v === null || v === "";
@@ -72,7 +73,15 @@ export class KindMachinery {
     constructor(readonly spec: KindSpec, private readonly clientOf: () => PxBackupClient) {
         this.metadata = metadataFields(spec.nameFormat);
         this.inputs = { ...this.metadata, ...spec.fields, ...OPTION_FIELDS, adoptExisting: { type: { kind: "bool" } } };
+        this.tracked = Object.entries(spec.fields).filter(([, f]) => f.trackApplied).map(([k]) => k);
+        this.hasSecrets = Object.values(spec.fields).some((f) => f.secret);
+        this.plainInputs = Object.entries(this.inputs).filter(([, f]) => !f.secret).map(([k]) => k);
     }
+
+    private readonly tracked: string[];
+    /** Inputs that read can report (secrets cannot be read back). */
+    private readonly plainInputs: string[];
+    private readonly hasSecrets: boolean;
 
     private get client(): PxBackupClient {
         return this.clientOf();
@@ -137,22 +146,19 @@ export class KindMachinery {
     // ---- outputs --------------------------------------------------------------------------------------
     /** Live object → state: the live view of every input, the server-reported outputs, applied options and secret hashes. */
     outputs(obj: Props, applied: Props, hashes?: Record<string, string>): Props {
-        const outs: Props = {
-            ...decodeFields(this.metadata, obj.metadata),
-            ...decodeFields(this.spec.fields, obj[this.spec.infoKey]),
-            ...decodeFields(this.spec.outputs, obj),
-        };
-        for (const [k, f] of Object.entries(this.spec.fields)) {
-            if (f.trackApplied) outs[k] = applied[k];
+        const outs: Props = {};
+        decodeInto(outs, this.metadata, obj.metadata);
+        decodeInto(outs, this.spec.fields, obj[this.spec.infoKey]);
+        decodeInto(outs, this.spec.outputs, obj);
+        for (const k of this.tracked) {
+            if (applied[k] !== undefined) outs[k] = applied[k];
+            else if (k in outs) delete outs[k];
         }
-        for (const k of [...Object.keys(OPTION_FIELDS), "adoptExisting"]) {
+        for (const k of OPTION_KEYS) {
             if (applied[k] !== undefined) outs[k] = applied[k];
         }
-        const secrets = Object.entries(this.spec.fields).filter(([, f]) => f.secret);
-        if (secrets.length) outs.secretHashes = hashes ?? {};
-        const clean: Props = {};
-        for (const k in outs) if (outs[k] !== undefined) clean[k] = outs[k];
-        return clean;
+        if (this.hasSecrets) outs.secretHashes = hashes ?? {};
+        return outs;
     }
 
     private hashes(inputs: Props): Record<string, string> {
@@ -273,9 +279,7 @@ export class KindMachinery {
         if (!obj) return { id: "", props: {} };
         const outs = this.outputs(obj, props, props.secretHashes);
         const inputs: Props = {};
-        for (const [k, f] of Object.entries(this.inputs)) {
-            if (!f.secret && outs[k] !== undefined) inputs[k] = outs[k];
-        }
+        for (const k of this.plainInputs) if (outs[k] !== undefined) inputs[k] = outs[k];
         return { id: formatId({ ...ident, uid: obj.metadata?.uid ?? ident.uid }), props: outs, inputs };
     }
 

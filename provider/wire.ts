@@ -184,11 +184,26 @@ export function camelKeys(w: unknown): unknown {
 
 /** Wire object → input-shaped object (secrets are not read: the server does not return them). */
 export function decodeFields(fields: Fields, wire: unknown): Record<string, any> {
-    const out: Record<string, any> = {};
+    return decodeInto({}, fields, wire);
+}
+
+// Field lists are walked on every read of every object: keep them as precomputed arrays.
+const entryCache = new WeakMap<Fields, Array<[string, FieldSpec, string]>>();
+function entries(fields: Fields): Array<[string, FieldSpec, string]> {
+    let e = entryCache.get(fields);
+    if (!e) {
+        e = Object.entries(fields).map(([k, f]) => [k, f, wireName(k, f)]);
+        entryCache.set(fields, e);
+    }
+    return e;
+}
+
+/** decodeFields into an existing object. */
+export function decodeInto(out: Record<string, any>, fields: Fields, wire: unknown): Record<string, any> {
     if (!isPlainObject(wire)) return out;
-    for (const [key, f] of Object.entries(fields)) {
+    for (const [key, f, w] of entries(fields)) {
         if (f.secret) continue;
-        const v = decodeValue(f.type, getPath(wire, wireName(key, f)));
+        const v = decodeValue(f.type, getPath(wire, w));
         if (v !== undefined) out[key] = v;
     }
     return out;
