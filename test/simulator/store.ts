@@ -28,7 +28,8 @@ export interface StoredObject {
 }
 
 export class Store {
-  private readonly objects = new Map<string, StoredObject>(); // by uid
+  // By kind, then uid; Maps keep insertion (= creation) order, so listing needs no sort.
+  private readonly objects = new Map<KindName, Map<string, StoredObject>>();
   readonly organizations = new Map<string, Wire>(); // by name: OrganizationObject.metadata
   private seq = 0;
 
@@ -80,16 +81,18 @@ export class Store {
   }
 
   insert(kind: KindName, metadata: Wire, info: Wire): StoredObject {
-    if (this.objects.has(metadata.uid)) {
+    const ofKind = this.objects.get(kind) ?? new Map<string, StoredObject>();
+    if (ofKind.has(metadata.uid)) {
       throw new ApiError(Code.AlreadyExists, `object with uid ${metadata.uid} already exists`);
     }
     const obj: StoredObject = { kind, seq: ++this.seq, metadata, info, transitions: [] };
-    this.objects.set(metadata.uid, obj);
+    ofKind.set(metadata.uid, obj);
+    this.objects.set(kind, ofKind);
     return obj;
   }
 
   remove(obj: StoredObject): void {
-    this.objects.delete(obj.metadata.uid);
+    this.objects.get(obj.kind)?.delete(obj.metadata.uid);
   }
 
   /** Queues transitions `delayMs` apart (cumulative). A negative or infinite delay never fires on its own. */
@@ -107,7 +110,7 @@ export class Store {
     while (obj.transitions.length && (force || obj.transitions[0].dueAt <= now)) {
       const step = obj.transitions.shift()!;
       if (step.apply(obj) === "remove") {
-        this.objects.delete(obj.metadata.uid);
+        this.remove(obj);
         return false;
       }
     }
@@ -116,17 +119,17 @@ export class Store {
 
   /** Applies every pending transition now, including "stuck" ones. */
   settle(): void {
-    for (const obj of [...this.objects.values()]) this.advance(obj, true);
+    for (const ofKind of this.objects.values()) for (const obj of [...ofKind.values()]) this.advance(obj, true);
   }
 
   /** Live objects of a kind in an org, after applying due transitions, in creation order. */
   list(kind: KindName, orgId?: string): StoredObject[] {
     const out: StoredObject[] = [];
-    for (const obj of [...this.objects.values()]) {
-      if (obj.kind !== kind || (orgId !== undefined && obj.metadata.org_id !== orgId)) continue;
+    for (const obj of [...(this.objects.get(kind)?.values() ?? [])]) {
+      if (orgId !== undefined && obj.metadata.org_id !== orgId) continue;
       if (this.advance(obj)) out.push(obj);
     }
-    return out.sort((a, b) => a.seq - b.seq);
+    return out;
   }
 
   /**
@@ -134,7 +137,9 @@ export class Store {
    * with the same name and no uid given is an InvalidArgument, as the server does since 2.10.
    */
   find(kind: KindName, orgId: string, name: string | undefined, uid: string | undefined): StoredObject | undefined {
-    const candidates = this.list(kind, orgId).filter((o) => (uid ? o.metadata.uid === uid : o.metadata.name === name));
+    const ofKind = this.objects.get(kind);
+    const matching = uid ? [ofKind?.get(uid)] : [...(ofKind?.values() ?? [])].filter((o) => o.metadata.name === name);
+    const candidates = matching.filter((o): o is StoredObject => !!o && o.metadata.org_id === orgId && this.advance(o));
     if (uid && name && candidates.length && candidates[0].metadata.name !== name) return undefined;
     if (candidates.length > 1) {
       throw new ApiError(Code.InvalidArgument, `multiple objects named ${name} found; specify the uid`);
@@ -145,7 +150,7 @@ export class Store {
   /** Every live object (all kinds), for tests and the control API. */
   all(): StoredObject[] {
     const out: StoredObject[] = [];
-    for (const obj of [...this.objects.values()]) if (this.advance(obj)) out.push(obj);
+    for (const ofKind of this.objects.values()) for (const obj of [...ofKind.values()]) if (this.advance(obj)) out.push(obj);
     return out.sort((a, b) => a.seq - b.seq);
   }
 }
