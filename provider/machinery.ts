@@ -145,12 +145,12 @@ export class KindMachinery {
 
     // ---- outputs --------------------------------------------------------------------------------------
     /** Live object → state: the live view of every input, the server-reported outputs, applied options and secret hashes. */
-    outputs(obj: Props, applied: Props, hashes?: Record<string, string>): Props {
+    outputs(obj: Props, applied: Props, hashes?: Record<string, string>, trackApplied = true): Props {
         const outs: Props = {};
         decodeInto(outs, this.metadata, obj.metadata);
         decodeInto(outs, this.spec.fields, obj[this.spec.infoKey]);
         decodeInto(outs, this.spec.outputs, obj);
-        for (const k of this.tracked) {
+        for (const k of trackApplied ? this.tracked : []) {
             if (applied[k] !== undefined) outs[k] = applied[k];
             else if (k in outs) delete outs[k];
         }
@@ -379,7 +379,7 @@ export class KindMachinery {
 
     /** Server object → the shape functions return (camelCase, decoded enums and numbers). */
     describe(obj: Props): Props {
-        const outs = this.outputs(obj, {});
+        const outs = this.outputs(obj, {}, undefined, false);
         delete outs.secretHashes;
         return outs;
     }

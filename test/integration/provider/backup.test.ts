@@ -112,3 +112,16 @@ test("backup location that fails validation is an error with the reason, kept in
         h.sim.setDelays({ locationValidation: 0 });
     }
 });
+
+test("functions: getBackup and listBackups with status and cluster filters, all pages", async () => {
+    const { getBackup, listBackups } = await import("../../../provider/functions");
+    h.sim.setOutcomes({ byName: { "b-list-failed": { status: "Failed", reason: "boom" } } });
+    for (const n of ["b-list-1", "b-list-2", "b-list-3"]) await createChecked(h, "Backup", backupInputs(n));
+    await h.m("Backup").create((await h.m("Backup").check({}, backupInputs("b-list-failed"))).inputs).catch(() => undefined);
+    const ok = await listBackups({ nameFilter: "b-list-", status: ["Success"], maxObjects: 2, clusterNameFilter: "app" }, h.client);
+    expect(ok.map((b) => b.name).sort()).toEqual(["b-list-1", "b-list-2", "b-list-3"]);
+    const failed = await listBackups({ nameFilter: "b-list-", status: ["Failed"] }, h.client);
+    expect(failed.map((b) => [b.name, b.status, b.statusReason])).toEqual([["b-list-failed", "Failed", "boom"]]);
+    const one = await getBackup({ name: "b-list-2" }, h.client);
+    expect(one).toMatchObject({ name: "b-list-2", status: "Success", namespaces: ["db"], clusterRef: { name: "app" } });
+});
