@@ -424,6 +424,39 @@ describe("errors", () => {
     expect(sim.store.list("backupschedule")).toHaveLength(0);
   });
 
+  test("access control: owner and admins; collaborators, groups and public by level; 403 code 7", async () => {
+    await client.ok("SchedulePolicy_Create", { body: requests.schedulePolicy("shared") });
+    const carol = new SimulatorClient(sim.url, sim.issueToken({ sub: "carol", preferred_username: "carol", groups: ["/team-a"] }));
+    const denied = await carol.call("SchedulePolicy_Inspect", { params: params("shared") });
+    expect(denied.status).toBe(403);
+    expect(denied.body).toMatchObject({ code: 7, message: "Access denied for [Resource: schedulepolicy]" });
+    expect((await carol.ok("SchedulePolicy_Enumerate", { params: { org_id: ORG } })).schedule_policies).toBeUndefined(); // invisible, not an error
+    const update = { body: { metadata: { name: "shared", org_id: ORG }, schedule_policy: { interval: { minutes: "30" } } } };
+    expect((await carol.call("SchedulePolicy_Update", update)).status).toBe(403);
+
+    const share = (ownership: unknown) => client.ok("SchedulePolicy_UpdateOwnership", { body: { org_id: ORG, name: "shared", ownership } });
+    await share({ collaborators: [{ id: "carol", access: "Read" }] });
+    expect((await carol.call("SchedulePolicy_Inspect", { params: params("shared") })).status).toBe(200);
+    expect((await carol.ok("SchedulePolicy_Enumerate", { params: { org_id: ORG } })).schedule_policies).toHaveLength(1);
+    expect((await carol.call("SchedulePolicy_Update", update)).status).toBe(403);
+    await share({ groups: [{ id: "/team-a", access: "Write" }] });
+    expect((await carol.call("SchedulePolicy_Update", update)).status).toBe(200);
+    expect((await carol.call("SchedulePolicy_Delete", { params: params("shared") })).status).toBe(403); // delete needs Admin
+    expect((await carol.call("SchedulePolicy_UpdateOwnership", { body: { org_id: ORG, name: "shared", ownership: { public: { type: "Admin" } } } })).status).toBe(403);
+    await share({ public: { type: "Admin" } });
+    expect((await carol.call("SchedulePolicy_Delete", { params: params("shared") })).status).toBe(200);
+
+    // A non-admin owns what it creates; other non-admins cannot see it, admins can.
+    await carol.ok("CloudCredential_Create", { body: requests.cloudCredential("carols") });
+    const dave = new SimulatorClient(sim.url, sim.issueToken({ sub: "dave", groups: [] }));
+    expect((await dave.call("CloudCredential_Inspect", { params: params("carols") })).status).toBe(403);
+    expect((await client.call("CloudCredential_Inspect", { params: params("carols") })).status).toBe(200);
+    // Using someone else's object as a reference needs read access to it.
+    const loc = await dave.call("BackupLocation_Create", { body: requests.backupLocation("daves", "carols") });
+    expect(loc.status).toBe(403);
+    carol.exercised.forEach((op) => exercised.add(op));
+  });
+
   test("auth: no token, a bad token or an expired token is 401 with code 16", async () => {
     for (const token of [null, "not-a-jwt", sim.issueToken({ ttlSeconds: -10 }), sim.token.slice(0, -2) + "xx"]) {
       const res = await client.call("SchedulePolicy_Enumerate", { params: { org_id: ORG }, token });

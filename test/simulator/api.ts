@@ -4,6 +4,7 @@ import { ApiError, Code, alreadyExists, invalid, notFound } from "./errors";
 import { timestamp } from "./contract";
 import { Ctx, KINDS, KindSpec, RefSpec, checkName, getPath, kindSpec, rejectBulk } from "./kinds";
 import { StoredObject, Wire } from "./store";
+import { ADMIN_GROUP, Caller } from "./auth";
 
 export interface ApiRequest {
   params: Record<string, string>;
@@ -31,6 +32,31 @@ export function render(spec: KindSpec, obj: StoredObject, ctx: Ctx, includeSecre
   if (!includeSecrets) for (const p of spec.secrets) deletePath(info, p);
   spec.render?.(obj, info, ctx);
   return { metadata: clone(obj.metadata), [spec.infoKey]: info };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Access control from metadata.ownership (API study §3): the owner and admins have full access; others get
+// what the object's collaborators/groups/public entries grant (Read < Write < Admin). Backups also honour
+// their backup_share (View/Restorable → Read, FullAccess → Admin).
+
+const LEVEL: Record<string, number> = { Read: 1, Write: 2, Admin: 3, View: 1, Restorable: 1, FullAccess: 3 };
+type Level = "Read" | "Write" | "Admin";
+
+function accessLevel(obj: StoredObject, caller: Caller): number {
+  if (caller.groups.includes(ADMIN_GROUP)) return 3;
+  const ownership: Wire = obj.metadata.ownership ?? {};
+  if (!ownership.owner || ownership.owner === caller.sub) return 3;
+  const grants: Wire[] = [...(ownership.collaborators ?? []), ...(obj.info.backup_share?.collaborators ?? [])]
+    .filter((g) => g.id === caller.sub || g.id === "*")
+    .concat([...(ownership.groups ?? []), ...(obj.info.backup_share?.groups ?? [])].filter((g) => g.id === "*" || caller.groups.includes(g.id)));
+  const levels = grants.map((g) => LEVEL[g.access] ?? 0).concat(LEVEL[ownership.public?.type] ?? 0);
+  return Math.max(0, ...levels);
+}
+
+function requireAccess(spec: KindSpec, obj: StoredObject, ctx: Ctx, level: Level): void {
+  if (accessLevel(obj, ctx.caller) < LEVEL[level]) {
+    throw new ApiError(Code.PermissionDenied, `Access denied for [Resource: ${spec.kind}]`);
+  }
 }
 
 const refEquals = (a: Wire | undefined, b: Wire | undefined) => (a?.uid && b?.uid ? a.uid === b.uid : a?.name === b?.name);
@@ -64,14 +90,16 @@ function findLive(ref: RefSpec, ctx: Ctx, orgId: string, value: Wire): StoredObj
   const target = ctx.store.find(ref.kind, orgId, value.name || undefined, value.uid || undefined);
   const label = kindSpec(ref.kind).label;
   if (!target) throw notFound(label, value.name || value.uid);
+  requireAccess(kindSpec(ref.kind), target, ctx, "Read");
   if (target.deleting) throw new ApiError(Code.FailedPrecondition, `${label} [${target.metadata.name}] is being deleted`);
   return target;
 }
 
-function requireObject(spec: KindSpec, ctx: Ctx, orgId: string, name: string | undefined, uid: string | undefined): StoredObject {
+function requireObject(spec: KindSpec, ctx: Ctx, orgId: string, name: string | undefined, uid: string | undefined, level: Level): StoredObject {
   if (!name && !uid) throw invalid(`${spec.label} name is required`);
   const obj = ctx.store.find(spec.kind, orgId, name, uid);
   if (!obj) throw notFound(spec.label, name || uid || "");
+  requireAccess(spec, obj, ctx, level);
   return obj;
 }
 
@@ -95,7 +123,7 @@ function update(spec: KindSpec): Handler {
   return ({ body, ctx }) => {
     const meta: Wire = body.metadata ?? {};
     const orgId = ctx.store.requireOrg(meta.org_id);
-    const obj = requireObject(spec, ctx, orgId, meta.name, meta.uid);
+    const obj = requireObject(spec, ctx, orgId, meta.name, meta.uid, "Write");
     if (obj.deleting) throw new ApiError(Code.FailedPrecondition, `${spec.label} [${obj.metadata.name}] is being deleted`);
     const before = { info: clone(obj.info), metadata: clone(obj.metadata), transitions: [...obj.transitions] };
     try {
@@ -113,13 +141,13 @@ function update(spec: KindSpec): Handler {
 function inspect(spec: KindSpec): Handler {
   return ({ params, query, ctx }) => {
     const orgId = ctx.store.requireOrg(params.org_id);
-    const obj = requireObject(spec, ctx, orgId, params.name, query.uid);
+    const obj = requireObject(spec, ctx, orgId, params.name, query.uid, "Read");
     return { [spec.responseKey]: render(spec, obj, ctx, query.include_secrets === true) };
   };
 }
 
 function deleteObject(spec: KindSpec, ctx: Ctx, orgId: string, name: string | undefined, uid: string | undefined): Wire {
-  const obj = requireObject(spec, ctx, orgId, name, uid);
+  const obj = requireObject(spec, ctx, orgId, name, uid, "Admin");
   if (obj.deleting) return {}; // already accepted; still pending
   for (const user of KINDS.filter((k) => k.blocksReferencedDeletion)) {
     for (const other of ctx.store.list(user.kind, orgId)) {
@@ -145,7 +173,7 @@ function remove(spec: KindSpec): Handler {
 function ownership(spec: KindSpec): Handler {
   return ({ body, ctx }) => {
     const orgId = ctx.store.requireOrg(body.org_id);
-    const obj = requireObject(spec, ctx, orgId, body.name, body.uid);
+    const obj = requireObject(spec, ctx, orgId, body.name, body.uid, "Admin");
     obj.metadata.ownership = { ...(body.ownership ?? {}), owner: obj.metadata.ownership?.owner };
     ctx.store.touch(obj);
     return {};
@@ -173,6 +201,7 @@ function enumerate(spec: KindSpec, fromBody: boolean): Handler {
     const clusterStatuses: string[] = q.cluster_enumerate_options?.cluster_status ?? [];
 
     let objects = ctx.store.list(spec.kind, orgId).filter((o) => {
+      if (accessLevel(o, ctx.caller) < LEVEL.Read) return false; // others' objects are invisible, not an error
       const info = o.info;
       const created = Date.parse(o.metadata.create_time);
       if (Object.entries(labels).some(([k, v]) => o.metadata.labels?.[k] !== v)) return false;
@@ -257,7 +286,7 @@ const ACCESS_NAMES = ["View", "Restorable", "FullAccess"];
 const special: Record<string, Handler> = {
   Backup_UpdateBackupShare: ({ body, ctx }) => {
     const orgId = ctx.store.requireOrg(body.org_id);
-    const obj = requireObject(kindSpec("backup"), ctx, orgId, body.name, body.uid);
+    const obj = requireObject(kindSpec("backup"), ctx, orgId, body.name, body.uid, "Admin");
     const share: Wire = body.backupshare ?? {};
     for (const list of ["groups", "collaborators"]) {
       (share[list] ?? []).forEach((entry: Wire, i: number) => {
@@ -275,7 +304,7 @@ const special: Record<string, Handler> = {
   },
   BackupLocation_Validate: ({ body, ctx }) => {
     const spec = kindSpec("backuplocation");
-    const obj = requireObject(spec, ctx, ctx.store.requireOrg(body.org_id), body.name, body.uid);
+    const obj = requireObject(spec, ctx, ctx.store.requireOrg(body.org_id), body.name, body.uid, "Write");
     obj.transitions = [];
     spec.created!(obj, ctx);
     return {};

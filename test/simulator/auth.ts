@@ -28,6 +28,8 @@ export interface TokenClaims {
 export const KEYCLOAK_TOKEN_PATH = /^\/auth\/realms\/([^/]+)\/protocol\/openid-connect\/token$/;
 export const DEFAULT_CLIENT_ID = "pxcentral";
 export const DEFAULT_SUB = "00000000-0000-4000-8000-000000000001";
+/** Members of this group (token claim `groups`) may act on every object, as PX-Backup admins do. */
+export const ADMIN_GROUP = "/px-admin-group";
 
 const b64url = (data: Buffer | string) => Buffer.from(data).toString("base64url");
 
@@ -42,10 +44,10 @@ export class Auth {
   tokenTtlSeconds: number;
 
   constructor(opts: { token?: string; users?: KeycloakUser[]; clientId?: string; tokenTtlSeconds?: number }) {
-    this.users = opts.users ?? [{ username: "admin", password: "admin" }];
+    this.users = opts.users ?? [{ username: "admin", password: "admin", groups: [ADMIN_GROUP] }];
     this.clientId = opts.clientId ?? DEFAULT_CLIENT_ID;
     this.tokenTtlSeconds = opts.tokenTtlSeconds ?? 3600;
-    if (opts.token) this.fixed.set(opts.token, this.callerFromJwt(opts.token, false) ?? { sub: DEFAULT_SUB, username: "admin", groups: [] });
+    if (opts.token) this.fixed.set(opts.token, this.callerFromJwt(opts.token, false) ?? { sub: DEFAULT_SUB, username: "admin", groups: [ADMIN_GROUP] });
   }
 
   /** Signs a JWT the simulator accepts. */
@@ -55,7 +57,7 @@ export class Auth {
       iss: `simulator/auth/realms/${this.realm}`,
       sub: claims.sub ?? DEFAULT_SUB,
       preferred_username: claims.preferred_username ?? "admin",
-      groups: claims.groups ?? ["/px-admin-group"],
+      groups: claims.groups ?? [ADMIN_GROUP],
       azp: this.clientId,
       iat: now,
       exp: now + (claims.ttlSeconds ?? 365 * 24 * 3600),
