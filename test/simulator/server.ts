@@ -8,6 +8,10 @@
  * references that must exist, asynchronous states, `{error, code, message}` error bodies with the gRPC →
  * HTTP mapping, pagination, bearer auth and the PX Central Keycloak token endpoint.
  *
+ * Access control follows metadata.ownership: tokens in group "/px-admin-group" (the default token and the
+ * default Keycloak user admin/admin) see everything; others see what they own or what collaborators / groups
+ * / public (Read < Write < Admin; backups also backup_share) grant them, and get 403 "Access denied" otherwise.
+ *
  * Implemented kinds (CRUD + enumerate): schedule policies, cloud credentials, backup locations, clusters,
  * rules, backup schedules, backups; plus updatebackupshare, the ownership updates, backup location validate,
  * organizations, version and health. Other contract routes answer 501 Unimplemented.
@@ -29,7 +33,8 @@
  *                     state, the next read the final one). -1 = stuck until `settle()`.
  *   outcomes          final states: { backup: {status:"Success"}, backupLocation: {status:"Valid"},
  *                     cluster: {status:"Online"}, byName: { "<object name>": {status:"Failed", reason} } }
- *   users             Keycloak users [{ username, password, sub?, groups? }] (default admin/admin)
+ *   users             Keycloak users [{ username, password, sub?, groups? }] (default admin/admin in
+ *                     "/px-admin-group")
  *   clientId          Keycloak client id (default "pxcentral")
  *   tokenTtlSeconds   lifetime of tokens from the Keycloak endpoint (default 3600; the form field
  *                     `token-duration`, e.g. "7d", overrides it like PX Central does)
@@ -44,10 +49,21 @@
  *                     Schedules never fire on their own clock (tests decide when a backup happens).
  *   log               function receiving one line per request (the CLI prints them)
  *
- * Handle: url, port, token, authUrl, clientId, faults (Faults), requests (RequestLog), store (Store),
- *   delays / setDelays(partial), outcomes / setOutcomes(partial), settle() (apply every pending transition
- *   now), reset() (objects, faults, log), issueToken(claims), inspect(kind, name, org?) (wire object with
- *   secrets), dump(), contractViolations, stop().
+ * Handle: url, port, token, authUrl, clientId, faults (Faults), requests (RequestLog: all(), filter(match),
+ *   count(match), countByOperation(), clear()), store (Store), delays / setDelays(partial), outcomes /
+ *   setOutcomes(partial), settle() (apply every pending transition now), reset() (objects, faults, log;
+ *   delays and outcomes back to the start options), issueToken(claims), runSchedule(name, org?),
+ *   inspect(kind, name, org?) (wire object with secrets), dump(), contractViolations, stop().
+ *
+ * Server rules worth knowing (API study §9-10; the study marks several as inferred):
+ *   - names: required; backups and schedules must be RFC 1123 subdomains (they become CR names).
+ *   - updates: PUT returns {}; backup schedules merge (set fields overwrite, booleans and `suspend` are always
+ *     applied, bulk selectors → 501); backups change only labels/ownership/cloud_credential_ref; the other
+ *     kinds replace their info block and labels, keep secrets the request leaves empty, and refuse to change
+ *     a backup location's type or path.
+ *   - references are resolved to {name, uid} (deprecated string twins kept equal); missing → 404; deleting
+ *     an object still referenced by a live schedule, location or cluster → 400 FailedPrecondition.
+ *   - secrets (credential keys, kubeconfig, encryption_key, ...) are returned only with include_secrets=true.
  *
  * Faults (`handle.faults`, see faults.ts): latency(ms); failNext(n, status, match) for 500/502/503/504 (502
  *   answers text/plain like a proxy, the others a gRPC error body); rateLimitNext(n, retryAfterSeconds,
