@@ -4,6 +4,8 @@
 //   PXBACKUP_TOKEN  bearer token to accept (default: a generated development token, printed)
 //   SIMULATOR_DELAY_MS  base delay of asynchronous states (default 1000; 0 = immediate)
 //   SIMULATOR_QUIET=1   do not print one line per request
+//   SIMULATOR_STRICT=1  refuse requests outside the contract and check every response (validateRequests/Responses)
+//   SIMULATOR_RUN_SCHEDULES=1  a new backup schedule runs its first backup at once
 import { startSimulator } from "./server";
 
 async function main(): Promise<void> {
@@ -22,6 +24,9 @@ async function main(): Promise<void> {
       clusterPending: base,
       locationValidation: base,
     },
+    validateRequests: process.env.SIMULATOR_STRICT === "1",
+    validateResponses: process.env.SIMULATOR_STRICT === "1",
+    runSchedules: process.env.SIMULATOR_RUN_SCHEDULES === "1",
     log: quiet ? undefined : (line) => console.log(`${new Date().toISOString()} ${line}`),
   });
   console.log(

@@ -315,6 +315,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     });
   });
 
+  // Keep idle keep-alive connections long (Node's default is 5 s): a client reusing a socket the server is
+  // just closing gets ECONNRESET, which would make retry tests flaky for reasons that are not under test.
+  server.keepAliveTimeout = 120_000;
+  server.headersTimeout = 121_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
