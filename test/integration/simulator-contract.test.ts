@@ -105,11 +105,11 @@ test("the router resolves every contract route to its operation; 404 and 405 oth
   expect(router.match("GET", "/v1/backup/my%20org/b%2F1").params).toEqual({ org_id: "my org", name: "b/1" });
 });
 
-test("`npm run simulator` entry: starts on PORT, accepts PXBACKUP_TOKEN, stops cleanly on SIGTERM", async () => {
+test("`npm run simulator` entry: starts on PORT, accepts PXBACKUP_TOKEN, strict mode, stops cleanly on SIGTERM", async () => {
   const root = path.resolve(__dirname, "../..");
   const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "test/simulator/main.ts"], {
     cwd: root,
-    env: { ...process.env, PORT: "0", PXBACKUP_TOKEN: "cli-test-token", SIMULATOR_DELAY_MS: "0" },
+    env: { ...process.env, PORT: "0", PXBACKUP_TOKEN: "cli-test-token", SIMULATOR_DELAY_MS: "0", SIMULATOR_STRICT: "1" },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";
@@ -133,6 +133,8 @@ test("`npm run simulator` entry: starts on PORT, accepts PXBACKUP_TOKEN, stops c
     expect(ok.status).toBe(200);
     const denied = await fetch(`${url}/v1/schedulepolicy/default`, { headers: { Authorization: "Bearer other" } });
     expect(denied.status).toBe(401);
+    const strict = await fetch(`${url}/v1/backupschedule/default?max_objects=1`, { headers: { Authorization: "Bearer cli-test-token" } });
+    expect(strict.status).toBe(400); // SIMULATOR_STRICT=1: parameters outside the contract are refused
     await new Promise((r) => setTimeout(r, 50));
     expect(out).toMatch(/GET \/v1\/schedulepolicy\/default → 200/);
     const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
