@@ -73,6 +73,16 @@ export function toolPath(name: ToolName): string {
   return file;
 }
 
+/**
+ * `root` for the Automation API's `PulumiCommand.get({ root })`, which runs `<root>/bin/pulumi`: the cache.
+ * Inline programs need no language host (the engine talks to the Automation API process directly); directory
+ * programs would need `pulumi-language-nodejs`, which the Go module proxy does not serve (see toolchain.sh).
+ */
+export function pulumiCommandRoot(): string {
+  toolPath("pulumi");
+  return cacheDir();
+}
+
 /** PULUMI_HOME inside the cache: the plugin cache where toolchain.sh installed pulumi-resource-kubernetes. */
 export function pulumiHome(): string {
   return path.join(cacheDir(), "pulumi-home");
