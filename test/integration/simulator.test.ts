@@ -48,6 +48,13 @@ describe("every kind: create, inspect, enumerate, update, ownership, delete", ()
     expect(updated.cloud_credential_info.aws_config).toEqual({ access_key: "AKIANEW", secret_key: "secret-key-value" });
     expect(updated.metadata.labels).toEqual({ env: "prod" });
 
+    // Switching the type drops the old block entirely (no stale AWS secret carried into an Azure credential).
+    await client.ok("CloudCredential_Update", {
+      body: { metadata: { name: "cred", org_id: ORG, uid }, cloud_credential: { type: "Azure", azure_config: { account_name: "acct", account_key: "k" } } },
+    });
+    const azure = (await client.ok("CloudCredential_Inspect", { params: params("cred"), query: { include_secrets: true } })).cloud_credential;
+    expect(azure.cloud_credential_info).toEqual({ type: "Azure", azure_config: { account_name: "acct", account_key: "k" } });
+
     await client.ok("CloudCredential_UpdateOwnership", {
       body: { org_id: ORG, name: "cred", uid, ownership: { collaborators: [{ id: "user-2", access: "Read" }], public: { type: "Read" } } },
     });

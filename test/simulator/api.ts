@@ -305,8 +305,7 @@ const special: Record<string, Handler> = {
   BackupLocation_Validate: ({ body, ctx }) => {
     const spec = kindSpec("backuplocation");
     const obj = requireObject(spec, ctx, ctx.store.requireOrg(body.org_id), body.name, body.uid, "Write");
-    obj.transitions = [];
-    spec.created!(obj, ctx);
+    spec.created!(obj, ctx); // restarts validation
     return {};
   },
   Organization_Enumerate: ({ ctx }) => ({ organizations: [...ctx.store.organizations.values()].map((m) => ({ metadata: clone(m) })) }),
