@@ -104,6 +104,15 @@ test("latency: global and per rule; a rule with times -1 lasts until removed", a
   expect(sim.faults.list()).toEqual([]);
 });
 
+test("latency delays requests concurrently, not one after another", async () => {
+  sim.faults.latency(200);
+  const t = Date.now();
+  const results = await Promise.all(Array.from({ length: 16 }, () => client.call("Health_Status")));
+  expect(results.every((r) => r.status === 200)).toBe(true);
+  expect(Date.now() - t).toBeLessThan(1600); // serialised it would take 3.2 s
+  expect(sim.requests.all().every((r) => r.durationMs >= 195)).toBe(true);
+});
+
 test("the Keycloak endpoint can be faulted too", async () => {
   sim.faults.failNext(1, 503, { operationId: "Keycloak_Token" });
   const form = new URLSearchParams({ grant_type: "password", client_id: "pxcentral", username: "admin", password: "admin" }).toString();

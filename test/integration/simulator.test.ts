@@ -371,6 +371,12 @@ describe("errors", () => {
     expect(sim.store.list("backupschedule")).toHaveLength(1);
   });
 
+  test("concurrent creates of one name: exactly one wins, the others get 409", async () => {
+    const results = await Promise.all(Array.from({ length: 10 }, () => client.call("SchedulePolicy_Create", { body: requests.schedulePolicy("race") })));
+    expect(results.map((r) => r.status).sort()).toEqual([200, ...Array(9).fill(409)]);
+    expect(sim.store.list("schedulepolicy")).toHaveLength(1);
+  });
+
   test("not found: unknown name, uid mismatch, unknown org (404, code 5, 'object not found')", async () => {
     const pol = (await client.ok("SchedulePolicy_Create", { body: requests.schedulePolicy("p") })).schedule_policy;
     for (const [name, query] of [["missing", {}], ["p", { uid: "00000000-0000-4000-8000-00000000dead" }]] as const) {

@@ -53,7 +53,7 @@ export interface RequestRecord {
   status: number;
   /** Which fault affected the request, if any. */
   fault?: FaultKind;
-  /** True when the request reached the handler and changed/read state (false for faults that short-circuit). */
+  /** True when the request reached the operation's handler (false for auth/validation failures and for faults that short-circuit). */
   applied: boolean;
   durationMs: number;
 }
