@@ -35,6 +35,9 @@ describe("every kind: create, inspect, enumerate, update, ownership, delete", ()
 
     const inspected = (await client.ok("CloudCredential_Inspect", { params: params("cred"), query: { uid, include_secrets: true } })).cloud_credential;
     expect(inspected.cloud_credential_info.aws_config.secret_key).toBe("secret-key-value");
+    expect(sim.inspect("cloudcredential", "cred")).toEqual(inspected); // in-process view = GET with include_secrets
+    expect(sim.info("cloudcredential", "cred")).toEqual(inspected.cloud_credential_info);
+    expect(sim.info("cloudcredential", "nope")).toBeUndefined();
 
     const list = await client.ok("CloudCredential_Enumerate", { params: { org_id: ORG } });
     expect(list.cloud_credentials.map((c: any) => c.metadata.name)).toEqual(["cred"]);

@@ -53,7 +53,7 @@
  *   count(match), countByOperation(), clear()), store (Store), delays / setDelays(partial), outcomes /
  *   setOutcomes(partial), settle() (apply every pending transition now), reset() (objects, faults, log;
  *   delays and outcomes back to the start options), issueToken(claims), runSchedule(name, org?),
- *   inspect(kind, name, org?) (wire object with secrets), dump(), contractViolations, stop().
+ *   inspect(kind, name, org?) (wire object with secrets), info(kind, name, org?) (its info block), dump(), contractViolations, stop().
  *
  * Server rules worth knowing (API study §9-10; the study marks several as inferred):
  *   - names: required; backups and schedules must be RFC 1123 subdomains (they become CR names).
@@ -156,6 +156,8 @@ export interface SimulatorHandle {
   runSchedule(name: string, orgId?: string): Wire;
   /** The object as GET would return it, secrets included; undefined when absent. */
   inspect(kind: KindName, name: string, orgId?: string): Wire | undefined;
+  /** Just the info block (`schedule_policy_info`, `clusterInfo`, ...) of `inspect`; undefined when absent. */
+  info(kind: KindName, name: string, orgId?: string): Wire | undefined;
   /** Every object, secrets included. */
   dump(): Array<{ kind: KindName; object: Wire }>;
   stop(): Promise<void>;
@@ -373,6 +375,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     inspect(kind, name, orgId = "default") {
       const obj = store.find(kind, orgId, name, undefined);
       return obj && wireObject(kindSpec(kind), obj, ctxFor({ sub: "", username: "", groups: [] }), true);
+    },
+    info(kind, name, orgId = "default") {
+      const obj = handle.inspect(kind, name, orgId);
+      return obj && (obj[kindSpec(kind).infoKey] ?? {});
     },
     dump() {
       const ctx = ctxFor({ sub: "", username: "", groups: [] });
