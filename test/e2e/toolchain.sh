@@ -135,6 +135,13 @@ build_pulumi() {
   [ "$("$OUT/bin/pulumi" version)" = "v$v" ] || die "built pulumi reports '$("$OUT/bin/pulumi" version)', expected v$v"
 }
 
+# pulumi-language-nodejs: its Go module is not on the proxy, so our Node stand-in (repo file, linked not copied)
+# goes next to the CLI, where the engine looks for bundled plugins first.
+post_pulumi() {
+  ln -sfn "$ROOT/test/e2e/pulumi-language-nodejs.js" "$2/bin/pulumi-language-nodejs"
+  ln -sfn "$2/bin/pulumi-language-nodejs" "$BIN/pulumi-language-nodejs"
+}
+
 build_kubernetes() {
   local kv=$KUBE_VERSION gomod m
   go_wrapper "$OUT/src"
