@@ -92,6 +92,11 @@ describe("pagination, filters, sorting", () => {
     const failed = await client.ok("Backup_Enumerate", { params: { org_id: ORG }, query: { "enumerate_options.status": ["Failed", "Aborted"] } });
     expect(failed.backups.map((b: any) => b.metadata.name)).toEqual(["bk-fail"]);
     expect(failed.backups[0].backup_info.status).toEqual({ status: "Failed", reason: "volume snapshot failed" });
+    // resource_info matches backups holding that resource (bk-ok backed up namespaces app and db).
+    const holding = await client.ok("Backup_Enumerate", { params: { org_id: ORG }, query: { "enumerate_options.resource_info.kind": "Namespace", "enumerate_options.resource_info.name": "db" } });
+    expect(holding.backups.map((b: any) => b.metadata.name)).toEqual(["bk-ok"]);
+    const none = await client.ok("Backup_Enumerate", { params: { org_id: ORG }, query: { "enumerate_options.resource_info.name": "other" } });
+    expect(none.backups).toBeUndefined();
     bob.exercised.clear();
   });
 

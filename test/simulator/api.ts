@@ -199,6 +199,8 @@ function enumerate(spec: KindSpec, fromBody: boolean): Handler {
     const locStatuses: string[] = q.backup_location_enumerate_options?.statuses ?? [];
     const providerTypes: string[] = q.backup_location_enumerate_options?.provider_types ?? [];
     const clusterStatuses: string[] = q.cluster_enumerate_options?.cluster_status ?? [];
+    const clusterProviders: string[] = q.cluster_enumerate_options?.cluster_providers ?? [];
+    const resource: Wire = eo.resource_info ?? {};
 
     let objects = ctx.store.list(spec.kind, orgId).filter((o) => {
       if (accessLevel(o, ctx.caller) < LEVEL.Read) return false; // others' objects are invisible, not an error
@@ -227,6 +229,12 @@ function enumerate(spec: KindSpec, fromBody: boolean): Handler {
         if (nonEmpty(providerTypes) && !providerTypes.includes(info.type)) return false;
       }
       if (nonEmpty(clusterStatuses) && !clusterStatuses.includes(info.status?.status)) return false;
+      if (nonEmpty(clusterProviders) && !clusterProviders.includes(info.provider ?? "Invalid")) return false;
+      if (q.cluster_enumerate_options?.managed === true) return false; // no simulated cluster comes from discovery
+      if (nonEmpty(eo.volume_resource_only_policy_ref) && !eo.volume_resource_only_policy_ref.some((r: Wire) => matchesRef(info.volume_resource_only_policy_ref, r))) return false;
+      // resource_info: backups holding a matching resource (every given field must match).
+      if (Object.keys(resource).length && !(info.resources ?? []).some((r: Wire) => Object.entries(resource).every(([k, v]) => r[k] === v))) return false;
+      if (eo.vm_volume_name) return false; // no simulated backup holds virtual-machine volumes
       return true;
     });
 
