@@ -113,7 +113,7 @@ describe("pagination, filters, sorting", () => {
 describe("asynchronous states", () => {
   test("a backup goes Pending → InProgress → Success on the configured delays", async () => {
     const n = await seed(client);
-    sim.setDelays({ backupPending: 250, backupInProgress: 250 });
+    sim.setDelays({ backupPending: 400, backupInProgress: 400 });
     const started = Date.now();
     await client.ok("Backup_Create", { body: requests.backup("timed", n) });
     const seen: Array<[string, number]> = [];
@@ -124,8 +124,8 @@ describe("asynchronous states", () => {
       await sleep(20);
     }
     expect(seen.map(([s]) => s)).toEqual(["Pending", "InProgress", "Success"]);
-    expect(seen[1][1]).toBeGreaterThanOrEqual(240);
-    expect(seen[2][1]).toBeGreaterThanOrEqual(490);
+    expect(seen[1][1]).toBeGreaterThanOrEqual(390);
+    expect(seen[2][1]).toBeGreaterThanOrEqual(790);
   });
 
   test("failure outcomes carry the reason; stuck backups stay until settled", async () => {
@@ -147,7 +147,7 @@ describe("asynchronous states", () => {
 
   test("deleting a backup: DeletePending → Deleting → gone; the name is taken until then", async () => {
     const n = await seed(client);
-    sim.setDelays({ deletePending: 200, backupDeleting: 200 });
+    sim.setDelays({ deletePending: 300, backupDeleting: 300 });
     await client.ok("Backup_Create", { body: requests.backup("bye", n) });
     const started = Date.now();
     await client.ok("Backup_Delete", { params: { org_id: ORG, name: "bye" } });
@@ -161,7 +161,7 @@ describe("asynchronous states", () => {
       await sleep(20);
     }
     expect(seen.map(([s]) => s)).toEqual(["DeletePending", "Deleting", "gone"]);
-    expect(seen[2][1]).toBeGreaterThanOrEqual(390);
+    expect(seen[2][1]).toBeGreaterThanOrEqual(590);
     expect((await client.call("Backup_Create", { body: requests.backup("bye", n) })).status).toBe(200);
   });
 
@@ -199,10 +199,10 @@ describe("Keycloak token endpoint", () => {
   test("token-duration (PX Central extension) sets the lifetime; an expired token is refused", async () => {
     const res = await exchange({ grant_type: "password", client_id: "pxcentral", username: "bob", password: "builder", "token-duration": "7d" });
     expect((await res.json()).expires_in).toBe(7 * 86400);
-    const short = await (await exchange({ grant_type: "password", client_id: "pxcentral", username: "bob", password: "builder", "token-duration": "1s" })).json();
+    const short = await (await exchange({ grant_type: "password", client_id: "pxcentral", username: "bob", password: "builder", "token-duration": "2s" })).json(); // exp has whole-second resolution: valid for 1-2 s
     const bob = new SimulatorClient(sim.url, short.access_token);
     expect((await bob.call("SchedulePolicy_Enumerate", { params: { org_id: ORG } })).status).toBe(200);
-    await sleep(1100);
+    await sleep(2100);
     const expired = await bob.call("SchedulePolicy_Enumerate", { params: { org_id: ORG } });
     expect(expired.status).toBe(401);
     expect(expired.body.code).toBe(16);
