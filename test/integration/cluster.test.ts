@@ -1,6 +1,7 @@
 // The local control plane the e2e tier deploys to: the API server stores objects and kube-controller-manager
 // really reconciles them (service accounts, Job → Pod, garbage collection, foreground deletion, namespaces).
 import { ClusterHandle, startCluster } from "../support/cluster";
+import { httpRequest } from "../support/processes";
 
 jest.setTimeout(300000);
 
@@ -44,10 +45,10 @@ describe("local Kubernetes control plane", () => {
     expect(version.body.major).toBe("1");
   });
 
-  it("rejects a request without a client certificate", async () => {
-    const { httpRequest } = await import("../support/processes");
+  it("treats a request without a client certificate as anonymous and forbids it", async () => {
     const res = await httpRequest(`${cluster.server}/api/v1/namespaces`, { ca: cluster.ca.certPem });
-    expect(res.status).toBe(401);
+    expect(res.status).toBe(403);
+    expect(JSON.parse(res.body).message).toContain("system:anonymous");
   });
 
   it("creates a namespace and its default service account (serviceaccount controller)", async () => {
@@ -97,19 +98,38 @@ describe("local Kubernetes control plane", () => {
     );
   });
 
-  it("completes a foreground deletion (what pulumi-kubernetes uses)", async () => {
+  it("completes a foreground deletion (what pulumi-kubernetes uses) once the GC removed the dependents", async () => {
     const cj = await cluster.request("POST", `/apis/batch/v1/namespaces/${ns}/cronjobs`, {
       ...cronJob,
       metadata: { name: "foreground" },
     });
     expect(cj.status).toBe(201);
+    const job = await cluster.request("POST", `/apis/batch/v1/namespaces/${ns}/jobs`, {
+      apiVersion: "batch/v1",
+      kind: "Job",
+      metadata: {
+        name: "foreground-dependent",
+        ownerReferences: [
+          { apiVersion: "batch/v1", kind: "CronJob", name: "foreground", uid: cj.body.metadata.uid, controller: true, blockOwnerDeletion: true },
+        ],
+      },
+      spec: cj.body.spec.jobTemplate.spec,
+    });
+    expect(job.status).toBe(201);
     const del = await cluster.request("DELETE", `/apis/batch/v1/namespaces/${ns}/cronjobs/foreground`, {
       kind: "DeleteOptions",
       apiVersion: "v1",
       propagationPolicy: "Foreground",
     });
     expect([200, 202]).toContain(del.status);
-    expect(del.body.metadata.finalizers).toContain("foregroundDeletion");
+    // The API server only marks the owner; the garbage collector must delete the dependent and drop the finalizer.
+    expect({ finalizers: del.body.metadata?.finalizers, deleting: Boolean(del.body.metadata?.deletionTimestamp) }).toEqual({
+      finalizers: ["foregroundDeletion"],
+      deleting: true,
+    });
+    await cluster.waitFor("the garbage collector to delete the dependent Job", async () =>
+      (await cluster.request("GET", `/apis/batch/v1/namespaces/${ns}/jobs/foreground-dependent`)).status === 404,
+    );
     await cluster.waitFor("the foregroundDeletion finalizer to be removed", async () =>
       (await cluster.request("GET", `/apis/batch/v1/namespaces/${ns}/cronjobs/foreground`)).status === 404,
     );

@@ -156,11 +156,12 @@ export async function startCluster(options: { readyTimeoutMs?: number } = {}): P
     started.push(kcm);
 
     const request = async (method: string, apiPath: string, body?: unknown): Promise<KubeResponse> => {
+      const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
       const res = await httpRequest(`${server}${apiPath}`, {
         ...tls,
         method,
         headers: { "Content-Type": "application/json", Accept: "application/json" },
-        body: body === undefined ? undefined : JSON.stringify(body),
+        body: payload,
         timeoutMs: 15000,
       });
       let parsed: unknown = res.body;

@@ -209,8 +209,11 @@ export function httpRequest(
 ): Promise<HttpResult> {
   const { body, timeoutMs = 5000, ...requestOptions } = options;
   const lib = url.startsWith("https:") ? https : http;
+  // An explicit length: without it node sends e.g. DELETE bodies chunked, and the Kubernetes API server ignores them.
+  const headers = { ...(requestOptions.headers as Record<string, string> | undefined) };
+  if (body !== undefined) headers["Content-Length"] = String(Buffer.byteLength(body));
   return new Promise((resolve, reject) => {
-    const req = lib.request(url, { agent: false, ...requestOptions, timeout: timeoutMs }, (res) => {
+    const req = lib.request(url, { agent: false, ...requestOptions, headers, timeout: timeoutMs }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
       res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
