@@ -18,6 +18,7 @@ const toolParts: Record<string, string> = {
   minio: "minio",
   pulumi: "pulumi",
   "pulumi-resource-pulumi-nodejs": "pulumi",
+  "pulumi-language-nodejs": "pulumi", // our Node stand-in, test/e2e/pulumi-language-nodejs.js
   "kube-apiserver": "kubernetes",
   "kube-controller-manager": "kubernetes",
 };
@@ -76,7 +77,7 @@ export function toolPath(name: ToolName): string {
 /**
  * `root` for the Automation API's `PulumiCommand.get({ root })`, which runs `<root>/bin/pulumi`: the cache.
  * Inline programs need no language host (the engine talks to the Automation API process directly); directory
- * programs would need `pulumi-language-nodejs`, which the Go module proxy does not serve (see toolchain.sh).
+ * programs use `pulumi-language-nodejs`, our Node stand-in for the Go host the module proxy does not serve.
  */
 export function pulumiCommandRoot(): string {
   toolPath("pulumi");
