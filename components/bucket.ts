@@ -54,28 +54,33 @@ export class BackupBucket extends pulumi.ComponentResource {
         const abortDays = val.check("abortIncompleteMultipartUploadDays", args.abortIncompleteMultipartUploadDays, v.integerIn(1, 365)) ?? 3;
         const endpoint = val.check("endpoint", args.endpoint, v.httpUrl);
         const forcePathStyle = val.check("forcePathStyle", args.forcePathStyle, v.isBoolean);
-        val.check("versioning", args.versioning, v.isBoolean);
-        val.check("forceDestroy", args.forceDestroy, v.isBoolean);
+        const versioningOn = val.check("versioning", args.versioning, v.isBoolean);
+        const forceDestroy = val.check("forceDestroy", args.forceDestroy, v.isBoolean) ?? false;
+        let lock: { mode: pulumi.Input<string>; days: pulumi.Input<number> } | undefined;
         if (args.objectLock) {
-            val.required("objectLock.mode", args.objectLock.mode, v.oneOf("GOVERNANCE", "COMPLIANCE"));
-            val.required("objectLock.days", args.objectLock.days, v.integerIn(1, 36500));
+            lock = {
+                mode: val.required("objectLock.mode", args.objectLock.mode, v.oneOf("GOVERNANCE", "COMPLIANCE")),
+                days: val.required("objectLock.days", args.objectLock.days, v.integerIn(1, 36500)),
+            };
             if (args.versioning === false) val.fail("versioning", "must not be false when objectLock is set (object lock needs versioning)", false);
         }
-        pulumi.all([encryption, kmsKeyId]).apply(([e, k]) => {
-            if (e === "aws:kms" && !k) val.fail("kmsKeyId", "is required when encryption is \"aws:kms\"", k);
-            if (e !== "aws:kms" && k) val.fail("kmsKeyId", "must only be set when encryption is \"aws:kms\"", k);
-        });
+        const kmsChecked = val.relate(
+            "kmsKeyId",
+            [encryption, kmsKeyId],
+            (e, k) => (e === "aws:kms" && !k ? "is required when encryption is \"aws:kms\"" : e !== "aws:kms" && k ? "must only be set when encryption is \"aws:kms\"" : undefined),
+            kmsKeyId,
+        );
 
         const p = { parent: this };
-        const versioned = args.objectLock ? true : (args.versioning ?? false);
+        const versioned = lock ? true : (versioningOn ?? false);
         const bucket = new aws.s3.Bucket(
             name,
             {
                 bucket: bucketName,
                 bucketPrefix: bucketName === undefined ? `${name.slice(0, 30)}-` : undefined,
                 region,
-                forceDestroy: args.forceDestroy ?? false,
-                objectLockEnabled: args.objectLock ? true : undefined,
+                forceDestroy,
+                objectLockEnabled: lock ? true : undefined,
                 tags: args.tags,
             },
             p,
@@ -93,7 +98,7 @@ export class BackupBucket extends pulumi.ComponentResource {
                 ...common,
                 rules: [
                     {
-                        applyServerSideEncryptionByDefault: { sseAlgorithm: encryption, kmsMasterKeyId: kmsKeyId },
+                        applyServerSideEncryptionByDefault: { sseAlgorithm: encryption, kmsMasterKeyId: kmsChecked },
                         bucketKeyEnabled: pulumi.output(encryption).apply((e) => e === "aws:kms"),
                     },
                 ],
@@ -142,13 +147,13 @@ export class BackupBucket extends pulumi.ComponentResource {
             },
             { parent: this, dependsOn: [publicAccess] },
         );
-        if (args.objectLock) {
+        if (lock) {
             new aws.s3.BucketObjectLockConfiguration(
                 `${name}-object-lock`,
                 {
                     ...common,
                     objectLockEnabled: "Enabled",
-                    rule: { defaultRetention: { mode: args.objectLock.mode, days: args.objectLock.days } },
+                    rule: { defaultRetention: { mode: lock.mode, days: lock.days } },
                 },
                 { parent: this, dependsOn: [versioning] },
             );

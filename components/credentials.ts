@@ -65,11 +65,9 @@ export class BackupCredentials extends pulumi.ComponentResource {
         const secretOpts: pulumi.CustomResourceOptions = { parent: this, additionalSecretOutputs: SECRET_OUTPUTS };
 
         if (args.s3) {
-            val.required("s3.accessKeyId", args.s3.accessKeyId, v.nonEmptyString);
-            val.required("s3.secretAccessKey", args.s3.secretAccessKey, v.nonEmptyString);
             const stringData: Record<string, pulumi.Input<string>> = {
-                AWS_ACCESS_KEY_ID: pulumi.secret(args.s3.accessKeyId),
-                AWS_SECRET_ACCESS_KEY: pulumi.secret(args.s3.secretAccessKey),
+                AWS_ACCESS_KEY_ID: pulumi.secret(val.secret("s3.accessKeyId", args.s3.accessKeyId, v.nonEmptyString)),
+                AWS_SECRET_ACCESS_KEY: pulumi.secret(val.secret("s3.secretAccessKey", args.s3.secretAccessKey, v.nonEmptyString)),
             };
             if (args.s3.sessionToken !== undefined) stringData.AWS_SESSION_TOKEN = pulumi.secret(args.s3.sessionToken);
             if (args.s3.caBundle !== undefined) stringData["ca.crt"] = pulumi.secret(args.s3.caBundle);
@@ -90,18 +88,15 @@ export class BackupCredentials extends pulumi.ComponentResource {
         }
 
         if (args.etcd) {
-            val.required("etcd.caCrt", args.etcd.caCrt, v.nonEmptyString);
-            val.required("etcd.clientCrt", args.etcd.clientCrt, v.nonEmptyString);
-            val.required("etcd.clientKey", args.etcd.clientKey, v.nonEmptyString);
             const secret = new k8s.core.v1.Secret(
                 `${name}-etcd`,
                 {
                     metadata: { name: `${name}-etcd`, namespace, labels },
                     type: "Opaque",
                     stringData: {
-                        "ca.crt": pulumi.secret(args.etcd.caCrt),
-                        "client.crt": pulumi.secret(args.etcd.clientCrt),
-                        "client.key": pulumi.secret(args.etcd.clientKey),
+                        "ca.crt": pulumi.secret(val.secret("etcd.caCrt", args.etcd.caCrt, v.nonEmptyString)),
+                        "client.crt": pulumi.secret(val.secret("etcd.clientCrt", args.etcd.clientCrt, v.nonEmptyString)),
+                        "client.key": pulumi.secret(val.secret("etcd.clientKey", args.etcd.clientKey, v.nonEmptyString)),
                     },
                 },
                 secretOpts,

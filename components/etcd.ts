@@ -80,7 +80,7 @@ export class EtcdBackupSchedule extends pulumi.ComponentResource {
         const etcdImage = val.check("images.etcd", args.images?.etcd, v.imageRef) ?? DEFAULT_ETCD_IMAGE;
         const toolsImage = val.check("images.tools", args.images?.tools, v.imageRef) ?? DEFAULT_TOOLS_IMAGE;
         const nodeSelector = val.check("nodeSelector", args.nodeSelector, v.labelMap) ?? { [CONTROL_PLANE_LABEL]: "" };
-        val.check("hostNetwork", args.hostNetwork, v.isBoolean);
+        const hostNetwork = val.check("hostNetwork", args.hostNetwork, v.isBoolean) ?? false;
         const snapshotTimeout = val.check("snapshotTimeoutSeconds", args.snapshotTimeoutSeconds, v.integerIn(5, 86400)) ?? 600;
         const tolerations = args.tolerations ?? [{ key: CONTROL_PLANE_LABEL, operator: "Exists", effect: "NoSchedule" }];
         const storage = resolveStorage(val, args.storage, "etcd", namespace);
@@ -91,7 +91,13 @@ export class EtcdBackupSchedule extends pulumi.ComponentResource {
         let secretRef: EtcdClientSecretRef;
         if ("caCrt" in certs || "clientCrt" in certs || "clientKey" in certs) {
             if ("secretName" in certs) val.fail("certificates", "must be either PEM values or a Secret reference, not both", "both");
-            const creds = new BackupCredentials(name, { namespace, etcd: certs as EtcdClientCertificates }, { parent: this });
+            const pem = certs as EtcdClientCertificates;
+            const etcd = {
+                caCrt: val.secret("certificates.caCrt", pem.caCrt, v.nonEmptyString),
+                clientCrt: val.secret("certificates.clientCrt", pem.clientCrt, v.nonEmptyString),
+                clientKey: val.secret("certificates.clientKey", pem.clientKey, v.nonEmptyString),
+            };
+            const creds = new BackupCredentials(name, { namespace, etcd }, { parent: this });
             secretRef = creds.etcdClientSecret!;
         } else if ("secretName" in certs) {
             secretRef = certs as EtcdClientSecretRef;
@@ -100,11 +106,9 @@ export class EtcdBackupSchedule extends pulumi.ComponentResource {
         } else {
             val.fail("certificates", "must be PEM values, a Secret reference or a BackupCredentials created with etcd certificates", certs);
         }
-        const secretName = val.required("certificates.secretName", secretRef.secretName, v.dnsSubdomain);
+        let secretName = val.required("certificates.secretName", secretRef.secretName, v.dnsSubdomain);
         if (secretRef.namespace !== undefined) {
-            pulumi.all([secretRef.namespace, namespace]).apply(([cn, sn]) => {
-                if (cn !== sn) val.fail("certificates", `must be a Secret in the schedule's namespace "${sn}"`, cn);
-            });
+            secretName = val.relate("certificates", [secretRef.namespace, namespace], (cn, sn) => (cn !== sn ? `must be a Secret in the schedule's namespace "${sn}"` : undefined), secretName);
         }
 
         const snapshotFile = `${WORK_DIR}/snapshot.db`;
@@ -150,7 +154,7 @@ export class EtcdBackupSchedule extends pulumi.ComponentResource {
                     restartPolicy: "Never",
                     nodeSelector,
                     tolerations,
-                    hostNetwork: args.hostNetwork ?? false,
+                    hostNetwork,
                     volumes,
                     initContainers: [
                         {

@@ -113,9 +113,12 @@ export class PvcBackupSchedule extends pulumi.ComponentResource {
                 ext = val.check("extension", args.extension, (e: string) =>
                     /^\.[a-z0-9][a-z0-9.]{0,15}$/.test(e) && !e.endsWith(".") ? undefined : "must be like \".sql.gz\" (a '.', then up to 16 lower-case letters, digits and dots)",
                 ) ?? ".bin";
-                pulumi.all([ext, compression]).apply(([e, c]) => {
-                    if (c !== "none" && !e.endsWith(c === "gzip" ? ".gz" : ".zst")) val.fail("extension", `must end with ${c === "gzip" ? ".gz" : ".zst"} when compression is "${c}"`, e);
-                });
+                ext = val.relate(
+                    "extension",
+                    [ext, compression],
+                    (e, c) => (c !== "none" && !e.endsWith(c === "gzip" ? ".gz" : ".zst") ? `must end with ${c === "gzip" ? ".gz" : ".zst"} when compression is "${c}"` : undefined),
+                    ext,
+                );
             }
             cronJobs = pvcNames!.map((pvc) => {
                 const jobName = `${name}-${pvc}`;

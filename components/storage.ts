@@ -118,11 +118,9 @@ export function resolveStorage(
     if (insecure !== undefined) env.push({ name: "S3_INSECURE_SKIP_TLS_VERIFY", value: pulumi.output(insecure).apply((b) => String(b)) });
 
     if (creds) {
-        const secretName = val.required("storage.credentials.secretName", creds.secretName, v.dnsSubdomain);
+        let secretName = val.required("storage.credentials.secretName", creds.secretName, v.dnsSubdomain);
         if (creds.namespace !== undefined) {
-            pulumi.all([creds.namespace, namespace]).apply(([cn, sn]) => {
-                if (cn !== sn) val.fail("storage.credentials", `must be a Secret in the schedule's namespace "${sn}"`, cn);
-            });
+            secretName = val.relate("storage.credentials", [creds.namespace, namespace], (cn, sn) => (cn !== sn ? `must be a Secret in the schedule's namespace "${sn}"` : undefined), secretName);
         }
         const ref = (key: pulumi.Input<string>, optional = false) => ({ secretKeyRef: { name: secretName, key, optional } });
         env.push(

@@ -16,7 +16,10 @@ export class InputError extends Error {
     }
 }
 
+const SECRET = Symbol("secret");
+
 function describe(v: unknown): string {
+    if (v === SECRET) return "a secret value, not shown";
     if (typeof v === "string") return JSON.stringify(v.length > 80 ? v.slice(0, 80) + "…" : v);
     if (v === undefined) return "undefined";
     try {
@@ -49,6 +52,39 @@ export class Validator {
     required<T>(property: string, value: pulumi.Input<T> | undefined, ...rules: Rule<T>[]): pulumi.Input<T> {
         if (value === undefined || value === null) throw new InputError(this.component, property, "is required", value);
         return this.check(property, value, ...rules) as pulumi.Input<T>;
+    }
+
+    /** Like required, for secret values: a broken rule never echoes the value. */
+    secret<T>(property: string, value: pulumi.Input<T> | undefined, ...rules: Rule<T>[]): pulumi.Input<T> {
+        if (value === undefined || value === null) throw new InputError(this.component, property, "is required", value);
+        const run = (x: T) => {
+            for (const rule of rules) {
+                const broken = rule(x);
+                if (broken) throw new InputError(this.component, property, broken, SECRET);
+            }
+            return x;
+        };
+        if (pulumi.Output.isInstance(value) || isPromise(value)) return pulumi.output(value as pulumi.Input<T>).apply((x) => run(x as T)) as pulumi.Input<T>;
+        return run(value as T);
+    }
+
+    /**
+     * A rule across several inputs. Runs now when all are plain values; otherwise when they are known, folded into
+     * `carrier` (a value that feeds a resource), so a broken rule fails that resource instead of floating away.
+     */
+    relate<T>(property: string, inputs: pulumi.Input<unknown>[], rule: (...vals: any[]) => string | undefined, carrier: pulumi.Input<T>): pulumi.Input<T> {
+        const check = (vals: unknown[]) => {
+            const broken = rule(...vals);
+            if (broken) throw new InputError(this.component, property, broken, vals.length === 1 ? vals[0] : vals);
+        };
+        if (inputs.every((i) => !pulumi.Output.isInstance(i) && !isPromise(i))) {
+            check(inputs);
+            return carrier;
+        }
+        return pulumi.all([carrier, ...inputs]).apply(([c, ...vals]) => {
+            check(vals);
+            return c;
+        }) as pulumi.Input<T>;
     }
 
     /** Fails with a rule that spans several properties (mutually exclusive options and the like). */

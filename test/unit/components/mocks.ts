@@ -30,9 +30,9 @@ pulumi.runtime.setMocks(
     false,
 );
 
-/** Resolves an Output in tests. */
+/** Resolves an Output in tests (rejects when the Output failed). */
 export function value<T>(o: pulumi.Input<T>): Promise<T> {
-    return new Promise((resolve) => pulumi.output(o).apply((v) => resolve(v as T)));
+    return (pulumi.output(o) as any).promise();
 }
 
 /** Waits until the mock engine has seen every pending registration, then lists resources with URNs. */
