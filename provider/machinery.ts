@@ -76,9 +76,12 @@ export class KindMachinery {
         this.tracked = Object.entries(spec.fields).filter(([, f]) => f.trackApplied).map(([k]) => k);
         this.hasSecrets = Object.values(spec.fields).some((f) => f.secret);
         this.plainInputs = Object.entries(this.inputs).filter(([, f]) => !f.secret).map(([k]) => k);
+        this.serverDefaulted = Object.entries(this.inputs).filter(([, f]) => f.serverDefault).map(([k]) => k);
     }
 
     private readonly tracked: string[];
+    /** Top-level inputs the server fills in when the program leaves them unset. */
+    private readonly serverDefaulted: string[];
     /** Inputs that read can report (secrets cannot be read back). */
     private readonly plainInputs: string[];
     private readonly hasSecrets: boolean;
@@ -158,6 +161,13 @@ export class KindMachinery {
             if (applied[k] !== undefined) outs[k] = applied[k];
         }
         if (this.hasSecrets) outs.secretHashes = hashes ?? {};
+        if (trackApplied) {
+            // Which server-defaulted inputs the program sets: read reports only those as inputs, so a refresh
+            // does not make it look as if the program removed e.g. a suspend it never mentioned.
+            outs.managedDefaults = Array.isArray(applied.managedDefaults)
+                ? applied.managedDefaults
+                : this.serverDefaulted.filter((k) => !isUnset(applied[k]));
+        }
         return outs;
     }
 
@@ -279,7 +289,12 @@ export class KindMachinery {
         if (!obj) return { id: "", props: {} };
         const outs = this.outputs(obj, props, props.secretHashes);
         const inputs: Props = {};
-        for (const k of this.plainInputs) if (outs[k] !== undefined) inputs[k] = outs[k];
+        const managed = new Set<string>(outs.managedDefaults ?? []);
+        for (const k of this.plainInputs) {
+            if (outs[k] === undefined) continue;
+            if (this.inputs[k].serverDefault && !managed.has(k)) continue;
+            inputs[k] = outs[k];
+        }
         return { id: formatId({ ...ident, uid: obj.metadata?.uid ?? ident.uid }), props: outs, inputs };
     }
 
@@ -381,6 +396,7 @@ export class KindMachinery {
     describe(obj: Props): Props {
         const outs = this.outputs(obj, {}, undefined, false);
         delete outs.secretHashes;
+        delete outs.managedDefaults;
         return outs;
     }
 }

@@ -89,6 +89,27 @@ test("suspend: created suspended, kept across updates that do not mention it, re
     await h.m("BackupSchedule").delete(id, u2.outs);
 });
 
+test("suspended in the UI while the program never mentions suspend: refresh shows it, nothing undoes it", async () => {
+    const { inputs, id, outs } = await createChecked(h, "BackupSchedule", scheduleInputs({ name: "ui-paused" }));
+    await h.client.put("/v1/backupschedule", {
+        metadata: { name: "ui-paused", org_id: "default", uid: outs.uid }, schedule_policy_ref: { name: "daily" }, suspend: true,
+    });
+    const r = await h.m("BackupSchedule").read(id, outs);
+    expect(r.props.suspend).toBe(true);
+    expect(r.props.suspendedBy).toBe("User");
+    // Not reported as an input the program set, so a preview does not show the program "removing" it...
+    expect(r.inputs).not.toHaveProperty("suspend");
+    expect(r.inputs).not.toHaveProperty("uid");
+    // ...and the diff has nothing to do.
+    expect((await h.m("BackupSchedule").diff(id, r.props, inputs)).changes).toBe(false);
+    const u = await h.m("BackupSchedule").update(id, r.props, { ...inputs, namespaces: ["db"] });
+    expect(u.outs.suspend).toBe(true);
+    // When the program does set suspend, read reports it as an input.
+    const set = await h.m("BackupSchedule").update(id, u.outs, { ...inputs, suspend: true });
+    expect((await h.m("BackupSchedule").read(id, set.outs)).inputs).toMatchObject({ suspend: true });
+    await h.m("BackupSchedule").delete(id, set.outs);
+});
+
 test("immutable field: diff asks for delete-before-replace; the replacement is a new object", async () => {
     await createChecked(h, "Cluster", { name: "app2", kubeconfig: "apiVersion: v1\n" });
     const { inputs, id, outs } = await createChecked(h, "BackupSchedule", scheduleInputs({ name: "moving" }));
