@@ -9,7 +9,7 @@
 // Recording the verification: etcdutl can only print its result to stdout, and without a shell nothing in the
 // etcd image can redirect that into a file; reading it back from the pod log would need pods/log RBAC and an API
 // client in the job. So the upload container re-derives the facts from the file itself and records them as
-// object metadata of the snapshot (x-amz-meta-etcd-revision, x-amz-meta-etcd-integrity-sha256, sha256):
+// object metadata of the snapshot (x-amz-meta-etcd-revision, x-amz-meta-etcd-integrity-sha256):
 // the integrity hash is etcd's own sha256 trailer, checked against the content (the check `snapshot restore`
 // makes, which also catches truncation that bbolt's check misses), and the revision is read from the bbolt pages
 // exactly as etcdutl computes it. The sidecar stays plain `sha256sum -c` format. etcdutl's JSON (revision, hash,

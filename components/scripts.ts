@@ -139,16 +139,20 @@ stream_upload() {
   [ "$SIZE" -gt 0 ] || fail "$key is empty"
 }
 
-# upload_file FILE KEY [METADATA]
+# upload_file FILE KEY [METADATA]: uploads while hashing (both read the same page-cached file); the marker,
+# written only after every check, is what makes the object count, so nothing waits for the hash.
 upload_file() {
   SIZE=$(wc -c < "$1" | tr -d ' ')
-  SHA=$(sha256sum "$1" | cut -d' ' -f1)
+  sha256sum < "$1" > "$WORK/full.sum" & fullpid=$!
+  BG="$BG $fullpid"
   UPLOADED="$UPLOADED $2"
   if [ -n "\${3:-}" ]; then
-    s3 s3 cp "$1" "s3://$BACKUP_BUCKET/$2" --only-show-errors --metadata "sha256=$SHA,$3" || fail "upload of $2 failed"
+    s3 s3 cp "$1" "s3://$BACKUP_BUCKET/$2" --only-show-errors --metadata "$3" || fail "upload of $2 failed"
   else
-    s3 s3 cp "$1" "s3://$BACKUP_BUCKET/$2" --only-show-errors --metadata "sha256=$SHA" || fail "upload of $2 failed"
+    s3 s3 cp "$1" "s3://$BACKUP_BUCKET/$2" --only-show-errors || fail "upload of $2 failed"
   fi
+  wait "$fullpid" || fail "sha256 of $1 failed"
+  SHA=$(cut -d' ' -f1 < "$WORK/full.sum")
 }
 
 # verify_remote KEY SIZE: HEAD must report exactly the bytes we sent.
@@ -206,16 +210,21 @@ bbolt_revision() {
   done
 }
 
-# etcd_verify FILE: checks done here, in the shell image, after etcdutl snapshot status (the etcd image has no
-# shell to capture its output): the size is a bbolt file plus etcd's 32-byte sha256 trailer, the trailer matches
-# the content (the check etcdutl snapshot restore makes), and the revision is read. Sets ETCD_HASH, ETCD_REVISION.
-etcd_verify() {
+# etcd_upload FILE: checks made here, in the shell image, after etcdutl snapshot status (the etcd image has no
+# shell to capture its output): the size is a bbolt file plus etcd's 32-byte sha256 trailer, the revision is read
+# from the bbolt pages, and the trailer must match the content (the check etcdutl snapshot restore makes). The
+# content check runs alongside the upload; a mismatch deletes the unmarked object and fails the run.
+etcd_upload() {
   size=$(wc -c < "$1" | tr -d ' ')
   [ "$((size % 512))" -eq 32 ] || die "$1 is not an etcd snapshot with an integrity hash (size $size)"
   ETCD_HASH=$(tail -c 32 "$1" | od -An -v -tx1 | tr -d ' \n')
-  body=$(head -c "$((size - 32))" "$1" | sha256sum | cut -d' ' -f1)
-  [ "$body" = "$ETCD_HASH" ] || die "$1 is corrupt: content sha256 $body does not match its integrity hash $ETCD_HASH"
   ETCD_REVISION=$(bbolt_revision "$1") || die "cannot read the etcd revision from $1"
+  head -c "$((size - 32))" "$1" | sha256sum > "$WORK/body.sum" & bodypid=$!
+  BG="$BG $bodypid"
+  upload_file "$1" "$KEY" "etcd-revision=$ETCD_REVISION,etcd-integrity-sha256=$ETCD_HASH"
+  wait "$bodypid" || fail "sha256 of $1 failed"
+  body=$(cut -d' ' -f1 < "$WORK/body.sum")
+  [ "$body" = "$ETCD_HASH" ] || fail "$1 is corrupt: content sha256 $body does not match its integrity hash $ETCD_HASH"
   log "etcd snapshot verified: $size bytes, revision $ETCD_REVISION, integrity sha256 $ETCD_HASH"
 }
 
@@ -224,8 +233,7 @@ case "$BACKUP_SOURCE" in
     : "\${BACKUP_FILE:?}"
     [ -s "$BACKUP_FILE" ] || die "$BACKUP_FILE is missing or empty"
     if [ "\${BACKUP_ETCD_SNAPSHOT:-false}" = true ]; then
-      etcd_verify "$BACKUP_FILE"
-      upload_file "$BACKUP_FILE" "$KEY" "etcd-revision=$ETCD_REVISION,etcd-integrity-sha256=$ETCD_HASH"
+      etcd_upload "$BACKUP_FILE"
     else
       upload_file "$BACKUP_FILE" "$KEY"
     fi ;;
@@ -248,7 +256,6 @@ fi
 # The marker goes last: its presence is what makes this backup count.
 UPLOADED="$UPLOADED $KEY.sha256"
 s3 s3 cp "$WORK/marker" "s3://$BACKUP_BUCKET/$KEY.sha256" --only-show-errors || fail "upload of the marker failed"
-verify_remote "$KEY.sha256" "$(wc -c < "$WORK/marker" | tr -d ' ')"
 UPLOADED=""
 
 # Prune: only reached when everything above succeeded. Candidates come from the bucket listing, restricted to
