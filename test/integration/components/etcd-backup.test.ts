@@ -91,6 +91,8 @@ test("a snapshot lands with its sha256 marker and recorded revision, and restore
     const res = await runPod(pod, { secrets, volumes: { "certs-dir": certs } });
     expect(res.log).toContain("etcd snapshot verified");
     expect(res.ok).toBe(true);
+    // Nothing secret reaches the job's logs.
+    for (const secret of [minio.secretKey, etcd.keyPem!.split("\n")[1]]) expect(res.log).not.toContain(secret);
     const key = uploadedKey(res.log);
     expect(key).toMatch(/^one\/etcd-one-\d{8}T\d{6}Z\.db$/);
     expect(await keys("one/")).toEqual([key, `${key}.extra.tar.gz`, `${key}.sha256`].sort());
