@@ -93,7 +93,9 @@ export function metadataFields(nameFormat: KindSpec["nameFormat"]): Fields {
                 collaborators: { type: accessConfig(ownershipAccess) },
                 public: { type: obj({ type: { type: enm(ownershipAccess), required: true } }) },
             }),
-            description: "who may read, change or administer the object",
+            // Managed only when the program sets it: the server always reports at least the owner.
+            serverDefault: true,
+            description: "who may read, change or administer the object (left as is when unset)",
         },
     };
 }

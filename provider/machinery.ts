@@ -323,7 +323,9 @@ export class KindMachinery {
         if (owner) metadata.owner = owner;
         const labels = encodeValue(this.metadata.labels.type, desired.labels);
         if (labels) metadata.labels = labels;
-        const ownership = mergeForWrite(this.metadata.ownership.type, desired.ownership, liveMeta.ownership);
+        // Ownership the program does not set is left exactly as the server has it.
+        const ownership = isUnset(desired.ownership) ? liveMeta.ownership
+            : mergeForWrite(this.metadata.ownership.type, desired.ownership, liveMeta.ownership);
         if (ownership) metadata.ownership = ownership;
         return this.spec.requestKey ? { metadata, [this.spec.requestKey]: spec } : { metadata, ...spec };
     }
@@ -346,7 +348,8 @@ export class KindMachinery {
             const metadata: Props = { name: i.name, org_id: i.orgId, uid: i.uid };
             const labels = encodeValue(m.labels.type, news.labels);
             if (labels) metadata.labels = labels;
-            const ownership = mergeForWrite(m.ownership.type, news.ownership, encodeValue(m.ownership.type, olds.ownership));
+            const liveOwnership = encodeValue(m.ownership.type, olds.ownership);
+            const ownership = isUnset(news.ownership) ? liveOwnership : mergeForWrite(m.ownership.type, news.ownership, liveOwnership);
             if (ownership) metadata.ownership = ownership;
             const body: Props = { metadata };
             const cc = mergeForWrite(ccRef.type, news.cloudCredentialRef, encodeValue(ccRef.type, olds.cloudCredentialRef));

@@ -110,6 +110,26 @@ test("suspended in the UI while the program never mentions suspend: refresh show
     await h.m("BackupSchedule").delete(id, set.outs);
 });
 
+test("ownership is managed only when the program sets it; groups added in the UI survive updates", async () => {
+    const { inputs, id, outs } = await createChecked(h, "BackupSchedule", scheduleInputs({ name: "shared" }));
+    await h.client.put("/v1/backupschedule", {
+        metadata: { name: "shared", org_id: "default", uid: outs.uid, ownership: { owner: outs.ownership.owner, groups: [{ id: "ops", access: "Read" }] } },
+        schedule_policy_ref: { name: "daily" },
+    });
+    const r = await h.m("BackupSchedule").read(id, outs);
+    expect(r.props.ownership.groups).toEqual([{ id: "ops", access: "Read" }]);
+    expect((await h.m("BackupSchedule").diff(id, r.props, inputs)).changes).toBe(false);
+    const u = await h.m("BackupSchedule").update(id, r.props, { ...inputs, namespaces: ["db"] });
+    expect(u.outs.ownership.groups).toEqual([{ id: "ops", access: "Read" }]);
+    // Once the program sets ownership it is enforced (the server's owner is kept).
+    const managed = { ...inputs, ownership: { collaborators: [{ id: "user-7", access: "Write" }] } };
+    expect((await h.m("BackupSchedule").diff(id, u.outs, managed)).changes).toBe(true);
+    const m2 = await h.m("BackupSchedule").update(id, u.outs, managed);
+    expect(m2.outs.ownership).toEqual({ owner: outs.ownership.owner, collaborators: [{ id: "user-7", access: "Write" }] });
+    expect((await h.m("BackupSchedule").diff(id, m2.outs, managed)).changes).toBe(false);
+    await h.m("BackupSchedule").delete(id, m2.outs);
+});
+
 test("immutable field: diff asks for delete-before-replace; the replacement is a new object", async () => {
     await createChecked(h, "Cluster", { name: "app2", kubeconfig: "apiVersion: v1\n" });
     const { inputs, id, outs } = await createChecked(h, "BackupSchedule", scheduleInputs({ name: "moving" }));
