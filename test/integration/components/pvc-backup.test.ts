@@ -170,3 +170,28 @@ test("hostile prefixes and names are rejected before anything runs", async () =>
     }
     expect(() => new c.PvcBackupSchedule("n", { ...base, storage: { ...s3(), bucket: { bucket: "b$(x)" } } })).toThrow(/property "storage.bucket.bucket" must be a valid S3 bucket name/);
 });
+
+test("under bash (the aws-cli image's /bin/sh, with pipefail) a good run completes and a failing producer fails", async () => {
+    const vol = fs.mkdtempSync(path.join(tmp, "vol-"));
+    fs.writeFileSync(path.join(vol, "f"), crypto.randomBytes(100000));
+    const secrets = { s3: { AWS_ACCESS_KEY_ID: minio.accessKey, AWS_SECRET_ACCESS_KEY: minio.secretKey } };
+    const { cronJobs } = await render((c) => {
+        new c.PvcBackupSchedule("bash", { schedule: "0 3 * * *", namespace: "db", pvcNames: ["ok"], storage: { ...s3(), prefix: "bash" } });
+        new c.PvcBackupSchedule("bashfail", {
+            schedule: "0 3 * * *",
+            namespace: "db",
+            pvcNames: ["pg"],
+            strategy: "custom",
+            command: ["sh", "-c", "head -c 100000 /dev/urandom; exit 4"],
+            storage: { ...s3(), prefix: "bash" },
+        });
+    });
+    const good = await runPod(podOf(cronJobs["bash-ok"]), { secrets, volumes: { data: vol }, shell: "bash" });
+    expect(good.log).toContain("done:");
+    expect(good.ok).toBe(true);
+    const bad = await runPod(podOf(cronJobs["bashfail-pg"]), { secrets, volumes: { data: vol }, shell: "bash" });
+    expect(bad.ok).toBe(false);
+    const left = await keys("bash/");
+    expect(left).toHaveLength(2);
+    for (const k of left) expect(k).toMatch(/^bash\/ok-/);
+});
