@@ -30,7 +30,7 @@ beforeAll(async () => {
         requestCert: true, rejectUnauthorized: false,
     }, (req, res) => {
         const peer = (req.socket as import("tls").TLSSocket).getPeerCertificate();
-        seenClientCerts.push(peer?.subject?.CN ?? "");
+        seenClientCerts.push(String(peer?.subject?.CN ?? ""));
         res.setHeader("Content-Type", "application/json");
         res.end(JSON.stringify({ version: { major: "2", minor: "10" } }));
     });
