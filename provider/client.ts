@@ -100,6 +100,9 @@ export class PxBackupClient {
             validateStatus: () => true,
             transformResponse: [(d) => d],
             responseType: "text",
+            // The API answers small JSON documents: no decompression streams, no adapter lookup per request.
+            decompress: false,
+            adapter: "http",
         });
     }
 
@@ -182,6 +185,7 @@ export class PxBackupClient {
                 headers: {
                     "Content-Type": "application/json",
                     Accept: "application/json",
+                    "Accept-Encoding": "identity",
                     Authorization: `Bearer ${token}`,
                 },
             });
