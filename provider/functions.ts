@@ -123,18 +123,18 @@ export function listBackups(args: ListArgs = {}, conn?: Connection): Promise<PxO
 
 type Inputs<T> = pulumi.Input<{ [K in keyof T]: pulumi.Input<T[K]> }>;
 
-export function getBackupScheduleOutput(args: Inputs<GetArgs>): pulumi.Output<PxObject> {
-    return pulumi.output(args).apply((a) => getBackupSchedule(a as GetArgs));
+export function getBackupScheduleOutput(args: Inputs<GetArgs>, conn?: Connection): pulumi.Output<PxObject> {
+    return pulumi.output(args).apply((a) => getBackupSchedule(a as GetArgs, conn));
 }
 
-export function getBackupOutput(args: Inputs<GetArgs>): pulumi.Output<PxObject> {
-    return pulumi.output(args).apply((a) => getBackup(a as GetArgs));
+export function getBackupOutput(args: Inputs<GetArgs>, conn?: Connection): pulumi.Output<PxObject> {
+    return pulumi.output(args).apply((a) => getBackup(a as GetArgs, conn));
 }
 
-export function listBackupSchedulesOutput(args: Inputs<ListArgs> = {}): pulumi.Output<PxObject[]> {
-    return pulumi.output(args).apply((a) => listBackupSchedules(a as ListArgs));
+export function listBackupSchedulesOutput(args: Inputs<ListArgs> = {}, conn?: Connection): pulumi.Output<PxObject[]> {
+    return pulumi.output(args).apply((a) => listBackupSchedules(a as ListArgs, conn));
 }
 
-export function listBackupsOutput(args: Inputs<ListArgs> = {}): pulumi.Output<PxObject[]> {
-    return pulumi.output(args).apply((a) => listBackups(a as ListArgs));
+export function listBackupsOutput(args: Inputs<ListArgs> = {}, conn?: Connection): pulumi.Output<PxObject[]> {
+    return pulumi.output(args).apply((a) => listBackups(a as ListArgs, conn));
 }

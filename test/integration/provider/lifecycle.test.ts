@@ -1,7 +1,7 @@
 // Provider methods against the real simulator: create → second diff empty, drift found by read and
 // repaired by update, suspend kept, replacement, 404 paths, functions with pagination.
 import { PxBackupClient } from "../../../provider/client";
-import { listBackupSchedules, getBackupSchedule, listBackups } from "../../../provider/functions";
+import { listBackupSchedules, getBackupSchedule, getBackupScheduleOutput, listBackups } from "../../../provider/functions";
 import { Harness, createChecked, foundation, scheduleInputs, startHarness, stopHarness, fastSettings } from "./harness";
 
 let h: Harness;
@@ -233,8 +233,26 @@ test("functions: get one, list all following pagination with filters", async () 
     const one = await getBackupSchedule({ name: "page-07" }, h.client);
     expect(one).toMatchObject({ name: "page-07", uid: created[7].outs.uid, namespaces: ["default", "db"], clusterRef: { name: "app" } });
     await expect(getBackupSchedule({ name: "nope" }, h.client)).rejects.toThrow(/not found/);
+    // Output variants take Pulumi inputs (here a promise) and resolve to the same data.
+    const viaOutput = await new Promise<any>((resolve) =>
+        getBackupScheduleOutput({ name: Promise.resolve("page-07") }, h.client).apply((v) => { resolve(v); return v; }));
+    expect(viaOutput.uid).toBe(created[7].outs.uid);
     expect(await listBackups({ nameFilter: "none-such" }, h.client)).toEqual([]);
     for (const c of created) await h.m("BackupSchedule").delete(c.id, c.outs);
+});
+
+test("cluster create waits for Online", async () => {
+    h.sim.setDelays({ clusterPending: 80 });
+    try {
+        const t0 = Date.now();
+        const c = await createChecked(h, "Cluster", { name: "slow-cluster", kubeconfig: "apiVersion: v1\nkind: Config\n" });
+        expect(Date.now() - t0).toBeGreaterThanOrEqual(70);
+        expect(c.outs.status).toBe("Online");
+        expect((await h.m("Cluster").diff(c.id, c.outs, c.inputs)).changes).toBe(false);
+        expect((await h.m("Cluster").diff(c.id, c.outs, { ...c.inputs, kubeconfig: "apiVersion: v1\nkind: Config\nclusters: []\n" })).changes).toBe(true);
+    } finally {
+        h.sim.setDelays({ clusterPending: 0 });
+    }
 });
 
 test("no contract violations in any simulator response", () => {

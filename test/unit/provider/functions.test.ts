@@ -1,0 +1,32 @@
+// Enumerate options as grpc-gateway query parameters (every option the list functions accept).
+import { enumerateQuery } from "../../../provider/functions";
+import { encodeQuery } from "../../../provider/client";
+
+test("every enumerate option maps to its dotted query name; lists repeat; labels use [key]", () => {
+    const q = enumerateQuery({
+        maxObjects: 50, nameFilter: "nightly", clusterNameFilter: "prod", clusterUidFilter: "c-1", owners: ["u1", "u2"],
+        status: ["Success", "PartialSuccess"], labels: { env: "prod" }, timeRange: { startTime: "2026-01-01T00:00:00Z", endTime: "2026-02-01T00:00:00Z" },
+        includeDetailedResources: false, backupObjectType: "VirtualMachine", sortBy: "Name", sortOrder: "Ascending",
+        backupLocationRef: { name: "s3" },
+    }, 100);
+    expect(q).toEqual({
+        "enumerate_options.max_objects": "50",
+        "enumerate_options.object_index": "100",
+        "enumerate_options.name_filter": "nightly",
+        "enumerate_options.cluster_name_filter": "prod",
+        "enumerate_options.cluster_uid_filter": "c-1",
+        "enumerate_options.owners": ["u1", "u2"],
+        "enumerate_options.status": ["Success", "PartialSuccess"],
+        "enumerate_options.time_range.start_time": "2026-01-01T00:00:00Z",
+        "enumerate_options.time_range.end_time": "2026-02-01T00:00:00Z",
+        "enumerate_options.include_detailed_resources": "false",
+        "enumerate_options.backup_object_type": "VirtualMachine",
+        "enumerate_options.sort_option.sortBy.type": "Name",
+        "enumerate_options.sort_option.sortOrder.type": "Ascending",
+        "enumerate_options.labels[env]": "prod",
+        "backup_location_ref.name": "s3",
+        "backup_location_ref.uid": undefined,
+    });
+    expect(encodeQuery(q)).toContain("enumerate_options.owners=u1&enumerate_options.owners=u2");
+    expect(encodeQuery(enumerateQuery({}, 0))).toBe("");
+});
