@@ -195,14 +195,37 @@ export interface ScheduleStatus {
     reason?: string;
 }
 
+export interface ResourceInfo {
+    name: string;
+    namespace?: string;
+    group?: string;
+    kind: string;
+    version: string;
+}
+
 export class BackupSchedule extends PxBackupResource {
     declare readonly schedulePolicyRef: pulumi.Output<ObjectRef>;
     declare readonly backupLocationRef: pulumi.Output<ObjectRef>;
     declare readonly clusterRef: pulumi.Output<ObjectRef>;
+    declare readonly preExecRuleRef: pulumi.Output<ObjectRef | undefined>;
+    declare readonly postExecRuleRef: pulumi.Output<ObjectRef | undefined>;
     declare readonly namespaces: pulumi.Output<string[] | undefined>;
+    declare readonly labelSelectors: pulumi.Output<Record<string, string> | undefined>;
+    declare readonly nsLabelSelectors: pulumi.Output<string | undefined>;
+    declare readonly advancedResourceLabelSelector: pulumi.Output<string | undefined>;
+    declare readonly includeResources: pulumi.Output<ResourceInfo[] | undefined>;
+    declare readonly resourceTypes: pulumi.Output<string[] | undefined>;
+    declare readonly excludeResourceTypes: pulumi.Output<string[] | undefined>;
     declare readonly reclaimPolicy: pulumi.Output<string | undefined>;
     declare readonly suspend: pulumi.Output<boolean | undefined>;
     declare readonly backupType: pulumi.Output<string | undefined>;
+    declare readonly backupObjectType: pulumi.Output<string | undefined>;
+    declare readonly skipVmAutoExecRules: pulumi.Output<boolean | undefined>;
+    declare readonly directKdmp: pulumi.Output<boolean | undefined>;
+    declare readonly parallelBackup: pulumi.Output<boolean | undefined>;
+    declare readonly keepCrStatus: pulumi.Output<boolean | undefined>;
+    declare readonly volumeSnapshotClassMapping: pulumi.Output<Record<string, string> | undefined>;
+    declare readonly csiSnapshotClassName: pulumi.Output<string | undefined>;
     /** Status of the latest backup as the server reports it. */
     declare readonly status: pulumi.Output<ScheduleStatus | undefined>;
     declare readonly suspendedBy: pulumi.Output<string | undefined>;
@@ -216,6 +239,14 @@ export class BackupSchedule extends PxBackupResource {
 }
 
 export class Backup extends PxBackupResource {
+    declare readonly backupLocationRef: pulumi.Output<ObjectRef>;
+    declare readonly clusterRef: pulumi.Output<ObjectRef>;
+    declare readonly cloudCredentialRef: pulumi.Output<ObjectRef | undefined>;
+    declare readonly namespaces: pulumi.Output<string[] | undefined>;
+    declare readonly labelSelectors: pulumi.Output<Record<string, string> | undefined>;
+    declare readonly includeResources: pulumi.Output<ResourceInfo[] | undefined>;
+    declare readonly resourceTypes: pulumi.Output<string[] | undefined>;
+    declare readonly backupType: pulumi.Output<string | undefined>;
     declare readonly status: pulumi.Output<string | undefined>;
     declare readonly statusReason: pulumi.Output<string | undefined>;
     declare readonly stage: pulumi.Output<string | undefined>;
@@ -231,7 +262,17 @@ export class Backup extends PxBackupResource {
     }
 }
 
+export interface RetainOutput {
+    retain?: number;
+    incrementalCount?: { count?: number };
+}
+
 export class SchedulePolicy extends PxBackupResource {
+    declare readonly interval: pulumi.Output<(RetainOutput & { minutes: number }) | undefined>;
+    declare readonly daily: pulumi.Output<(RetainOutput & { time: string }) | undefined>;
+    declare readonly weekly: pulumi.Output<(RetainOutput & { day: string; time: string; biWeekly?: boolean }) | undefined>;
+    declare readonly monthly: pulumi.Output<(RetainOutput & { date: number; time: string }) | undefined>;
+    /** Names of the schedules using this policy (server-maintained). */
     declare readonly backupSchedules: pulumi.Output<string[] | undefined>;
 
     constructor(name: string, args: SchedulePolicyArgs, opts?: pulumi.CustomResourceOptions) {
@@ -240,6 +281,10 @@ export class SchedulePolicy extends PxBackupResource {
 }
 
 export class BackupLocation extends PxBackupResource {
+    declare readonly type: pulumi.Output<string>;
+    declare readonly path: pulumi.Output<string>;
+    declare readonly cloudCredentialRef: pulumi.Output<ObjectRef | undefined>;
+    declare readonly s3Config: pulumi.Output<{ endpoint?: string; region?: string; disableSsl?: boolean; disablePathStyle?: boolean; storageClass?: string; sseType?: string } | undefined>;
     declare readonly status: pulumi.Output<string | undefined>;
     declare readonly statusReason: pulumi.Output<string | undefined>;
     declare readonly objectLockEnabled: pulumi.Output<boolean | undefined>;
@@ -250,12 +295,16 @@ export class BackupLocation extends PxBackupResource {
 }
 
 export class CloudCredential extends PxBackupResource {
+    declare readonly type: pulumi.Output<string>;
+
     constructor(name: string, args: CloudCredentialArgs, opts?: pulumi.CustomResourceOptions) {
         super("CloudCredential", name, args, opts);
     }
 }
 
 export class Cluster extends PxBackupResource {
+    declare readonly cloudCredentialRef: pulumi.Output<ObjectRef | undefined>;
+    declare readonly platformCredentialRef: pulumi.Output<ObjectRef | undefined>;
     declare readonly status: pulumi.Output<string | undefined>;
     declare readonly statusReason: pulumi.Output<string | undefined>;
     declare readonly storkVersion: pulumi.Output<string | undefined>;
@@ -267,6 +316,8 @@ export class Cluster extends PxBackupResource {
 }
 
 export class Rule extends PxBackupResource {
+    declare readonly rules: pulumi.Output<{ podSelector: Record<string, string>; actions: { value: string; background?: boolean; runInSinglePod?: boolean }[]; container?: string }[]>;
+
     constructor(name: string, args: RuleArgs, opts?: pulumi.CustomResourceOptions) {
         super("Rule", name, args, opts);
     }
