@@ -146,6 +146,7 @@ async function main(): Promise<void> {
         };
         const tBare: number[] = [];
         const tEtcd: number[] = [];
+        const steps: Record<string, number>[] = [];
         let size = 0;
         for (let i = 0; i < ROUNDS; i++) {
             tBare.push((await timed(bare))[0]);
@@ -153,6 +154,7 @@ async function main(): Promise<void> {
             const [t, res] = await timed(() => runPod(etcdPod, { secrets: r.secrets, timeoutMs: 3600_000 }));
             if (!res.ok) throw new Error(`etcd backup failed:\n${res.log}`);
             tEtcd.push(t);
+            steps.push(Object.fromEntries(res.runs.map((x) => [x.name, +x.seconds.toFixed(2)])));
             console.error(`round ${i + 1}: bare ${tBare[i].toFixed(1)} s, backup ${t.toFixed(1)} s`);
             await new Promise((x) => setTimeout(x, 1000));
         }
@@ -160,6 +162,7 @@ async function main(): Promise<void> {
             snapshotMiB: +(size / MiB).toFixed(1),
             bareSeconds: tBare,
             backupSeconds: tEtcd,
+            backupStepSeconds: steps,
             timeRatio: +(Math.min(...tEtcd) / Math.min(...tBare)).toFixed(3),
             target: "<= 1.3",
         };

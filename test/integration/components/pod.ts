@@ -12,6 +12,8 @@ import { toolBinDir, toolPath } from "../../support/tools";
 export interface ContainerRun {
     name: string;
     code: number | null;
+    /** Wall time of the container, seconds. */
+    seconds: number;
     stdout: string;
     stderr: string;
 }
@@ -126,8 +128,9 @@ export async function runPod(pod: any, opts: RunPodOptions): Promise<PodResult &
                 AWS_SHARED_CREDENTIALS_FILE: path.join(scratch, "no-credentials"),
                 ...vars,
             };
+            const started = process.hrtime.bigint();
             const run = await exec(exe, argv.slice(1), env, c.workingDir ? remap(c.workingDir) : scratch, opts.timeoutMs ?? 120000, c.name === opts.sampleMemoryOf);
-            runs.push({ name: c.name, code: run.code, stdout: run.stdout, stderr: run.stderr });
+            runs.push({ name: c.name, code: run.code, seconds: Number(process.hrtime.bigint() - started) / 1e9, stdout: run.stdout, stderr: run.stderr });
             if (run.peakRssKiB !== undefined) peakRssKiB = run.peakRssKiB;
             if (run.code !== 0) break;
             await opts.after?.(c.name, dirs);
