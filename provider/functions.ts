@@ -39,10 +39,12 @@ async function getOne(kind: KindName, args: GetArgs, conn: Connection): Promise<
     return m.describe(obj) as PxObject;
 }
 
+/** Inspects one backup schedule (INSPECT_ONE) by name, and uid when names are not unique. */
 export function getBackupSchedule(args: GetArgs, conn?: Connection): Promise<PxObject> {
     return getOne("BackupSchedule", args, conn);
 }
 
+/** Inspects one backup (INSPECT_ONE) by name, and uid when names are not unique. */
 export function getBackup(args: GetArgs, conn?: Connection): Promise<PxObject> {
     return getOne("Backup", args, conn);
 }
@@ -112,10 +114,12 @@ async function listAll(kind: KindName, args: ListArgs, conn: Connection): Promis
     return out;
 }
 
+/** Lists backup schedules (INSPECT_ALL) with every enumerate option, following pagination to the end. */
 export function listBackupSchedules(args: ListArgs = {}, conn?: Connection): Promise<PxObject[]> {
     return listAll("BackupSchedule", args, conn);
 }
 
+/** Lists backups (INSPECT_ALL) with every enumerate option, following pagination to the end. */
 export function listBackups(args: ListArgs = {}, conn?: Connection): Promise<PxObject[]> {
     const { backupLocationRef: _ignored, ...rest } = args;
     return listAll("Backup", rest, conn);

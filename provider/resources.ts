@@ -203,6 +203,10 @@ export interface ResourceInfo {
     version: string;
 }
 
+/**
+ * A PX-Backup backup schedule: backs up the selected namespaces/resources of a cluster to a backup location
+ * on the cadence of a schedule policy. `suspend` left unset keeps whatever the server has.
+ */
 export class BackupSchedule extends PxBackupResource {
     declare readonly schedulePolicyRef: pulumi.Output<ObjectRef>;
     declare readonly backupLocationRef: pulumi.Output<ObjectRef>;
@@ -238,6 +242,10 @@ export class BackupSchedule extends PxBackupResource {
     }
 }
 
+/**
+ * A one-off PX-Backup backup. Create waits until it reaches Success or PartialSuccess (Failed/Aborted are
+ * errors carrying the server's reason); only labels, ownership, credential and share change in place.
+ */
 export class Backup extends PxBackupResource {
     declare readonly backupLocationRef: pulumi.Output<ObjectRef>;
     declare readonly clusterRef: pulumi.Output<ObjectRef>;
@@ -267,6 +275,7 @@ export interface RetainOutput {
     incrementalCount?: { count?: number };
 }
 
+/** A PX-Backup schedule policy: interval, daily, weekly or monthly cadence with retain counts. */
 export class SchedulePolicy extends PxBackupResource {
     declare readonly interval: pulumi.Output<(RetainOutput & { minutes: number }) | undefined>;
     declare readonly daily: pulumi.Output<(RetainOutput & { time: string }) | undefined>;
@@ -280,6 +289,7 @@ export class SchedulePolicy extends PxBackupResource {
     }
 }
 
+/** A PX-Backup backup location (S3 bucket, Azure/Google container or NFS export); create waits until it is Valid. */
 export class BackupLocation extends PxBackupResource {
     declare readonly type: pulumi.Output<string>;
     declare readonly path: pulumi.Output<string>;
@@ -294,6 +304,7 @@ export class BackupLocation extends PxBackupResource {
     }
 }
 
+/** A PX-Backup cloud credential (AWS/S3 access keys); the keys are secrets, kept in state only as a hash. */
 export class CloudCredential extends PxBackupResource {
     declare readonly type: pulumi.Output<string>;
 
@@ -302,6 +313,7 @@ export class CloudCredential extends PxBackupResource {
     }
 }
 
+/** An application cluster registered with PX-Backup (kubeconfig as a secret); create waits until it is Online. */
 export class Cluster extends PxBackupResource {
     declare readonly cloudCredentialRef: pulumi.Output<ObjectRef | undefined>;
     declare readonly platformCredentialRef: pulumi.Output<ObjectRef | undefined>;
@@ -315,6 +327,7 @@ export class Cluster extends PxBackupResource {
     }
 }
 
+/** A PX-Backup pre/post-exec rule: commands run in the pods matching a selector around a backup. */
 export class Rule extends PxBackupResource {
     declare readonly rules: pulumi.Output<{ podSelector: Record<string, string>; actions: { value: string; background?: boolean; runInSinglePod?: boolean }[]; container?: string }[]>;
 
