@@ -72,6 +72,7 @@ async function main(): Promise<void> {
     program: repoRoot,
     inPlace: true,
     stackName: STACK,
+    plugins: ["kubernetes"],
     backendDir: fs.mkdtempSync(path.join(os.tmpdir(), "kube-backup-demo-state-")),
     config: {
       "kube-backup:url": { value: sim.url },

@@ -11,12 +11,14 @@ import {
   OpType,
   PropertyDiff,
   PulumiCommand,
+  PulumiFn,
   Stack,
 } from "@pulumi/pulumi/automation";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { cacheDir, pulumiHome, toolchainEnv, toolPath } from "../support/tools";
+import * as zlib from "zlib";
+import { cacheDir, ensureKubernetesProvider, pulumiHome, toolBinDir, toolPath } from "../support/tools";
 
 /** The package root, found by walking up (this file also runs compiled, from bin/test/e2e, for the demo). */
 export const repoRoot = findRepoRoot(__dirname);
@@ -40,10 +42,12 @@ export function pulumiCommand(): Promise<PulumiCommand> {
   if (!commandPromise) {
     // toolPath throws with `bash test/e2e/toolchain.sh pulumi` in the message when it cannot build the CLI.
     const bin = toolPath("pulumi");
+    // The CLI finds these "bundled" plugins next to its own executable (or, with a warning, on PATH).
     for (const companion of ["pulumi-resource-pulumi-nodejs", "pulumi-language-nodejs"]) {
-      const file = path.join(path.dirname(fs.realpathSync(bin)), companion);
-      if (!fs.existsSync(file)) {
-        throw new Error(`${companion} is missing next to the built CLI (${file}); run \`bash test/e2e/toolchain.sh pulumi\``);
+      const dirs = [path.dirname(fs.realpathSync(bin)), ...(process.env.PATH ?? "").split(path.delimiter)];
+      if (!dirs.some((d) => d && fs.existsSync(path.join(d, companion)))) {
+        throw new Error(`${companion} is missing next to the built CLI (${path.dirname(fs.realpathSync(bin))}) and on PATH; ` +
+          "run `bash test/e2e/toolchain.sh pulumi`");
       }
     }
     // PulumiCommand.get runs <root>/bin/pulumi version; the toolchain stamps exactly the SDK's version.
@@ -94,8 +98,15 @@ export interface E2eStackOptions {
   config?: Record<string, ConfigEntry>;
   /** Extra environment for the CLI, the program and the provider processes it starts. */
   env?: Record<string, string>;
-  /** Existing file backend dir to reuse (the demo keeps its state across runs). */
+  /** A file backend dir to use instead of a fresh temp dir (deleted by dispose() only if we created it). */
   backendDir?: string;
+  /**
+   * Run this function as an inline program (in this process, engine connected with --client) instead of the
+   * directory's index.ts; the directory still provides Pulumi.yaml and the workDir (the provider host's cwd).
+   */
+  inline?: PulumiFn;
+  /** Resource plugins the program needs; each is checked (or built) in the plugin cache before the first run. */
+  plugins?: Array<"kubernetes">;
 }
 
 export interface E2eStack {
@@ -109,8 +120,13 @@ export interface E2eStack {
 
 /** The environment every CLI call gets: offline toolchain, local backend, passphrase. */
 export function engineEnv(backendDir: string, extra: Record<string, string> = {}): Record<string, string> {
+  const base: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) base[k] = v;
   return {
-    ...toolchainEnv(),
+    ...base,
+    // The built CLI and its bundled plugins first; plugins only from the cache's PULUMI_HOME.
+    PATH: [path.dirname(fs.realpathSync(toolPath("pulumi"))), toolBinDir(), base.PATH ?? ""].join(path.delimiter),
+    PULUMI_HOME: pulumiHome(),
     PULUMI_BACKEND_URL: `file://${backendDir}`,
     PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
     PULUMI_SKIP_UPDATE_CHECK: "true",
@@ -123,16 +139,18 @@ export function engineEnv(backendDir: string, extra: Record<string, string> = {}
 
 export async function createE2eStack(opts: E2eStackOptions): Promise<E2eStack> {
   const pulumiCommandInstance = await pulumiCommand();
+  // Fails with the toolchain command to run when pulumi-resource-kubernetes is not installed at the SDK's version.
+  if (opts.plugins?.includes("kubernetes")) ensureKubernetesProvider();
   const workDir = opts.inPlace ? opts.program : prepareProgram(opts.program);
   const ownBackend = !opts.backendDir;
   const backendDir = opts.backendDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "kb-e2e-state-"));
   fs.mkdirSync(backendDir, { recursive: true });
   const env = engineEnv(backendDir, opts.env);
   const stackName = opts.stackName ?? "e2e";
-  const stack = await LocalWorkspace.createOrSelectStack(
-    { stackName, workDir },
-    { pulumiCommand: pulumiCommandInstance, envVars: env, pulumiHome: pulumiHome(), secretsProvider: "passphrase" },
-  );
+  const wsOpts = { pulumiCommand: pulumiCommandInstance, envVars: env, pulumiHome: pulumiHome(), secretsProvider: "passphrase", workDir };
+  const stack = opts.inline
+    ? await LocalWorkspace.createOrSelectStack({ stackName, projectName: projectName(workDir), program: opts.inline }, wsOpts)
+    : await LocalWorkspace.createOrSelectStack({ stackName, workDir }, wsOpts);
   if (opts.config) await stack.setAllConfig(opts.config);
   const dispose = async () => {
     try {
@@ -151,13 +169,33 @@ export async function createE2eStack(opts: E2eStackOptions): Promise<E2eStack> {
   return { stack, workDir, backendDir, env, dispose };
 }
 
+function projectName(workDir: string): string {
+  const m = /^name:\s*(\S+)/m.exec(fs.readFileSync(path.join(workDir, "Pulumi.yaml"), "utf8"));
+  if (!m) throw new Error(`no name in ${workDir}/Pulumi.yaml`);
+  return m[1];
+}
+
 export interface Step {
   op: OpType;
   urn: string;
   type: string;
-  /** Top-level property keys that differ (from the provider's or the engine's diff). */
+  /** Top-level property keys the provider reported as different (dynamic providers report none). */
   diffs: string[];
   detailedDiff?: Record<string, PropertyDiff>;
+  /** Inputs before (the state, after a refresh: what read returned) and after (the program's checked inputs). */
+  oldInputs?: Record<string, unknown>;
+  newInputs?: Record<string, unknown>;
+}
+
+/**
+ * Top-level inputs that differ between a step's old and new inputs, ignoring the serialized provider. This is
+ * what `pulumi preview --diff` displays for a dynamic resource, whose diff returns only "changed or not".
+ */
+export function changedInputs(step: Step | undefined): string[] {
+  if (!step) return [];
+  const keys = new Set([...Object.keys(step.oldInputs ?? {}), ...Object.keys(step.newInputs ?? {})]);
+  keys.delete("__provider");
+  return [...keys].filter((k) => JSON.stringify(step.oldInputs?.[k]) !== JSON.stringify(step.newInputs?.[k])).sort();
 }
 
 /** Collects the resource steps of one operation from the engine event stream. */
@@ -166,7 +204,12 @@ export function stepRecorder(): { onEvent: (e: EngineEvent) => void; steps: Step
   const diagnostics: string[] = [];
   const onEvent = (e: EngineEvent) => {
     const m = e.resourcePreEvent?.metadata;
-    if (m) steps.push({ op: m.op, urn: m.urn, type: m.type, diffs: m.diffs ?? [], detailedDiff: m.detailedDiff });
+    if (m) {
+      steps.push({
+        op: m.op, urn: m.urn, type: m.type, diffs: m.diffs ?? [], detailedDiff: m.detailedDiff,
+        oldInputs: m.old?.inputs, newInputs: m.new?.inputs,
+      });
+    }
     const d = e.diagnosticEvent;
     if (d && (d.severity === "error" || d.severity === "warning")) diagnostics.push(`${d.severity}: ${d.message}`);
   };
@@ -177,7 +220,10 @@ export function stepRecorder(): { onEvent: (e: EngineEvent) => void; steps: Step
 export function changes(steps: Step[]): string[] {
   return steps
     .filter((s) => s.op !== "same")
-    .map((s) => `${s.op} ${s.type}::${s.urn.split("::").pop()}${s.diffs.length ? ` [${s.diffs.join(",")}]` : ""}`);
+    .map((s) => {
+      const keys = s.diffs.length ? s.diffs : s.op === "update" ? changedInputs(s) : [];
+      return `${s.op} ${s.type}::${s.urn.split("::").pop()}${keys.length ? ` [${keys.join(",")}]` : ""}`;
+    });
 }
 
 /** Logical resource name (last URN segment) → step. */
@@ -218,18 +264,14 @@ export function pemFragments(pem: string): string[] {
     .map((l) => l.slice(0, 32));
 }
 
-/**
- * Searches the raw exported state for every secret value, its base64 form (Kubernetes Secret `data`) and, for
- * PEM text, each body line. Returns human-readable findings with the JSON path of each hit; [] means clean.
- */
-export function findPlaintextSecrets(stateJson: string, secrets: Record<string, string>): string[] {
+function needlesFor(secrets: Record<string, string>): Array<[label: string, needle: string]> {
   const needles: Array<[label: string, needle: string]> = [];
   for (const [label, value] of Object.entries(secrets)) {
     if (!value || value.length < 8) throw new Error(`secret '${label}' is too short to search for reliably`);
     if (value.includes("-----BEGIN")) {
       pemFragments(value).forEach((f, i) => needles.push([`${label} (PEM line ${i + 1})`, f]));
-      // base64 of the whole PEM (Secret `data`): take 30 body bytes at a 3-byte boundary, so the needle is a
-      // substring of the encoding and specific to this key rather than to its "-----BEGIN" header.
+      // base64 of the whole PEM (Secret `data`, kubeconfig *-data): take 30 body bytes at a 3-byte boundary, so
+      // the needle is a substring of the encoding and specific to this key rather than to its "-----BEGIN" header.
       const start = Math.ceil((value.indexOf("\n") + 1) / 3) * 3;
       needles.push([`${label} (PEM, base64)`, Buffer.from(value.slice(start, start + 30)).toString("base64")]);
     } else {
@@ -237,7 +279,22 @@ export function findPlaintextSecrets(stateJson: string, secrets: Record<string, 
       needles.push([`${label} (base64)`, Buffer.from(value).toString("base64").replace(/=+$/, "")]);
     }
   }
+  return needles;
+}
+
+/**
+ * Every place a secret value (as is, base64-encoded, or for PEM text any body line) occurs in `text`, with its
+ * JSON path when `text` is JSON. [] means clean.
+ */
+export function findPlaintextSecrets(text: string, secrets: Record<string, string>): string[] {
+  const needles = needlesFor(secrets);
   const findings: string[] = [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
   const walk = (node: unknown, where: string) => {
     if (typeof node === "string") {
       for (const [label, needle] of needles) if (node.includes(needle)) findings.push(`${label} at ${where}`);
@@ -247,12 +304,55 @@ export function findPlaintextSecrets(stateJson: string, secrets: Record<string, 
       for (const [k, v] of Object.entries(node)) walk(v, `${where}.${k}`);
     }
   };
-  walk(JSON.parse(stateJson), "$");
-  // Belt and braces: a needle escaped differently in the raw text (e.g. \n inside JSON strings) is caught here.
+  if (parsed !== undefined) walk(parsed, "$");
+  // The raw text too: catches what JSON escaping or a non-JSON file would hide from the walk.
   for (const [label, needle] of needles) {
-    if (stateJson.includes(needle) && !findings.some((f) => f.startsWith(label))) findings.push(`${label} in raw state text`);
+    if (text.includes(needle) && !findings.some((f) => f.startsWith(`${label} at`))) findings.push(`${label} in the raw text`);
   }
   return findings;
+}
+
+/** Every file the file backend wrote (current state, backups, history), gunzipped: path relative → text. */
+export function backendFiles(backendDir: string): Map<string, string> {
+  const files = new Map<string, string>();
+  const visit = (dir: string) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) visit(full);
+      else {
+        const data = fs.readFileSync(full);
+        files.set(path.relative(backendDir, full), (entry.name.endsWith(".gz") ? zlib.gunzipSync(data) : data).toString("utf8"));
+      }
+    }
+  };
+  visit(backendDir);
+  return files;
+}
+
+/** Searches every backend file for the secrets; findings are prefixed with the file. */
+export function auditBackend(backendDir: string, secrets: Record<string, string>): string[] {
+  const findings: string[] = [];
+  for (const [file, text] of backendFiles(backendDir)) {
+    for (const f of findPlaintextSecrets(text, secrets)) findings.push(`${file}: ${f}`);
+  }
+  return findings;
+}
+
+/**
+ * In `pulumi stack export --show-secrets` output (what Stack.exportStack returns) secrets appear decrypted, inside
+ * their secret envelope `{"4dabf18193072939515e22adb298388d": ..., "plaintext": ...}`. Any occurrence outside an
+ * envelope is a value Pulumi does not know is secret. Returns those occurrences.
+ */
+export function unmarkedSecrets(exportJson: string, secrets: Record<string, string>): string[] {
+  return findPlaintextSecrets(exportJson, secrets).filter((f) => !/\.plaintext( |$)/.test(f) && !f.endsWith("in the raw text"));
+}
+
+/** The current state file of the stack as the backend stored it (not the decrypted export). */
+export function stateFile(e2e: { backendDir: string; stack: Stack }): string {
+  for (const [file, text] of backendFiles(e2e.backendDir)) {
+    if (/^\.pulumi\/stacks\/[^/]+\/[^/]+\.json$/.test(file) && path.basename(file, ".json") === e2e.stack.name) return text;
+  }
+  throw new Error(`no state file for stack ${e2e.stack.name} under ${e2e.backendDir}/.pulumi/stacks`);
 }
 
 /** Number of values the passphrase provider encrypted in the state (secret sentinels with ciphertext). */

@@ -3,7 +3,9 @@
 // on a local MinIO. ProgramTest order: preview → up → empty preview → empty refresh → edit → up → destroy.
 import { ClusterHandle, startCluster } from "../support/cluster";
 import { MinioHandle, createCertificateAuthority, makeTempDir, startMinio, CertPair, CertificateAuthority } from "../support/processes";
-import { E2eStack, changes, countCiphertexts, createE2eStack, findPlaintextSecrets, preview, refresh, stateResources, up } from "./harness";
+import {
+  E2eStack, auditBackend, changes, countCiphertexts, createE2eStack, preview, refresh, stateFile, stateResources, unmarkedSecrets, up,
+} from "./harness";
 
 jest.setTimeout(900_000);
 
@@ -57,6 +59,7 @@ beforeAll(async () => {
   etcdClient = etcdCa.issue("backup-client", { cn: "kube-backup", client: true });
   e2e = await createE2eStack({
     program: "kubernetes",
+    plugins: ["kubernetes"],
     config: {
       kubeconfig: { value: cluster.kubeconfig, secret: true },
       namespace: { value: NS },
@@ -173,16 +176,16 @@ test("refresh reports no changes", async () => {
 });
 
 test("the state holds no access key, secret key, etcd client key or cluster key in plain text", async () => {
-  const raw = JSON.stringify(await e2e.stack.exportStack());
-  const findings = findPlaintextSecrets(raw, {
+  const secrets = {
     s3AccessKey: minio.accessKey,
     s3SecretKey: minio.secretKey,
     etcdClientKey: etcdClient.keyPem,
     clusterAdminKey: cluster.admin.keyPem,
     kubeconfig: cluster.kubeconfig,
-  });
-  expect(findings).toEqual([]);
-  expect(countCiphertexts(raw)).toBeGreaterThanOrEqual(4);
+  };
+  expect(auditBackend(e2e.backendDir, secrets)).toEqual([]);
+  expect(unmarkedSecrets(JSON.stringify(await e2e.stack.exportStack()), secrets)).toEqual([]);
+  expect(countCiphertexts(stateFile(e2e))).toBeGreaterThanOrEqual(4);
 });
 
 test("an edit changes the etcd CronJob in place", async () => {
