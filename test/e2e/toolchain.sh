@@ -17,6 +17,7 @@ ETCD_VERSION=3.6.16
 AWSCLI_VERSION=1.46.3
 MINIO_VERSION=v0.0.0-20260212201848-7aac2a2c5b7c   # master HEAD; MinIO tags are not semver
 KUBE_VERSION=1.36.3
+K8S_PROVIDER_RECIPE=2   # bump when build_k8s_provider changes, so caches rebuild
 PULUMI_VERSION=$(node -p 'require(process.argv[1]).version' "$ROOT/node_modules/@pulumi/pulumi/package.json" 2>/dev/null || echo 3.248.0)
 
 export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS="-trimpath -buildvcs=false" GOWORK=off
@@ -201,7 +202,9 @@ build_k8s_provider() {
   # shellcheck disable=SC2086
   pin_sum "$mod" "$pseudo" $sums
   copy_replaces "$(gomod_of "$mod@$pseudo")"
-  run go get "$mod@$pseudo"
+  # provider/go.mod replaces sdk/v4 with ../sdk (the same commit); as a dependency that replace is ignored and
+  # MVS would pick the older sdk/v4 it requires (its yaml/v2 code imports the Go SDK): pin the release's own tag.
+  run go get "$mod@$pseudo" "github.com/pulumi/pulumi-kubernetes/sdk/v4@v$v"
   local d
   d=$(go list -m -f '{{.Dir}}' "$mod")
   # main.go embeds schema-embed.json, which upstream generates (gitignored) from the committed schema.json:
@@ -217,13 +220,16 @@ build_k8s_provider() {
     -o "$OUT/plugin/pulumi-resource-kubernetes" ./cmd/pulumi-resource-kubernetes
 }
 
-# Installs the provider into $CACHE/pulumi-home (the PULUMI_HOME tests use) at exactly the npm version.
+# Installs the provider into $CACHE/pulumi-home (the PULUMI_HOME tests use) at exactly the npm version; a stamp
+# names the build it came from, so a rebuilt provider replaces the installed one.
 post_k8s_provider() {
-  local v=$1 dir=$2
-  [ -d "$CACHE/pulumi-home/plugins/resource-kubernetes-v$v" ] && return 0
-  PART=k8s-provider LOG=$CACHE/logs/k8s-provider-$v.log
-  PULUMI_HOME=$CACHE/pulumi-home PULUMI_SKIP_UPDATE_CHECK=true run "$BIN/pulumi" plugin install resource kubernetes "v$v" \
+  local v=${1%-r*} dir=$2 home=$CACHE/pulumi-home
+  local stamp=$home/plugins/.kube-backup-resource-kubernetes-v$v
+  [ -d "$home/plugins/resource-kubernetes-v$v" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$dir" ] && return 0
+  PART=k8s-provider LOG=$CACHE/logs/k8s-provider-$1.log
+  PULUMI_HOME=$home PULUMI_SKIP_UPDATE_CHECK=true run "$BIN/pulumi" plugin install --reinstall resource kubernetes "v$v" \
     --file "$dir/plugin/pulumi-resource-kubernetes"
+  echo "$dir" >"$stamp"
 }
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -235,7 +241,7 @@ part_version() {
     minio) echo "$MINIO_VERSION" ;;
     kubernetes) echo "$KUBE_VERSION" ;;
     pulumi) echo "$PULUMI_VERSION" ;;
-    k8s-provider) k8s_provider_version ;;
+    k8s-provider) echo "$(k8s_provider_version)-r$K8S_PROVIDER_RECIPE" ;;
     *) die "unknown part '$1' (parts: etcd aws minio pulumi kubernetes k8s-provider all)" ;;
   esac
 }
