@@ -6,6 +6,11 @@
 #   .../build-times.log                                                 one line per cold build (s, MB)
 # Usage: test/e2e/toolchain.sh [etcd|aws|minio|pulumi|kubernetes|k8s-provider|all ...]   (no args = all)
 # A part is rebuilt only when its directory is missing; `flock` makes concurrent callers wait for one build.
+# What the Go module proxy here does not serve, and what we do instead:
+#   - pulumi-language-nodejs (module never requested upstream, 403): test/e2e/pulumi-language-nodejs.js, a Node
+#     stand-in using @pulumi/pulumi's own gRPC stubs and cmd/run, goes next to the CLI.
+#   - pulumi-resource-kubernetes: only release commits somebody requested are served; 4.25.0 is the newest, so
+#     package.json pins @pulumi/kubernetes 4.25.0 (the plugin version must match it exactly).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -68,7 +73,7 @@ pin_sum() {
 # gomod_of MODULE@VERSION: path of that module's go.mod in the module cache (downloads it).
 gomod_of() {
   local out
-  out=$(go mod download -json "$1" 2>&1) || true
+  out=$(go mod download -json "$1" 2>>"$LOG") || true
   python3 -c '
 import json, sys
 d = json.loads(sys.argv[1] or "{}")
