@@ -29,12 +29,15 @@ describe("etcd with mutual TLS", () => {
   it("rejects a plain-http client", async () => {
     const plain = etcd.endpoint.replace("https://", "http://");
     await expect(etcdctl(["get", "/kube-backup/probe"], [`--endpoints=${plain}`])).rejects.toThrow();
+    // ...while the same server still answers a client with the certificate.
+    await expect(etcdctl(["get", "/kube-backup/probe", "--print-value-only"], etcd.etcdctlArgs)).resolves.toMatchObject({ stdout: "hello\n" });
   });
 
   it("rejects a TLS client without a client certificate", async () => {
     await expect(
       etcdctl(["get", "/kube-backup/probe"], [`--endpoints=${etcd.endpoint}`, `--cacert=${etcd.caFile}`]),
     ).rejects.toThrow();
+    await expect(etcdctl(["get", "/kube-backup/probe", "--print-value-only"], etcd.etcdctlArgs)).resolves.toMatchObject({ stdout: "hello\n" });
   });
 
   it("takes a snapshot that etcdutl can read", async () => {
