@@ -46,7 +46,8 @@ const appSchedule = new kb.BackupSchedule("apps", {
 });
 
 // --- Kubernetes ------------------------------------------------------------------------------------------------
-const provider = new k8s.Provider("cluster", { kubeconfig: config.requireSecret("kubeconfig") });
+// `kubernetesProviderVersion` pins the plugin version (the demo sets it to the one built offline); unset = the SDK's.
+const provider = new k8s.Provider("cluster", { kubeconfig: config.requireSecret("kubeconfig") }, { version: config.get("kubernetesProviderVersion") });
 const opts = { providers: [provider] };
 const ns = new k8s.core.v1.Namespace("kube-backup", { metadata: { name: "kube-backup" } }, { provider });
 

@@ -60,14 +60,19 @@ test("secret config is encrypted in every file of the backend and marked secret 
 });
 
 test("an edit updates in place", async () => {
-  await e2e.stack.setConfig("label", { value: "second" });
+  await e2e.stack.setConfig("label", { value: "second-label-7f3a9c" });
   const r = await up(e2e.stack);
   // The default dynamic provider receives the whole stack config, so any config edit updates it too.
   expect(changes(r.steps)).toEqual([
     expect.stringMatching(/^update pulumi:providers:pulumi-nodejs::default/),
     expect.stringMatching(/^update pulumi-nodejs:dynamic:Resource::probe/),
   ]);
-  expect(r.outputs.label.value).toBe("second");
+  expect(r.outputs.label.value).toBe("second-label-7f3a9c");
+  // The audit can fail: a value stored without secret marking is found in the state file and in the export.
+  expect(auditBackend(e2e.backendDir, { label: "second-label-7f3a9c" })).toEqual(
+    expect.arrayContaining([expect.stringMatching(/^\.pulumi\/stacks\/.*: label at \$\.checkpoint\.latest\.resources\[\d+\]\.outputs\.label$/)]),
+  );
+  expect(unmarkedSecrets(JSON.stringify(await e2e.stack.exportStack()), { label: "second-label-7f3a9c" })).not.toEqual([]);
 });
 
 test("destroy leaves nothing in the stack", async () => {

@@ -18,7 +18,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as zlib from "zlib";
-import { cacheDir, ensureKubernetesProvider, pulumiHome, toolBinDir, toolPath } from "../support/tools";
+import { cacheDir, ensureToolchain, kubernetesProviderVersion, pulumiHome, toolBinDir, toolPath } from "../support/tools";
 
 /** The package root, found by walking up (this file also runs compiled, from bin/test/e2e, for the demo). */
 export const repoRoot = findRepoRoot(__dirname);
@@ -105,8 +105,27 @@ export interface E2eStackOptions {
    * directory's index.ts; the directory still provides Pulumi.yaml and the workDir (the provider host's cwd).
    */
   inline?: PulumiFn;
-  /** Resource plugins the program needs; each is checked (or built) in the plugin cache before the first run. */
+  /**
+   * Resource plugins the program needs; each is checked (or built) in the plugin cache before the first run, and
+   * its version is passed as config `kubernetesProviderVersion` (the programs pin their k8s.Provider to it).
+   */
   plugins?: Array<"kubernetes">;
+}
+
+/**
+ * The pulumi-resource-kubernetes version the programs run with: KUBE_BACKUP_K8S_PROVIDER_VERSION (toolchain.sh's
+ * knob) or the version @pulumi/kubernetes asks for. It must be in the plugin cache: if it is not, toolchain.sh
+ * builds it or fails, and so does this.
+ */
+export function kubernetesPluginVersion(): string {
+  const version = process.env.KUBE_BACKUP_K8S_PROVIDER_VERSION || kubernetesProviderVersion();
+  const dir = path.join(pulumiHome(), "plugins", `resource-kubernetes-v${version}`);
+  if (!fs.existsSync(dir)) ensureToolchain("k8s-provider");
+  if (!fs.existsSync(dir)) {
+    throw new Error(`pulumi-resource-kubernetes ${version} is not in ${path.dirname(dir)}; run ` +
+      `\`KUBE_BACKUP_K8S_PROVIDER_VERSION=${version} bash test/e2e/toolchain.sh k8s-provider\``);
+  }
+  return version;
 }
 
 export interface E2eStack {
@@ -139,8 +158,8 @@ export function engineEnv(backendDir: string, extra: Record<string, string> = {}
 
 export async function createE2eStack(opts: E2eStackOptions): Promise<E2eStack> {
   const pulumiCommandInstance = await pulumiCommand();
-  // Fails with the toolchain command to run when pulumi-resource-kubernetes is not installed at the SDK's version.
-  if (opts.plugins?.includes("kubernetes")) ensureKubernetesProvider();
+  const config = { ...opts.config };
+  if (opts.plugins?.includes("kubernetes")) config.kubernetesProviderVersion = { value: kubernetesPluginVersion() };
   const workDir = opts.inPlace ? opts.program : prepareProgram(opts.program);
   const ownBackend = !opts.backendDir;
   const backendDir = opts.backendDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "kb-e2e-state-"));
@@ -151,7 +170,7 @@ export async function createE2eStack(opts: E2eStackOptions): Promise<E2eStack> {
   const stack = opts.inline
     ? await LocalWorkspace.createOrSelectStack({ stackName, projectName: projectName(workDir), program: opts.inline }, wsOpts)
     : await LocalWorkspace.createOrSelectStack({ stackName, workDir }, wsOpts);
-  if (opts.config) await stack.setAllConfig(opts.config);
+  if (Object.keys(config).length) await stack.setAllConfig(config);
   const dispose = async () => {
     try {
       await stack.destroy();

@@ -6,7 +6,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as kb from "kube-backup";
 
 const config = new pulumi.Config();
-const provider = new k8s.Provider("local", { kubeconfig: config.requireSecret("kubeconfig") });
+// Pinned to the pulumi-resource-kubernetes the toolchain built (the harness sets it; see harness.ts).
+const provider = new k8s.Provider("local", { kubeconfig: config.requireSecret("kubeconfig") }, { version: config.get("kubernetesProviderVersion") });
 const opts = { providers: [provider] };
 
 const ns = new k8s.core.v1.Namespace("backups", { metadata: { name: config.require("namespace") } }, { provider });
