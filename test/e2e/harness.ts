@@ -18,7 +18,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as zlib from "zlib";
-import { cacheDir, ensureToolchain, kubernetesProviderVersion, pulumiHome, toolBinDir, toolPath } from "../support/tools";
+import { cacheDir, ensureToolchain, pulumiHome, toolBinDir, toolPath } from "../support/tools";
 
 /** The package root, found by walking up (this file also runs compiled, from bin/test/e2e, for the demo). */
 export const repoRoot = findRepoRoot(__dirname);
@@ -118,7 +118,8 @@ export interface E2eStackOptions {
  * builds it or fails, and so does this.
  */
 export function kubernetesPluginVersion(): string {
-  const version = process.env.KUBE_BACKUP_K8S_PROVIDER_VERSION || kubernetesProviderVersion();
+  const version = process.env.KUBE_BACKUP_K8S_PROVIDER_VERSION ||
+    (require(path.join(repoRoot, "node_modules", "@pulumi", "kubernetes", "package.json")).pulumi.version as string);
   const dir = path.join(pulumiHome(), "plugins", `resource-kubernetes-v${version}`);
   if (!fs.existsSync(dir)) ensureToolchain("k8s-provider");
   if (!fs.existsSync(dir)) {
