@@ -18,7 +18,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as zlib from "zlib";
-import { cacheDir, ensureToolchain, pulumiHome, toolBinDir, toolPath } from "../support/tools";
+import { ensureToolchain, pulumiHome, toolBinDir, toolPath } from "../support/tools";
 
 /** The package root, found by walking up (this file also runs compiled, from bin/test/e2e, for the demo). */
 export const repoRoot = findRepoRoot(__dirname);
@@ -51,7 +51,9 @@ export function pulumiCommand(): Promise<PulumiCommand> {
       }
     }
     // PulumiCommand.get runs <root>/bin/pulumi version; the toolchain stamps exactly the SDK's version.
-    commandPromise = PulumiCommand.get({ root: cacheDir() }).then((cmd) => {
+    // root = the built part's dir (<root>/bin/pulumi is the real binary): the Automation API puts <root>/bin first
+    // on PATH, so the bundled plugins next to the binary are the ones found, without "from $PATH" warnings.
+    commandPromise = PulumiCommand.get({ root: path.dirname(path.dirname(fs.realpathSync(bin))) }).then((cmd) => {
       if (cmd.version?.version !== pulumiVersion) {
         throw new Error(`${bin} reports version ${cmd.version?.version}, expected ${pulumiVersion} (the @pulumi/pulumi SDK); ` +
           "run `bash test/e2e/toolchain.sh pulumi`");
