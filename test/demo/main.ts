@@ -1,7 +1,7 @@
 // `npm run demo`: the quickstart stack (root Pulumi.yaml → examples/quickstart) deployed with the real Pulumi
 // engine on an embedded default: the PX-Backup simulator, MinIO and a local kube-apiserver +
 // kube-controller-manager, all on loopback. Prints the stack outputs and what to try next, then
-//   - interactive (stdin is a TTY, no --once): keeps everything running until Ctrl-C;
+//   - interactive (stdin is a TTY, or --keep): keeps everything running until Ctrl-C / SIGTERM;
 //   - otherwise (CI, pipes, --once): exits right away.
 // Either way it destroys the stack and stops the servers before exiting, so the next run starts clean.
 import * as fs from "fs";
@@ -45,7 +45,7 @@ function shutdown(code: number): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const once = process.argv.includes("--once") || !process.stdin.isTTY;
+  const once = process.argv.includes("--once") || (!process.stdin.isTTY && !process.argv.includes("--keep"));
   let interrupts = 0;
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.on(signal, () => {
