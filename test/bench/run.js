@@ -1,0 +1,21 @@
+// `npm run bench`: every benchmark, one after the other (they measure wall time, so never in parallel).
+// BENCH=provider or BENCH=components runs one.
+"use strict";
+const { spawnSync } = require("child_process");
+const path = require("path");
+
+const root = path.resolve(__dirname, "../..");
+const benches = {
+    provider: ["node", ["test/bench/provider.bench.js"]],
+    components: ["npx", ["ts-node", "--transpile-only", "test/bench/components.bench.ts"]],
+};
+const selected = process.env.BENCH ? process.env.BENCH.split(",") : Object.keys(benches);
+let failed = 0;
+for (const name of selected) {
+    if (!benches[name]) throw new Error(`unknown bench '${name}' (known: ${Object.keys(benches).join(", ")})`);
+    const [cmd, args] = benches[name];
+    console.log(`\n=== bench: ${name} ===`);
+    const r = spawnSync(cmd, args, { cwd: root, stdio: "inherit" });
+    if (r.status !== 0) { failed++; console.error(`bench ${name} failed (exit ${r.status})`); }
+}
+process.exitCode = failed ? 1 : 0;
