@@ -75,12 +75,13 @@ trap 'exit 129' HUP
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# aws CLI settings: only fixed literals are written here; bounded concurrency keeps streaming memory flat.
+# aws CLI settings: only fixed literals are written here. Streams buffer whole parts in memory, so their
+# concurrency stays low (flat memory); file uploads read parts from disk and keep the CLI's default of 10.
 export AWS_CONFIG_FILE="$WORK/aws-config"
 {
   echo '[default]'
   echo 's3 ='
-  echo '  max_concurrent_requests = 4'
+  if [ "$BACKUP_SOURCE" = file ]; then echo '  max_concurrent_requests = 10'; else echo '  max_concurrent_requests = 4'; fi
   echo '  max_queue_size = 8'
   echo '  multipart_threshold = 16MB'
   echo '  multipart_chunksize = 16MB'

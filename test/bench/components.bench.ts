@@ -115,7 +115,7 @@ async function main(): Promise<void> {
         results.uploadMemory = {
             peakMiB_big: +(Math.max(...memBig) / 1024).toFixed(1),
             peakMiB_100MiB: +(Math.max(...memSmall) / 1024).toFixed(1),
-            measured: "peak RSS of the whole backup container (sh, tar, gzip, tee, sha256sum, wc, aws CLI), polled every 20 ms",
+            measured: "peak RSS of the whole backup container (sh, tar, gzip, tee, openssl/sha256sum, wc, aws CLI), polled every 20 ms",
             target: "flat, < 128 MiB",
         };
         fs.rmSync(big, { recursive: true, force: true });
