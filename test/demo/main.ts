@@ -34,6 +34,7 @@ function shutdown(code: number): Promise<void> {
       log("\ndemo: destroying the quickstart stack ...");
       await e2e.dispose();
       fs.rmSync(path.join(repoRoot, `Pulumi.${STACK}.yaml`), { force: true });
+      fs.rmSync(e2e.backendDir, { recursive: true, force: true });
     }
     log("demo: stopping the simulator, MinIO and the local Kubernetes API server ...");
     await Promise.allSettled([sim?.stop(), cluster?.stop(), minio?.stop()]);
