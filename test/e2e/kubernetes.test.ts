@@ -1,6 +1,7 @@
 // The Kubernetes components through the real engine and the real pulumi-resource-kubernetes, against a local
 // kube-apiserver + kube-controller-manager (no kubelet: Pods are created but never run) and an existing bucket
 // on a local MinIO. ProgramTest order: preview → up → empty preview → empty refresh → edit → up → destroy.
+import * as fs from "fs";
 import { ClusterHandle, startCluster } from "../support/cluster";
 import { MinioHandle, createCertificateAuthority, makeTempDir, startMinio, CertPair, CertificateAuthority } from "../support/processes";
 import {
@@ -80,6 +81,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await e2e?.dispose();
   await Promise.all([cluster?.stop(), minio?.stop()]);
+  if (etcdCa) fs.rmSync(etcdCa.dir, { recursive: true, force: true });
 });
 
 test("preview plans the namespace, Secrets, CronJobs and RBAC without touching the cluster", async () => {
