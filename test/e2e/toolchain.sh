@@ -101,7 +101,8 @@ build_etcd() {
 build_aws() {
   if ! python3 -c 'import ensurepip, venv' 2>/dev/null; then
     command -v apt-get >/dev/null || die "python3 has no venv/ensurepip and apt-get is missing: install python3-venv"
-    run apt-get install -y python3-venv
+    run apt-get update -qq
+    run env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv
   fi
   run python3 -m venv "$OUT/venv"
   run "${NICE[@]}" "$OUT/venv/bin/pip" install --no-cache-dir --disable-pip-version-check "awscli==$AWSCLI_VERSION"
