@@ -2,10 +2,10 @@
 # Starts the local Kubernetes control plane the tests use (etcd + kube-apiserver + kube-controller-manager on
 # loopback, no kubelet: Pods are created but never run) for manual exploration, writes its admin kubeconfig and
 # keeps it running until Ctrl-C. Builds the binaries first if needed (test/e2e/toolchain.sh).
-# Usage: test/e2e/cluster.sh [KUBECONFIG_OUT]   (default: ./.kube-backup-cluster.kubeconfig)
+# Usage: test/e2e/cluster.sh [KUBECONFIG_OUT]   (default: ${TMPDIR:-/tmp}/kube-backup-cluster.kubeconfig)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
-out=$(realpath -m "${1:-.kube-backup-cluster.kubeconfig}")
+out=$(realpath -m "${1:-${TMPDIR:-/tmp}/kube-backup-cluster.kubeconfig}")
 export TS_NODE_PROJECT=tsconfig.json TS_NODE_TRANSPILE_ONLY=true KUBE_BACKUP_KUBECONFIG_OUT=$out
 exec node -r ts-node/register -e '
 const fs = require("fs");
