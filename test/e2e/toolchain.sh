@@ -143,10 +143,11 @@ build_pulumi() {
 }
 
 # pulumi-language-nodejs: its Go module is not on the proxy, so our Node stand-in (repo file, linked not copied)
-# goes next to the CLI, where the engine looks for bundled plugins first.
+# goes next to the CLI, where the engine looks for bundled plugins. Not in bin/: found on PATH, the engine warns
+# "using pulumi-language-nodejs from $PATH ... expected <next to the CLI>" on every run.
 post_pulumi() {
   ln -sfn "$ROOT/test/e2e/pulumi-language-nodejs.js" "$2/bin/pulumi-language-nodejs"
-  ln -sfn "$2/bin/pulumi-language-nodejs" "$BIN/pulumi-language-nodejs"
+  rm -f "$BIN/pulumi-language-nodejs"
 }
 
 build_kubernetes() {

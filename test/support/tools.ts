@@ -18,7 +18,6 @@ const toolParts: Record<string, string> = {
   minio: "minio",
   pulumi: "pulumi",
   "pulumi-resource-pulumi-nodejs": "pulumi",
-  "pulumi-language-nodejs": "pulumi", // our Node stand-in, test/e2e/pulumi-language-nodejs.js
   "kube-apiserver": "kubernetes",
   "kube-controller-manager": "kubernetes",
 };
