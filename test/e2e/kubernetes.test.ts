@@ -202,6 +202,23 @@ test("an edit changes the etcd CronJob in place", async () => {
   await preview(e2e.stack, { expectNoChanges: true });
 });
 
+test("a CronJob changed out of band shows as drift in preview --refresh and up --refresh repairs it", async () => {
+  // Someone edits the live object (a full update, as `kubectl edit` does).
+  const live = await cronJob("etcd");
+  live.spec.schedule = "*/5 * * * *";
+  live.spec.suspend = true;
+  const updated = await cluster.request("PUT", `/apis/batch/v1/namespaces/${NS}/cronjobs/etcd`, live);
+  expect(updated.status).toBe(200);
+  const p = await preview(e2e.stack, { refresh: true });
+  expect(changes(p.steps.filter((s) => s.op !== "refresh"))).toEqual([expect.stringMatching(/^update kubernetes:batch\/v1:CronJob::etcd/)]);
+  const r = await up(e2e.stack, { refresh: true });
+  expect(r.summary.result).toBe("succeeded");
+  const cj = await cronJob("etcd");
+  expect(cj.spec.schedule).toBe("30 3 * * 1-5");
+  expect(cj.spec.suspend).toBe(false);
+  await preview(e2e.stack, { refresh: true, expectNoChanges: true });
+});
+
 test("destroy removes the namespace and everything in it, and leaves the existing bucket alone", async () => {
   const r = await e2e.stack.destroy();
   expect(r.summary.result).toBe("succeeded");
