@@ -64,6 +64,8 @@ describe("Pulumi toolchain", () => {
     const up = await pulumi(["up", "--yes", "--skip-preview"]);
     expect(up.stdout).toMatch(/\+ 2 created/);
     expect(up.stdout + up.stderr).not.toContain("not-in-plain-text");
+    // Plugins come from next to the CLI and the plugin cache, not ambiently from PATH.
+    expect(up.stdout + up.stderr).not.toMatch(/from \$PATH/);
     const outputs = JSON.parse((await pulumi(["stack", "output", "--json", "--show-secrets"])).stdout);
     expect(outputs).toEqual({ greeting: "hello", token: "not-in-plain-text" });
 
