@@ -4,11 +4,12 @@
 #   ${KUBE_BACKUP_CACHE:-$HOME/.cache/kube-backup}/<part>-<version>/   one directory per part and version
 #   .../bin/                                                            stable symlinks to every tool
 #   .../build-times.log                                                 one line per cold build (s, MB)
-# Usage: test/e2e/toolchain.sh [etcd|aws|minio|pulumi|kubernetes|k8s-provider|all ...]   (no args = all)
+# Usage: test/e2e/toolchain.sh [etcd|aws|minio|language-host|pulumi|kubernetes|k8s-provider|all ...]   (no args = all)
 # A part is rebuilt only when its directory is missing; `flock` makes concurrent callers wait for one build.
 # What the Go module proxy here does not serve, and what we do instead:
-#   - pulumi-language-nodejs (module never requested upstream, 403): test/e2e/pulumi-language-nodejs.js, a Node
-#     stand-in using @pulumi/pulumi's own gRPC stubs and cmd/run, goes next to the CLI.
+#   - pulumi-language-nodejs/v3 (its own module since 3.61; every version answers 403): the same host as it was
+#     built until v3.60.0, when it was a package of sdk/v3 (which the proxy serves). It only launches
+#     @pulumi/pulumi's own `cmd/run` from the program's node_modules, so the program runs the 3.248 SDK.
 #   - pulumi-resource-kubernetes: only release commits somebody requested are served; 4.25.0 is the newest, so
 #     package.json pins @pulumi/kubernetes 4.25.0 (the plugin version must match it exactly).
 set -euo pipefail
@@ -23,6 +24,7 @@ AWSCLI_VERSION=1.46.3
 MINIO_VERSION=v0.0.0-20260212201848-7aac2a2c5b7c   # master HEAD; MinIO tags are not semver
 KUBE_VERSION=1.36.3
 K8S_PROVIDER_RECIPE=2   # bump when build_k8s_provider changes, so caches rebuild
+LANGUAGE_HOST_VERSION=3.60.0   # last sdk/v3 release that contains nodejs/cmd/pulumi-language-nodejs
 PULUMI_VERSION=$(node -p 'require(process.argv[1]).version' "$ROOT/node_modules/@pulumi/pulumi/package.json" 2>/dev/null || echo 3.248.0)
 
 export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS="-trimpath -buildvcs=false" GOWORK=off
@@ -142,11 +144,19 @@ build_pulumi() {
   [ "$("$OUT/bin/pulumi" version)" = "v$v" ] || die "built pulumi reports '$("$OUT/bin/pulumi" version)', expected v$v"
 }
 
-# pulumi-language-nodejs: its Go module is not on the proxy, so our Node stand-in (repo file, linked not copied)
-# goes next to the CLI, where the engine looks for bundled plugins. Not in bin/: found on PATH, the engine warns
-# "using pulumi-language-nodejs from $PATH ... expected <next to the CLI>" on every run.
+# The Node language host (see the header). Kept out of $OUT/bin so no $BIN symlink puts it on PATH: found there,
+# the engine warns "using pulumi-language-nodejs from $PATH" on every run.
+build_language_host() {
+  local v=$LANGUAGE_HOST_VERSION
+  go_wrapper "$OUT/src"
+  run go get "github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs@v$v"
+  run "${NICE[@]}" go build -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$v" \
+    -o "$OUT/host/pulumi-language-nodejs" github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs
+}
+
+# The CLI finds bundled plugins (the language host) next to its own executable.
 post_pulumi() {
-  ln -sfn "$ROOT/test/e2e/pulumi-language-nodejs.js" "$2/bin/pulumi-language-nodejs"
+  ln -sfn "$CACHE/language-host-$LANGUAGE_HOST_VERSION/host/pulumi-language-nodejs" "$2/bin/pulumi-language-nodejs"
   rm -f "$BIN/pulumi-language-nodejs"
 }
 
@@ -248,8 +258,9 @@ part_version() {
     minio) echo "$MINIO_VERSION" ;;
     kubernetes) echo "$KUBE_VERSION" ;;
     pulumi) echo "$PULUMI_VERSION" ;;
+    language-host) echo "$LANGUAGE_HOST_VERSION" ;;
     k8s-provider) echo "$(k8s_provider_version)-r$K8S_PROVIDER_RECIPE" ;;
-    *) die "unknown part '$1' (parts: etcd aws minio pulumi kubernetes k8s-provider all)" ;;
+    *) die "unknown part '$1' (parts: etcd aws minio language-host pulumi kubernetes k8s-provider all)" ;;
   esac
 }
 
@@ -259,6 +270,7 @@ ensure() {
   [ -n "${ENSURED[$part]:-}" ] && return 0
   ENSURED[$part]=1
   [ "$part" = k8s-provider ] && ensure pulumi   # its plugin is installed with the CLI
+  [ "$part" = pulumi ] && ensure language-host  # linked next to the CLI
   version=$(part_version "$part")
   dir=$CACHE/$part-$version
   mkdir -p "$CACHE/locks" "$CACHE/logs" "$BIN"
@@ -291,7 +303,7 @@ ensure() {
 }
 
 main() {
-ALL=(etcd aws minio pulumi kubernetes k8s-provider)
+ALL=(etcd aws minio language-host pulumi kubernetes k8s-provider)
 parts=("$@")
 [ ${#parts[@]} -eq 0 ] && parts=(all)
 expanded=()

@@ -1,5 +1,5 @@
 // The engine toolchain itself: the CLI and the kubernetes plugin match the npm packages exactly, and the real
-// CLI runs a directory program through our pulumi-language-nodejs stand-in (config, secrets, a dynamic provider).
+// CLI runs a directory program through the Go pulumi-language-nodejs (sdk/v3 v3.60.0, see toolchain.sh) (config, secrets, a dynamic provider).
 import * as fs from "fs";
 import * as path from "path";
 import { makeTempDir, runCommand } from "../support/processes";

@@ -76,7 +76,7 @@ export function toolPath(name: ToolName): string {
 /**
  * `root` for the Automation API's `PulumiCommand.get({ root })`, which runs `<root>/bin/pulumi`: the cache.
  * Inline programs need no language host (the engine talks to the Automation API process directly); directory
- * programs use `pulumi-language-nodejs`, our Node stand-in for the Go host the module proxy does not serve.
+ * programs use `pulumi-language-nodejs`, the Go host as of sdk/v3 v3.60.0 (newer ones are not on the proxy).
  */
 export function pulumiCommandRoot(): string {
   toolPath("pulumi");
