@@ -35,6 +35,10 @@ export interface BackupBucketArgs {
     forcePathStyle?: pulumi.Input<boolean>;
 }
 
+/**
+ * An S3 bucket for backups: public access blocked, SSE-S3 or KMS encryption, optional versioning and object lock,
+ * age-based lifecycle expiry as a second line of defence, abort of incomplete multipart uploads, TLS-only policy.
+ */
 export class BackupBucket extends pulumi.ComponentResource {
     readonly bucketName: pulumi.Output<string>;
     readonly arn: pulumi.Output<string>;

@@ -7,8 +7,11 @@ import { S3CaBundleRef, S3CredentialsRef } from "./storage";
 import * as v from "./validation";
 
 export interface S3AccessKeys {
+    /** S3 access key id. @secret */
     accessKeyId: pulumi.Input<string>;
+    /** S3 secret access key. @secret */
     secretAccessKey: pulumi.Input<string>;
+    /** Temporary-credentials session token. @secret */
     sessionToken?: pulumi.Input<string>;
     /** PEM CA bundle for an endpoint with a private CA (stored in the same Secret under "ca.crt"). */
     caBundle?: pulumi.Input<string>;
@@ -17,8 +20,9 @@ export interface S3AccessKeys {
 export interface EtcdClientCertificates {
     /** PEM of the etcd CA (e.g. /etc/kubernetes/pki/etcd/ca.crt). */
     caCrt: pulumi.Input<string>;
-    /** PEM client certificate and key the etcd server accepts (e.g. apiserver-etcd-client.{crt,key}). */
+    /** PEM client certificate the etcd server accepts (e.g. apiserver-etcd-client.crt). */
     clientCrt: pulumi.Input<string>;
+    /** PEM private key of that client certificate (e.g. apiserver-etcd-client.key). @secret */
     clientKey: pulumi.Input<string>;
 }
 
@@ -42,6 +46,10 @@ export interface BackupCredentialsArgs {
 
 const SECRET_OUTPUTS = ["data", "stringData"];
 
+/**
+ * Kubernetes Secrets for S3 access keys and etcd client certificates, built from Pulumi secrets; outputs the
+ * Secret references that EtcdBackupSchedule and PvcBackupSchedule take.
+ */
 export class BackupCredentials extends pulumi.ComponentResource {
     /** Reference to the S3 Secret (keys AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY[, AWS_SESSION_TOKEN]). */
     readonly s3Credentials?: S3CredentialsRef;

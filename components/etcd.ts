@@ -58,6 +58,10 @@ export interface EtcdBackupScheduleArgs extends ScheduleArgs {
     };
 }
 
+/**
+ * A CronJob on a control-plane node that snapshots etcd (etcdctl), verifies the snapshot (etcdutl), uploads it to
+ * S3 with a sha256 marker written last, and keeps the newest N complete snapshots under its prefix.
+ */
 export class EtcdBackupSchedule extends pulumi.ComponentResource {
     readonly cronJobName: pulumi.Output<string>;
     readonly namespace: pulumi.Output<string>;

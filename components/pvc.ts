@@ -49,6 +49,10 @@ export interface PvcBackupScheduleArgs extends ScheduleArgs {
     tolerations?: pulumi.Input<pulumi.Input<k8s.types.input.core.v1.Toleration>[]>;
 }
 
+/**
+ * CronJob(s) that back up PersistentVolumeClaims: a streamed tar (gzip/zstd) or a custom command's output to S3
+ * with a sha256 marker, or CSI VolumeSnapshots; keeps the newest N complete backups per claim.
+ */
 export class PvcBackupSchedule extends pulumi.ComponentResource {
     readonly cronJobNames: pulumi.Output<string[]>;
     readonly namespace: pulumi.Output<string>;
