@@ -97,7 +97,12 @@ export function backupCronJob(p: CronJobParts, opts: pulumi.CustomResourceOption
     return new k8s.batch.v1.CronJob(
         p.name,
         {
-            metadata: { name: p.name, namespace: p.namespace, labels },
+            metadata: {
+                name: p.name, namespace: p.namespace, labels,
+                // The stack owns this CronJob: after someone edits it by hand (kubectl edit), `pulumi up --refresh`
+                // takes the fields back instead of failing on a Server-Side Apply conflict.
+                annotations: { "pulumi.com/patchForce": "true" },
+            },
             spec: {
                 schedule: s.schedule,
                 timeZone: s.timeZone,

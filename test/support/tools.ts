@@ -6,7 +6,15 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 
-const repoRoot = path.resolve(__dirname, "..", "..");
+// The repository root: the nearest kube-backup package.json above this file (test/support under ts-jest,
+// bin/test/support once compiled for the demo).
+const repoRoot = (() => {
+  for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    const pkg = path.join(dir, "package.json");
+    if (fs.existsSync(pkg) && JSON.parse(fs.readFileSync(pkg, "utf8")).name === "kube-backup") return dir;
+  }
+  throw new Error(`no kube-backup package.json above ${__dirname}`);
+})();
 const toolchainScript = path.join(repoRoot, "test", "e2e", "toolchain.sh");
 
 /** Tool name → toolchain.sh part that builds it. */

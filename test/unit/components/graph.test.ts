@@ -46,6 +46,8 @@ describe("EtcdBackupSchedule", () => {
 
         const m = plain(cj.inputs);
         expect(m.metadata).toMatchObject({ name: "etcd-prod", namespace: "kube-system" });
+        // Owned by the stack: hand edits are taken back on `up --refresh` rather than failing on an SSA conflict.
+        expect(m.metadata.annotations).toEqual({ "pulumi.com/patchForce": "true" });
         expect(m.spec).toMatchObject({
             schedule: "0 */6 * * *",
             timeZone: "Europe/Berlin",
@@ -207,6 +209,7 @@ describe("PvcBackupSchedule", () => {
         for (const r of cjs) expect(parentType(r)).toBe("kube-backup:index:PvcBackupSchedule");
         const m = plain(cjs[0].inputs);
         expect(m.spec).toMatchObject({ concurrencyPolicy: "Forbid", schedule: "30 2 * * *" });
+        expect(m.metadata.annotations).toEqual({ "pulumi.com/patchForce": "true" });
         const pod = m.spec.jobTemplate.spec.template.spec;
         expect(pod.volumes[0]).toEqual({ name: "data", persistentVolumeClaim: { claimName: "data-db-0", readOnly: true } });
         expect(pod.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution).toEqual([

@@ -8,14 +8,9 @@ import * as kb from "kube-backup";
 const config = new pulumi.Config();
 // Pinned to the pulumi-resource-kubernetes the toolchain built (the harness sets it; see harness.ts).
 const provider = new k8s.Provider("local", { kubeconfig: config.requireSecret("kubeconfig") }, { version: config.get("kubernetesProviderVersion") });
-// Pulumi is the source of truth: take back fields someone edited out of band. Without this, pulumi-kubernetes'
-// server-side apply stops `preview --refresh` with a field conflict instead of showing and repairing the drift.
-const takeOwnership: pulumi.ResourceTransform = async ({ type, props, opts }) => {
-    if (!type.startsWith("kubernetes:")) return undefined;
-    const metadata = props.metadata ?? {};
-    return { props: { ...props, metadata: { ...metadata, annotations: { ...metadata.annotations, "pulumi.com/patchForce": "true" } } }, opts };
-};
-const opts = { providers: [provider], transforms: [takeOwnership] };
+// No ownership transform: the components' CronJobs carry pulumi.com/patchForce themselves, so the out-of-band
+// edit test below proves that default.
+const opts = { providers: [provider] };
 
 const ns = new k8s.core.v1.Namespace("backups", { metadata: { name: config.require("namespace") } }, { provider });
 const namespace = ns.metadata.name;
