@@ -139,7 +139,7 @@ build_pulumi() {
     -o "$OUT/bin/pulumi" "$pkg/cmd/pulumi"
   # The dynamic-provider host ships in the npm package; the CLI finds bundled plugins next to itself.
   local host=$ROOT/node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs
-  [ -f "$host" ] || die "$host is missing: run npm ci first"
+  [ -f "$host" ] || die "$host is missing: run npm install first"
   install -m 0755 "$host" "$OUT/bin/pulumi-resource-pulumi-nodejs"
   [ "$("$OUT/bin/pulumi" version)" = "v$v" ] || die "built pulumi reports '$("$OUT/bin/pulumi" version)', expected v$v"
 }
@@ -204,7 +204,7 @@ k8s_provider_commit() {
 k8s_provider_version() {
   [ -n "${KUBE_BACKUP_K8S_PROVIDER_VERSION:-}" ] && { echo "$KUBE_BACKUP_K8S_PROVIDER_VERSION"; return; }
   node -p 'require(process.argv[1]).pulumi.version' "$ROOT/node_modules/@pulumi/kubernetes/package.json" ||
-    die "cannot read node_modules/@pulumi/kubernetes/package.json: run npm ci first"
+    die "cannot read node_modules/@pulumi/kubernetes/package.json: run npm install first"
 }
 
 build_k8s_provider() {
