@@ -18,7 +18,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as zlib from "zlib";
-import { ensureToolchain, pulumiHome, toolBinDir, toolPath } from "../support/tools";
+import { ensureKubernetesProvider, kubernetesProviderVersion, pulumiHome, toolBinDir, toolPath } from "../support/tools";
 
 /** The package root, found by walking up (this file also runs compiled, from bin/test/e2e, for the demo). */
 export const repoRoot = findRepoRoot(__dirname);
@@ -120,15 +120,8 @@ export interface E2eStackOptions {
  * builds it or fails, and so does this.
  */
 export function kubernetesPluginVersion(): string {
-  const version = process.env.KUBE_BACKUP_K8S_PROVIDER_VERSION ||
-    (require(path.join(repoRoot, "node_modules", "@pulumi", "kubernetes", "package.json")).pulumi.version as string);
-  const dir = path.join(pulumiHome(), "plugins", `resource-kubernetes-v${version}`);
-  if (!fs.existsSync(dir)) ensureToolchain("k8s-provider");
-  if (!fs.existsSync(dir)) {
-    throw new Error(`pulumi-resource-kubernetes ${version} is not in ${path.dirname(dir)}; run ` +
-      `\`KUBE_BACKUP_K8S_PROVIDER_VERSION=${version} bash test/e2e/toolchain.sh k8s-provider\``);
-  }
-  return version;
+  ensureKubernetesProvider();
+  return kubernetesProviderVersion();
 }
 
 export interface E2eStack {

@@ -118,6 +118,8 @@ export function toolchainEnv(base: NodeJS.ProcessEnv = process.env): Record<stri
 
 /** The pulumi-resource-kubernetes version @pulumi/kubernetes asks the engine for. */
 export function kubernetesProviderVersion(): string {
+  // The same override toolchain.sh honours, so both name one version.
+  if (process.env.KUBE_BACKUP_K8S_PROVIDER_VERSION) return process.env.KUBE_BACKUP_K8S_PROVIDER_VERSION;
   const pkg = require(path.join(repoRoot, "node_modules", "@pulumi", "kubernetes", "package.json"));
   return pkg.pulumi.version as string;
 }
