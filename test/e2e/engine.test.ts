@@ -7,7 +7,7 @@ import * as path from "path";
 import {
   E2eStack, auditBackend, changes, countCiphertexts, createE2eStack, findPlaintextSecrets, preview, pulumiVersion, repoRoot,
   stateFile, stateResources, unmarkedSecrets, up,
-} from "./harness";
+} from "../../tools/engine/stack";
 
 jest.setTimeout(300_000);
 

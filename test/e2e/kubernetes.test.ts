@@ -2,11 +2,11 @@
 // kube-apiserver + kube-controller-manager (no kubelet: Pods are created but never run) and an existing bucket
 // on a local MinIO. ProgramTest order: preview → up → empty preview → empty refresh → edit → up → destroy.
 import * as fs from "fs";
-import { ClusterHandle, startCluster } from "../support/cluster";
-import { MinioHandle, createCertificateAuthority, makeTempDir, startMinio, CertPair, CertificateAuthority } from "../support/processes";
+import { ClusterHandle, startCluster } from "../../tools/local/cluster";
+import { MinioHandle, createCertificateAuthority, makeTempDir, startMinio, CertPair, CertificateAuthority } from "../../tools/local/processes";
 import {
   E2eStack, auditBackend, changes, countCiphertexts, createE2eStack, preview, refresh, stateFile, stateResources, unmarkedSecrets, up,
-} from "./harness";
+} from "../../tools/engine/stack";
 
 jest.setTimeout(900_000);
 

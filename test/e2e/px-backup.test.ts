@@ -2,7 +2,7 @@
 // preview → up → empty preview → empty refresh → edit → up, then drift (changed and deleted out of band
 // through the PX-Backup REST API) → preview --refresh / refresh → up repairs, then destroy → nothing left.
 import * as crypto from "crypto";
-import { startSimulator, SimulatorHandle } from "../simulator/server";
+import { startSimulator, SimulatorHandle } from "../../tools/simulator/server";
 import { SimulatorClient } from "../support/simulator-client";
 import {
   E2eStack,
@@ -18,7 +18,7 @@ import {
   stepByName,
   unmarkedSecrets,
   up,
-} from "./harness";
+} from "../../tools/engine/stack";
 
 jest.setTimeout(600_000);
 

@@ -7,8 +7,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
-import { engineEnv, kubernetesPluginVersion, repoRoot } from "./harness";
-import { toolPath } from "../support/tools";
+import { engineEnv, kubernetesPluginVersion, repoRoot } from "../../tools/engine/stack";
+import { toolPath } from "../../tools/local/toolchain";
 
 jest.setTimeout(120_000);
 

@@ -2,8 +2,8 @@
 // CLI runs a directory program through the Go pulumi-language-nodejs (sdk/v3 v3.60.0, see toolchain.sh) (config, secrets, a dynamic provider).
 import * as fs from "fs";
 import * as path from "path";
-import { makeTempDir, runCommand } from "../support/processes";
-import { kubernetesProviderVersion, toolchainEnv, toolPath } from "../support/tools";
+import { makeTempDir, runCommand } from "../../tools/local/processes";
+import { kubernetesProviderVersion, toolchainEnv, toolPath } from "../../tools/local/toolchain";
 
 jest.setTimeout(300000);
 

@@ -1,7 +1,7 @@
 // The local control plane the e2e tier deploys to: the API server stores objects and kube-controller-manager
 // really reconciles them (service accounts, Job → Pod, garbage collection, foreground deletion, namespaces).
-import { ClusterHandle, startCluster } from "../support/cluster";
-import { httpRequest } from "../support/processes";
+import { ClusterHandle, startCluster } from "../../tools/local/cluster";
+import { httpRequest } from "../../tools/local/processes";
 
 jest.setTimeout(300000);
 

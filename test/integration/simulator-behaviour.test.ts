@@ -1,6 +1,6 @@
 // Simulator behaviour over time and across many objects: pagination, filters and sorting, asynchronous state
 // progression with real delays, configured outcomes, and the Keycloak token exchange.
-import { SimulatorHandle, startSimulator } from "../simulator/server";
+import { SimulatorHandle, startSimulator } from "../../tools/simulator/server";
 import { ORG, SimulatorClient, requests, seed } from "../support/simulator-client";
 
 let sim: SimulatorHandle;

@@ -5,10 +5,10 @@ import { spawn } from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { contractPath, contractOperations, decodeValue, omitZero, timestamp } from "../simulator/contract";
-import { contractValidator, zeroValuePaths } from "../simulator/contract-validator";
-import { Router } from "../simulator/router";
-import { ApiError } from "../simulator/errors";
+import { contractPath, contractOperations, decodeValue, omitZero, timestamp } from "../../tools/simulator/contract";
+import { contractValidator, zeroValuePaths } from "../../tools/simulator/contract-validator";
+import { Router } from "../../tools/simulator/router";
+import { ApiError } from "../../tools/simulator/errors";
 
 const validator = contractValidator();
 const policy = (info: unknown) => ({ schedule_policy: { metadata: { name: "p", uid: "u", org_id: "default", create_time: "2026-01-01T00:00:00Z" }, schedule_policy_info: info } });
@@ -107,7 +107,7 @@ test("the router resolves every contract route to its operation; 404 and 405 oth
 
 test("`npm run simulator` entry: starts on PORT, accepts PXBACKUP_TOKEN, strict mode, stops cleanly on SIGTERM", async () => {
   const root = path.resolve(__dirname, "../..");
-  const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "test/simulator/main.ts"], {
+  const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "tools/simulator/main.ts"], {
     cwd: root,
     env: { ...process.env, PORT: "0", PXBACKUP_TOKEN: "cli-test-token", SIMULATOR_DELAY_MS: "0", SIMULATOR_STRICT: "1" },
     stdio: ["ignore", "pipe", "pipe"],

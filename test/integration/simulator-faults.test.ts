@@ -1,5 +1,5 @@
 // Fault injection, in-process and over the /__simulator control API, and the request log tests count with.
-import { SimulatorHandle, startSimulator } from "../simulator/server";
+import { SimulatorHandle, startSimulator } from "../../tools/simulator/server";
 import { ORG, SimulatorClient, requests } from "../support/simulator-client";
 
 let sim: SimulatorHandle;

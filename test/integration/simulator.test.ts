@@ -1,8 +1,8 @@
 // The simulator against its contract: every implemented route is called over HTTP through a client that
 // validates each request and response against the swagger schemas (strict: undeclared fields and zero
 // values fail), and the server-side behaviours of the API study are checked on the wire.
-import { SimulatorHandle, startSimulator } from "../simulator/server";
-import { HANDLERS } from "../simulator/api";
+import { SimulatorHandle, startSimulator } from "../../tools/simulator/server";
+import { HANDLERS } from "../../tools/simulator/api";
 import { ORG, SimulatorClient, requests, seed } from "../support/simulator-client";
 
 let sim: SimulatorHandle;

@@ -1,8 +1,8 @@
 // The real servers the other tiers build on: etcd with mutual TLS, MinIO with SSE-S3, the real aws CLI.
 import * as fs from "fs";
 import * as path from "path";
-import { EtcdHandle, MinioHandle, makeTempDir, runCommand, startEtcd, startMinio } from "../support/processes";
-import { toolPath } from "../support/tools";
+import { EtcdHandle, MinioHandle, makeTempDir, runCommand, startEtcd, startMinio } from "../../tools/local/processes";
+import { toolPath } from "../../tools/local/toolchain";
 
 jest.setTimeout(300000);
 

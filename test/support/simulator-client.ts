@@ -2,8 +2,8 @@
 // every request it sends and every response it gets against the swagger (strict: no undeclared fields, no
 // zero values in 200 responses, runtimeError bodies for JSON errors). Tests use `exercised` to prove that
 // each implemented operation was covered.
-import { contractValidator, ContractValidator } from "../simulator/contract-validator";
-import { operation } from "../simulator/contract";
+import { contractValidator, ContractValidator } from "../../tools/simulator/contract-validator";
+import { operation } from "../../tools/simulator/contract";
 
 export interface CallOptions {
   params?: Record<string, string>;

@@ -1,9 +1,9 @@
-// schema.json is generated from the TypeScript (test/schema/generate.ts); this fails when someone changes
+// schema.json is generated from the TypeScript (tools/schema/generate.ts); this fails when someone changes
 // an args interface, output or JSDoc without running `npm run schema`.
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { generateSchema } from "../schema/generate";
+import { generateSchema } from "../../tools/schema/generate";
 
 const committed = JSON.parse(fs.readFileSync(path.join(__dirname, "../../schema.json"), "utf8"));
 const generated = JSON.parse(JSON.stringify(generateSchema()));

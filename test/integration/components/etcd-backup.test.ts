@@ -4,10 +4,10 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { createCertificateAuthority, EtcdHandle, freePort, MinioHandle, runCommand, startEtcd, startMinio } from "../../support/processes";
-import { toolPath } from "../../support/tools";
+import { createCertificateAuthority, EtcdHandle, freePort, MinioHandle, runCommand, startEtcd, startMinio } from "../../../tools/local/processes";
+import { toolPath } from "../../../tools/local/toolchain";
 import { podOf, render, Rendered } from "./render";
-import { runPod } from "./pod";
+import { runPod } from "../../../tools/local/pod";
 
 jest.setTimeout(600_000);
 

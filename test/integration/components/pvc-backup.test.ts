@@ -4,9 +4,9 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { MinioHandle, runCommand, startMinio } from "../../support/processes";
+import { MinioHandle, runCommand, startMinio } from "../../../tools/local/processes";
 import { components, podOf, render } from "./render";
-import { runPod } from "./pod";
+import { runPod } from "../../../tools/local/pod";
 
 jest.setTimeout(600_000);
 

@@ -4,7 +4,7 @@ import { PxBackupClient } from "../../../provider/client";
 import { KINDS, KindName } from "../../../provider/kinds";
 import { KindMachinery } from "../../../provider/machinery";
 import { ConnectionSettings, resolveSettings } from "../../../provider/settings";
-import { SimulatorHandle, startSimulator } from "../../simulator/server";
+import { SimulatorHandle, startSimulator } from "../../../tools/simulator/server";
 
 export interface Harness {
     sim: SimulatorHandle;

@@ -7,7 +7,7 @@ import { promisify } from "util";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { SimulatorHandle, startSimulator } from "../../simulator/server";
+import { SimulatorHandle, startSimulator } from "../../../tools/simulator/server";
 
 const repo = path.resolve(__dirname, "../../..");
 const bin = path.join(repo, "bin/provider/serialized.js");

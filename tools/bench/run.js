@@ -6,8 +6,8 @@ const path = require("path");
 
 const root = path.resolve(__dirname, "../..");
 const benches = {
-    provider: ["node", ["test/bench/provider.bench.js"]],
-    components: ["npx", ["ts-node", "--transpile-only", "test/bench/components.bench.ts"]],
+    provider: ["node", ["tools/bench/provider.bench.js"]],
+    components: ["npx", ["ts-node", "--transpile-only", "--project", "tools/tsconfig.json", "tools/bench/components.bench.ts"]],
 };
 const selected = process.env.BENCH ? process.env.BENCH.split(",") : Object.keys(benches);
 let failed = 0;

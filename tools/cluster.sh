@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # Starts the local Kubernetes control plane the tests use (etcd + kube-apiserver + kube-controller-manager on
 # loopback, no kubelet: Pods are created but never run) for manual exploration, writes its admin kubeconfig and
-# keeps it running until Ctrl-C. Builds the binaries first if needed (test/e2e/toolchain.sh).
-# Usage: test/e2e/cluster.sh [KUBECONFIG_OUT]   (default: ${TMPDIR:-/tmp}/kube-backup-cluster.kubeconfig)
+# keeps it running until Ctrl-C. Builds the binaries first if needed (tools/toolchain.sh).
+# Usage: tools/cluster.sh [KUBECONFIG_OUT]   (default: ${TMPDIR:-/tmp}/kube-backup-cluster.kubeconfig)
 set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
 out=$(realpath -m "${1:-${TMPDIR:-/tmp}/kube-backup-cluster.kubeconfig}")
-export TS_NODE_PROJECT=tsconfig.json TS_NODE_TRANSPILE_ONLY=true KUBE_BACKUP_KUBECONFIG_OUT=$out
+export TS_NODE_PROJECT=tools/tsconfig.json TS_NODE_TRANSPILE_ONLY=true KUBE_BACKUP_KUBECONFIG_OUT=$out
 exec node -r ts-node/register -e '
 const fs = require("fs");
-const { startCluster } = require("./test/support/cluster");
+const { startCluster } = require("./tools/local/cluster");
 (async () => {
   const cluster = await startCluster();
   fs.writeFileSync(process.env.KUBE_BACKUP_KUBECONFIG_OUT, cluster.kubeconfig, { mode: 0o600 });

@@ -35,7 +35,7 @@ async function main(): Promise<void> {
       `  PXBACKUP_API_URL=${sim.url}`,
       process.env.PXBACKUP_TOKEN ? "  bearer token: from PXBACKUP_TOKEN" : `  development token (PXBACKUP_TOKEN): ${sim.token}`,
       `  Keycloak: PXBACKUP_AUTH_URL=${sim.authUrl} PXBACKUP_CLIENT_ID=${sim.clientId} (user admin / password admin)`,
-      `  control API: ${sim.url}/__simulator/ (faults, requests, delays, settle, reset; see test/simulator/server.ts)`,
+      `  control API: ${sim.url}/__simulator/ (faults, requests, delays, settle, reset; see tools/simulator/server.ts)`,
     ].join("\n"),
   );
 

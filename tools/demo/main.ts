@@ -8,9 +8,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { startSimulator, SimulatorHandle } from "../simulator/server";
-import { ClusterHandle, startCluster } from "../support/cluster";
-import { MinioHandle, createCertificateAuthority, makeTempDir, startMinio } from "../support/processes";
-import { E2eStack, createE2eStack, repoRoot } from "../e2e/harness";
+import { ClusterHandle, startCluster } from "../local/cluster";
+import { MinioHandle, createCertificateAuthority, makeTempDir, startMinio } from "../local/processes";
+import { E2eStack, createE2eStack, repoRoot } from "../engine/stack";
 
 const STACK = "demo";
 const BUCKET = "kube-backup-demo";

@@ -3,16 +3,16 @@
 //   1. PVC tar backup of 1 GiB of mixed data: throughput ratio to `tar | gzip > /dev/null`     (target >= 0.8)
 //   2. peak memory of the upload step (whole backup container) for 1 GiB vs 100 MiB           (flat, < 128 MiB)
 //   3. etcd snapshot+verify+upload time vs bare `etcdctl snapshot save` + one `aws s3 cp`      (target <= 1.3)
-// Run: npx ts-node --transpile-only test/bench/components.bench.ts   (BENCH_GIB=0.25 for a quicker, smaller run)
+// Run: npx ts-node --transpile-only -P tools/tsconfig.json tools/bench/components.bench.ts   (BENCH_GIB=0.25 for a quicker, smaller run)
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as https from "https";
 import * as os from "os";
 import * as path from "path";
-import { runCommand, startEtcd, startMinio } from "../support/processes";
-import { toolPath } from "../support/tools";
-import { podOf, render } from "../integration/components/render";
-import { runPod } from "../integration/components/pod";
+import { runCommand, startEtcd, startMinio } from "../local/processes";
+import { toolPath } from "../local/toolchain";
+import { podOf, render } from "../../test/integration/components/render";
+import { runPod } from "../local/pod";
 
 const MiB = 1024 * 1024;
 const BIG = Math.round(Number(process.env.BENCH_GIB ?? "1") * 1024) * MiB;

@@ -14,5 +14,5 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-bash test/e2e/toolchain.sh all
+bash tools/toolchain.sh all
 npx tsc -p tsconfig.json

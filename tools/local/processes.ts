@@ -8,7 +8,7 @@ import * as https from "https";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
-import { toolPath } from "./tools";
+import { toolPath } from "./toolchain";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Generic process management

@@ -1,5 +1,5 @@
 // Provider benchmark against the simulator with 25 ms injected latency (run after `npm run build`):
-//   node test/bench/provider.bench.js
+//   node tools/bench/provider.bench.js
 // Reports HTTP requests per operation (targets: diff 0, read 1, create <= 2, update <= 3, delete <= 2 plus polls)
 // and the time to read 500 schedules at concurrency 16 as a ratio to raw keep-alive GETs of the same
 // objects, measured in this process (target <= 1.2).
@@ -45,7 +45,7 @@ async function freePort() {
 async function startSimulatorProcess() {
     const port = await freePort();
     const token = `bench-${process.pid}-${Date.now()}`;
-    const child = spawn(process.execPath, [path.join(bin, "test/simulator/main.js")], {
+    const child = spawn(process.execPath, [path.resolve(__dirname, "../../build/tools/simulator/main.js")], {
         env: { ...process.env, PORT: String(port), PXBACKUP_TOKEN: token }, stdio: ["ignore", "pipe", "inherit"],
     });
     const url = `http://127.0.0.1:${port}`;

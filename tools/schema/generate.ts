@@ -171,7 +171,7 @@ export function generateSchema(): Spec {
                     return { $ref: `#/types/${id}` };
                 }
             }
-            throw new Error(`schema: cannot map type '${text}' (${nameHint}); teach test/schema/generate.ts about it`);
+            throw new Error(`schema: cannot map type '${text}' (${nameHint}); teach tools/schema/generate.ts about it`);
         }
         throw new Error(`schema: unsupported type syntax '${node.getText()}' (${nameHint})`);
     }

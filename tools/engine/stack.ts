@@ -1,4 +1,4 @@
-// Shared Automation API helpers for the e2e tier: the real Pulumi CLI built by test/e2e/toolchain.sh (never a
+// Shared Automation API helpers for the e2e tier: the real Pulumi CLI built by tools/toolchain.sh (never a
 // download), a throw-away local file backend, the passphrase secrets provider, no plugin acquisition, and
 // directory programs copied to a temp dir whose node_modules resolves `kube-backup` like a user's install.
 //
@@ -18,9 +18,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as zlib from "zlib";
-import { ensureKubernetesProvider, kubernetesProviderVersion, pulumiHome, toolBinDir, toolPath } from "../support/tools";
+import { ensureKubernetesProvider, kubernetesProviderVersion, pulumiHome, toolBinDir, toolPath } from "../local/toolchain";
 
-/** The package root, found by walking up (this file also runs compiled, from bin/test/e2e, for the demo). */
+/** The package root, found by walking up (this file also runs compiled, from build/tools/engine, for the demo). */
 export const repoRoot = findRepoRoot(__dirname);
 export const programsDir = path.join(repoRoot, "test", "e2e", "programs");
 
@@ -40,14 +40,14 @@ let commandPromise: Promise<PulumiCommand> | undefined;
 /** The built CLI (building it through toolchain.sh if missing); fails loudly instead of downloading. */
 export function pulumiCommand(): Promise<PulumiCommand> {
   if (!commandPromise) {
-    // toolPath throws with `bash test/e2e/toolchain.sh pulumi` in the message when it cannot build the CLI.
+    // toolPath throws with `bash tools/toolchain.sh pulumi` in the message when it cannot build the CLI.
     const bin = toolPath("pulumi");
     // The CLI finds these "bundled" plugins next to its own executable (or, with a warning, on PATH).
     for (const companion of ["pulumi-resource-pulumi-nodejs", "pulumi-language-nodejs"]) {
       const dirs = [path.dirname(fs.realpathSync(bin)), ...(process.env.PATH ?? "").split(path.delimiter)];
       if (!dirs.some((d) => d && fs.existsSync(path.join(d, companion)))) {
         throw new Error(`${companion} is missing next to the built CLI (${path.dirname(fs.realpathSync(bin))}) and on PATH; ` +
-          "run `bash test/e2e/toolchain.sh pulumi`");
+          "run `bash tools/toolchain.sh pulumi`");
       }
     }
     // PulumiCommand.get runs <root>/bin/pulumi version; the toolchain stamps exactly the SDK's version.
@@ -56,7 +56,7 @@ export function pulumiCommand(): Promise<PulumiCommand> {
     commandPromise = PulumiCommand.get({ root: path.dirname(path.dirname(fs.realpathSync(bin))) }).then((cmd) => {
       if (cmd.version?.version !== pulumiVersion) {
         throw new Error(`${bin} reports version ${cmd.version?.version}, expected ${pulumiVersion} (the @pulumi/pulumi SDK); ` +
-          "run `bash test/e2e/toolchain.sh pulumi`");
+          "run `bash tools/toolchain.sh pulumi`");
       }
       return cmd;
     });

@@ -7,7 +7,7 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { toolBinDir, toolPath } from "../../support/tools";
+import { toolBinDir, toolPath } from "./toolchain";
 
 export interface ContainerRun {
     name: string;

@@ -43,11 +43,11 @@ export interface Swagger {
 
 export const CONTRACT_FILE = "px-backup-api.swagger.json";
 
-/** Works from the TypeScript sources (ts-jest) and from the compiled copy in bin/test/simulator. */
+/** Works from the TypeScript sources (ts-jest, ts-node) and from the compiled copy in build/tools/simulator. */
 export function contractPath(): string {
   const candidates = [
     path.join(__dirname, CONTRACT_FILE),
-    path.resolve(__dirname, "../../../test/simulator", CONTRACT_FILE),
+    path.resolve(__dirname, "../../../tools/simulator", CONTRACT_FILE),
   ];
   const found = candidates.find((p) => fs.existsSync(p));
   if (!found) throw new Error(`PX-Backup swagger contract not found; looked in: ${candidates.join(", ")}`);

