@@ -54,8 +54,15 @@ export class BackupBucket extends pulumi.ComponentResource {
         const encryption = val.check("encryption", args.encryption, v.oneOf("AES256", "aws:kms")) ?? "AES256";
         const kmsKeyId = val.check("kmsKeyId", args.kmsKeyId, v.kmsKeyId);
         const expirationDays = val.check("expirationDays", args.expirationDays, v.integerIn(7, 36500)) ?? 365;
-        const noncurrentDays = val.check("noncurrentVersionExpirationDays", args.noncurrentVersionExpirationDays, v.integerIn(1, 36500)) ?? 30;
-        const abortDays = val.check("abortIncompleteMultipartUploadDays", args.abortIncompleteMultipartUploadDays, v.integerIn(1, 365)) ?? 3;
+        const noncurrentDays =
+            val.check("noncurrentVersionExpirationDays", args.noncurrentVersionExpirationDays, v.integerIn(1, 36500)) ??
+            30;
+        const abortDays =
+            val.check(
+                "abortIncompleteMultipartUploadDays",
+                args.abortIncompleteMultipartUploadDays,
+                v.integerIn(1, 365),
+            ) ?? 3;
         const endpoint = val.check("endpoint", args.endpoint, v.httpUrl);
         const forcePathStyle = val.check("forcePathStyle", args.forcePathStyle, v.isBoolean);
         const versioningOn = val.check("versioning", args.versioning, v.isBoolean);
@@ -66,12 +73,22 @@ export class BackupBucket extends pulumi.ComponentResource {
                 mode: val.required("objectLock.mode", args.objectLock.mode, v.oneOf("GOVERNANCE", "COMPLIANCE")),
                 days: val.required("objectLock.days", args.objectLock.days, v.integerIn(1, 36500)),
             };
-            if (args.versioning === false) val.fail("versioning", "must not be false when objectLock is set (object lock needs versioning)", false);
+            if (args.versioning === false)
+                val.fail(
+                    "versioning",
+                    "must not be false when objectLock is set (object lock needs versioning)",
+                    false,
+                );
         }
         const kmsChecked = val.relate(
             "kmsKeyId",
             [encryption, kmsKeyId],
-            (e, k) => (e === "aws:kms" && !k ? "is required when encryption is \"aws:kms\"" : e !== "aws:kms" && k ? "must only be set when encryption is \"aws:kms\"" : undefined),
+            (e, k) =>
+                e === "aws:kms" && !k
+                    ? 'is required when encryption is "aws:kms"'
+                    : e !== "aws:kms" && k
+                      ? 'must only be set when encryption is "aws:kms"'
+                      : undefined,
             kmsKeyId,
         );
 
@@ -93,7 +110,13 @@ export class BackupBucket extends pulumi.ComponentResource {
 
         const publicAccess = new aws.s3.BucketPublicAccessBlock(
             `${name}-public-access`,
-            { ...common, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+            {
+                ...common,
+                blockPublicAcls: true,
+                blockPublicPolicy: true,
+                ignorePublicAcls: true,
+                restrictPublicBuckets: true,
+            },
             p,
         );
         new aws.s3.BucketServerSideEncryptionConfiguration(
@@ -111,7 +134,12 @@ export class BackupBucket extends pulumi.ComponentResource {
         );
         const versioning = new aws.s3.BucketVersioning(
             `${name}-versioning`,
-            { ...common, versioningConfiguration: { status: pulumi.output(versioned).apply((on) => (on ? "Enabled" : "Suspended")) } },
+            {
+                ...common,
+                versioningConfiguration: {
+                    status: pulumi.output(versioned).apply((on) => (on ? "Enabled" : "Suspended")),
+                },
+            },
             p,
         );
         new aws.s3.BucketLifecycleConfiguration(
@@ -119,8 +147,18 @@ export class BackupBucket extends pulumi.ComponentResource {
             {
                 ...common,
                 rules: [
-                    { id: "abort-incomplete-multipart-uploads", status: "Enabled", filter: {}, abortIncompleteMultipartUpload: { daysAfterInitiation: abortDays } },
-                    { id: "safety-net-expiration", status: "Enabled", filter: {}, expiration: { days: expirationDays } },
+                    {
+                        id: "abort-incomplete-multipart-uploads",
+                        status: "Enabled",
+                        filter: {},
+                        abortIncompleteMultipartUpload: { daysAfterInitiation: abortDays },
+                    },
+                    {
+                        id: "safety-net-expiration",
+                        status: "Enabled",
+                        filter: {},
+                        expiration: { days: expirationDays },
+                    },
                     {
                         id: "noncurrent-version-expiration",
                         status: "Enabled",

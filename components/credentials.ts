@@ -75,7 +75,9 @@ export class BackupCredentials extends pulumi.ComponentResource {
         if (args.s3) {
             const stringData: Record<string, pulumi.Input<string>> = {
                 AWS_ACCESS_KEY_ID: pulumi.secret(val.secret("s3.accessKeyId", args.s3.accessKeyId, v.nonEmptyString)),
-                AWS_SECRET_ACCESS_KEY: pulumi.secret(val.secret("s3.secretAccessKey", args.s3.secretAccessKey, v.nonEmptyString)),
+                AWS_SECRET_ACCESS_KEY: pulumi.secret(
+                    val.secret("s3.secretAccessKey", args.s3.secretAccessKey, v.nonEmptyString),
+                ),
             };
             if (args.s3.sessionToken !== undefined) stringData.AWS_SESSION_TOKEN = pulumi.secret(args.s3.sessionToken);
             if (args.s3.caBundle !== undefined) stringData["ca.crt"] = pulumi.secret(args.s3.caBundle);
@@ -103,8 +105,12 @@ export class BackupCredentials extends pulumi.ComponentResource {
                     type: "Opaque",
                     stringData: {
                         "ca.crt": pulumi.secret(val.secret("etcd.caCrt", args.etcd.caCrt, v.nonEmptyString)),
-                        "client.crt": pulumi.secret(val.secret("etcd.clientCrt", args.etcd.clientCrt, v.nonEmptyString)),
-                        "client.key": pulumi.secret(val.secret("etcd.clientKey", args.etcd.clientKey, v.nonEmptyString)),
+                        "client.crt": pulumi.secret(
+                            val.secret("etcd.clientCrt", args.etcd.clientCrt, v.nonEmptyString),
+                        ),
+                        "client.key": pulumi.secret(
+                            val.secret("etcd.clientKey", args.etcd.clientKey, v.nonEmptyString),
+                        ),
                     },
                 },
                 secretOpts,

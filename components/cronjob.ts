@@ -47,10 +47,13 @@ export function checkSchedule(val: v.Validator, a: ScheduleArgs): CheckedSchedul
         schedule: val.required("schedule", a.schedule, v.cronSchedule),
         timeZone: val.check("timeZone", a.timeZone, v.ianaTimeZone) ?? "Etc/UTC",
         suspend: val.check("suspend", a.suspend, v.isBoolean) ?? false,
-        startingDeadlineSeconds: val.check("startingDeadlineSeconds", a.startingDeadlineSeconds, v.integerIn(10, 86400)) ?? 600,
-        activeDeadlineSeconds: val.check("activeDeadlineSeconds", a.activeDeadlineSeconds, v.integerIn(60, 7 * 86400)) ?? 3600,
+        startingDeadlineSeconds:
+            val.check("startingDeadlineSeconds", a.startingDeadlineSeconds, v.integerIn(10, 86400)) ?? 600,
+        activeDeadlineSeconds:
+            val.check("activeDeadlineSeconds", a.activeDeadlineSeconds, v.integerIn(60, 7 * 86400)) ?? 3600,
         backoffLimit: val.check("backoffLimit", a.backoffLimit, v.integerIn(0, 6)) ?? 1,
-        successfulJobsHistoryLimit: val.check("successfulJobsHistoryLimit", a.successfulJobsHistoryLimit, v.integerIn(0, 100)) ?? 3,
+        successfulJobsHistoryLimit:
+            val.check("successfulJobsHistoryLimit", a.successfulJobsHistoryLimit, v.integerIn(0, 100)) ?? 3,
         failedJobsHistoryLimit: val.check("failedJobsHistoryLimit", a.failedJobsHistoryLimit, v.integerIn(1, 100)) ?? 5,
         labels: val.check("labels", a.labels, v.labelMap) ?? {},
     };
@@ -67,7 +70,12 @@ const MACROS: Record<string, string> = {
 };
 
 /** Next run time (ISO 8601, UTC) of a schedule after `from`; undefined while suspended. */
-export function nextRunTime(schedule: string, timeZone: string, suspend: boolean, from = new Date()): string | undefined {
+export function nextRunTime(
+    schedule: string,
+    timeZone: string,
+    suspend: boolean,
+    from = new Date(),
+): string | undefined {
     if (suspend) return undefined;
     const expr = MACROS[schedule.trim()] ?? schedule;
     return CronExpressionParser.parse(expr, { tz: timeZone, currentDate: from }).next().toISOString() ?? undefined;
@@ -98,7 +106,9 @@ export function backupCronJob(p: CronJobParts, opts: pulumi.CustomResourceOption
         p.name,
         {
             metadata: {
-                name: p.name, namespace: p.namespace, labels,
+                name: p.name,
+                namespace: p.namespace,
+                labels,
                 // The stack owns this CronJob: after someone edits it by hand (kubectl edit), `pulumi up --refresh`
                 // takes the fields back instead of failing on a Server-Side Apply conflict.
                 annotations: { "pulumi.com/patchForce": "true" },

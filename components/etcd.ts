@@ -85,16 +85,21 @@ export class EtcdBackupSchedule extends pulumi.ComponentResource {
         const toolsImage = val.check("images.tools", args.images?.tools, v.imageRef) ?? DEFAULT_TOOLS_IMAGE;
         const nodeSelector = val.check("nodeSelector", args.nodeSelector, v.labelMap) ?? { [CONTROL_PLANE_LABEL]: "" };
         const hostNetwork = val.check("hostNetwork", args.hostNetwork, v.isBoolean) ?? false;
-        const snapshotTimeout = val.check("snapshotTimeoutSeconds", args.snapshotTimeoutSeconds, v.integerIn(5, 86400)) ?? 600;
-        const tolerations = args.tolerations ?? [{ key: CONTROL_PLANE_LABEL, operator: "Exists", effect: "NoSchedule" }];
+        const snapshotTimeout =
+            val.check("snapshotTimeoutSeconds", args.snapshotTimeoutSeconds, v.integerIn(5, 86400)) ?? 600;
+        const tolerations = args.tolerations ?? [
+            { key: CONTROL_PLANE_LABEL, operator: "Exists", effect: "NoSchedule" },
+        ];
         const storage = resolveStorage(val, args.storage, "etcd", namespace);
 
         // Client certificates: values become a Secret owned by this component; references are used as given.
         const certs = args.certificates;
-        if (!certs) val.fail("certificates", "is required (PEM values, an existing Secret, or a BackupCredentials)", certs);
+        if (!certs)
+            val.fail("certificates", "is required (PEM values, an existing Secret, or a BackupCredentials)", certs);
         let secretRef: EtcdClientSecretRef;
         if ("caCrt" in certs || "clientCrt" in certs || "clientKey" in certs) {
-            if ("secretName" in certs) val.fail("certificates", "must be either PEM values or a Secret reference, not both", "both");
+            if ("secretName" in certs)
+                val.fail("certificates", "must be either PEM values or a Secret reference, not both", "both");
             const pem = certs as EtcdClientCertificates;
             const etcd = {
                 caCrt: val.secret("certificates.caCrt", pem.caCrt, v.nonEmptyString),
@@ -108,11 +113,20 @@ export class EtcdBackupSchedule extends pulumi.ComponentResource {
         } else if ((certs as { etcdClientSecret?: EtcdClientSecretRef }).etcdClientSecret) {
             secretRef = (certs as { etcdClientSecret: EtcdClientSecretRef }).etcdClientSecret;
         } else {
-            val.fail("certificates", "must be PEM values, a Secret reference or a BackupCredentials created with etcd certificates", certs);
+            val.fail(
+                "certificates",
+                "must be PEM values, a Secret reference or a BackupCredentials created with etcd certificates",
+                certs,
+            );
         }
         let secretName = val.required("certificates.secretName", secretRef.secretName, v.dnsSubdomain);
         if (secretRef.namespace !== undefined) {
-            secretName = val.relate("certificates", [secretRef.namespace, namespace], (cn, sn) => (cn !== sn ? `must be a Secret in the schedule's namespace "${sn}"` : undefined), secretName);
+            secretName = val.relate(
+                "certificates",
+                [secretRef.namespace, namespace],
+                (cn, sn) => (cn !== sn ? `must be a Secret in the schedule's namespace "${sn}"` : undefined),
+                secretName,
+            );
         }
 
         const snapshotFile = `${WORK_DIR}/snapshot.db`;
@@ -132,7 +146,10 @@ export class EtcdBackupSchedule extends pulumi.ComponentResource {
             },
             ...storage.volumes,
         ];
-        const uploadMounts: k8s.types.input.core.v1.VolumeMount[] = [{ name: "work", mountPath: WORK_DIR, readOnly: true }, ...storage.mounts];
+        const uploadMounts: k8s.types.input.core.v1.VolumeMount[] = [
+            { name: "work", mountPath: WORK_DIR, readOnly: true },
+            ...storage.mounts,
+        ];
         const uploadEnv: k8s.types.input.core.v1.EnvVar[] = [
             { name: "BACKUP_NAME", value: name },
             { name: "BACKUP_EXT", value: ".db" },
@@ -173,7 +190,10 @@ export class EtcdBackupSchedule extends pulumi.ComponentResource {
                                 { name: "ETCDCTL_CERT", value: `${CLIENT_DIR}/client.crt` },
                                 { name: "ETCDCTL_KEY", value: `${CLIENT_DIR}/client.key` },
                                 { name: "ETCDCTL_DIAL_TIMEOUT", value: "10s" },
-                                { name: "ETCDCTL_COMMAND_TIMEOUT", value: pulumi.output(snapshotTimeout).apply((t) => `${t}s`) },
+                                {
+                                    name: "ETCDCTL_COMMAND_TIMEOUT",
+                                    value: pulumi.output(snapshotTimeout).apply((t) => `${t}s`),
+                                },
                                 { name: "SNAPSHOT_FILE", value: snapshotFile },
                             ],
                             volumeMounts: [
@@ -225,4 +245,3 @@ export class EtcdBackupSchedule extends pulumi.ComponentResource {
         });
     }
 }
-

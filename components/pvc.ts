@@ -67,7 +67,8 @@ export class PvcBackupSchedule extends pulumi.ComponentResource {
         val.check("name", name, v.dnsLabel(52));
         const schedule = checkSchedule(val, args);
         const namespace = val.required("namespace", args.namespace, v.dnsLabel());
-        const strategy = (val.check("strategy", args.strategy, v.oneOf("tar", "snapshot", "custom")) ?? "tar") as string;
+        const strategy = (val.check("strategy", args.strategy, v.oneOf("tar", "snapshot", "custom")) ??
+            "tar") as string;
         const retention = val.check("retention", args.retention, v.integerIn(1, 1000)) ?? 7;
         const readOnly = val.check("readOnly", args.readOnly, v.isBoolean) ?? true;
         const selector = val.check("selector", args.selector, v.labelMap);
@@ -75,12 +76,21 @@ export class PvcBackupSchedule extends pulumi.ComponentResource {
         const nodeSelector = val.check("nodeSelector", args.nodeSelector, v.labelMap);
         const pvcNames = args.pvcNames;
         if (pvcNames !== undefined) {
-            if (pulumi.Output.isInstance(pvcNames) || !Array.isArray(pvcNames)) val.fail("pvcNames", "must be a plain list of names (one CronJob is created per claim)", pvcNames);
+            if (pulumi.Output.isInstance(pvcNames) || !Array.isArray(pvcNames))
+                val.fail("pvcNames", "must be a plain list of names (one CronJob is created per claim)", pvcNames);
             val.check("pvcNames", pvcNames, v.nonEmptyArray, v.uniqueItems, v.each(v.dnsSubdomain));
         }
-        if ((pvcNames === undefined) === (selector === undefined)) val.fail("pvcNames", "or selector must be given, not both and not neither", { pvcNames, selector: args.selector });
+        if ((pvcNames === undefined) === (selector === undefined))
+            val.fail("pvcNames", "or selector must be given, not both and not neither", {
+                pvcNames,
+                selector: args.selector,
+            });
         if (selector !== undefined && strategy !== "snapshot") {
-            val.fail("selector", "requires strategy \"snapshot\" (tar and custom mount claims, so they need pvcNames)", strategy);
+            val.fail(
+                "selector",
+                'requires strategy "snapshot" (tar and custom mount claims, so they need pvcNames)',
+                strategy,
+            );
         }
         const labels = { parent: this };
 
@@ -89,13 +99,34 @@ export class PvcBackupSchedule extends pulumi.ComponentResource {
         let prefix: pulumi.Input<string> | undefined;
         if (strategy === "snapshot") {
             const snapshotClass = val.required("volumeSnapshotClass", args.volumeSnapshotClass, v.dnsSubdomain);
-            if (args.storage) val.fail("storage", "must not be set with strategy \"snapshot\" (snapshots stay in the cluster's CSI storage)", "storage");
-            if (args.command || args.compression) val.fail("command", "and compression only apply to strategies \"custom\" and \"tar\"", strategy);
+            if (args.storage)
+                val.fail(
+                    "storage",
+                    'must not be set with strategy "snapshot" (snapshots stay in the cluster\'s CSI storage)',
+                    "storage",
+                );
+            if (args.command || args.compression)
+                val.fail("command", 'and compression only apply to strategies "custom" and "tar"', strategy);
             const image = val.check("image", args.image, v.imageRef) ?? DEFAULT_KUBECTL_IMAGE;
-            cronJobs = [this.snapshotCronJob(name, namespace, schedule, args, { snapshotClass, image, retention, selector, pvcNames, nodeSelector }, labels)];
+            cronJobs = [
+                this.snapshotCronJob(
+                    name,
+                    namespace,
+                    schedule,
+                    args,
+                    { snapshotClass, image, retention, selector, pvcNames, nodeSelector },
+                    labels,
+                ),
+            ];
         } else {
-            if (args.volumeSnapshotClass) val.fail("volumeSnapshotClass", "only applies to strategy \"snapshot\"", args.volumeSnapshotClass);
-            const storage = resolveStorage(val, args.storage, `pvc/${typeof namespace === "string" ? namespace : "ns"}/${name}`, namespace);
+            if (args.volumeSnapshotClass)
+                val.fail("volumeSnapshotClass", 'only applies to strategy "snapshot"', args.volumeSnapshotClass);
+            const storage = resolveStorage(
+                val,
+                args.storage,
+                `pvc/${typeof namespace === "string" ? namespace : "ns"}/${name}`,
+                namespace,
+            );
             if (typeof namespace !== "string" && args.storage?.prefix === undefined) {
                 val.fail("storage.prefix", "is required when namespace is not a plain string", namespace);
             }
@@ -106,32 +137,58 @@ export class PvcBackupSchedule extends pulumi.ComponentResource {
             let ext: pulumi.Input<string>;
             let compression: pulumi.Input<string>;
             if (strategy === "tar") {
-                if (args.command) val.fail("command", "only applies to strategy \"custom\"", args.command);
+                if (args.command) val.fail("command", 'only applies to strategy "custom"', args.command);
                 compression = val.check("compression", args.compression, v.oneOf("gzip", "zstd", "none")) ?? "gzip";
                 producer = ["tar", "-C", "$(BACKUP_DATA_DIR)", "-cf", "-", "."];
-                ext = pulumi.output(compression).apply((c) => (c === "gzip" ? ".tar.gz" : c === "zstd" ? ".tar.zst" : ".tar"));
+                ext = pulumi
+                    .output(compression)
+                    .apply((c) => (c === "gzip" ? ".tar.gz" : c === "zstd" ? ".tar.zst" : ".tar"));
             } else {
                 compression = val.check("compression", args.compression, v.oneOf("gzip", "zstd", "none")) ?? "none";
-                if (!args.command) val.fail("command", "is required for strategy \"custom\" (argv whose stdout is the archive)", args.command);
-                producer = val.check("command", args.command, v.nonEmptyArray, v.each(v.isString)) as pulumi.Input<string>[];
-                ext = val.check("extension", args.extension, (e: string) =>
-                    /^\.[a-z0-9][a-z0-9.]{0,15}$/.test(e) && !e.endsWith(".") ? undefined : "must be like \".sql.gz\" (a '.', then up to 16 lower-case letters, digits and dots)",
-                ) ?? ".bin";
+                if (!args.command)
+                    val.fail(
+                        "command",
+                        'is required for strategy "custom" (argv whose stdout is the archive)',
+                        args.command,
+                    );
+                producer = val.check(
+                    "command",
+                    args.command,
+                    v.nonEmptyArray,
+                    v.each(v.isString),
+                ) as pulumi.Input<string>[];
+                ext =
+                    val.check("extension", args.extension, (e: string) =>
+                        /^\.[a-z0-9][a-z0-9.]{0,15}$/.test(e) && !e.endsWith(".")
+                            ? undefined
+                            : "must be like \".sql.gz\" (a '.', then up to 16 lower-case letters, digits and dots)",
+                    ) ?? ".bin";
                 ext = val.relate(
                     "extension",
                     [ext, compression],
-                    (e, c) => (c !== "none" && !e.endsWith(c === "gzip" ? ".gz" : ".zst") ? `must end with ${c === "gzip" ? ".gz" : ".zst"} when compression is "${c}"` : undefined),
+                    (e, c) =>
+                        c !== "none" && !e.endsWith(c === "gzip" ? ".gz" : ".zst")
+                            ? `must end with ${c === "gzip" ? ".gz" : ".zst"} when compression is "${c}"`
+                            : undefined,
                     ext,
                 );
             }
             cronJobs = pvcNames!.map((pvc) => {
                 const jobName = `${name}-${pvc}`;
-                val.check("pvcNames", jobName, (n: string) => (v.dnsLabel(52)(n) ? `must give CronJob names "<name>-<claim>" that are DNS-1123 labels of at most 52 characters ("${n}" is not)` : undefined));
+                val.check("pvcNames", jobName, (n: string) =>
+                    v.dnsLabel(52)(n)
+                        ? `must give CronJob names "<name>-<claim>" that are DNS-1123 labels of at most 52 characters ("${n}" is not)`
+                        : undefined,
+                );
                 const affinity = coSchedule
                     ? {
                           podAffinity: {
                               requiredDuringSchedulingIgnoredDuringExecution: [
-                                  { labelSelector: { matchLabels: coSchedule }, topologyKey: "kubernetes.io/hostname", namespaces: [namespace] },
+                                  {
+                                      labelSelector: { matchLabels: coSchedule },
+                                      topologyKey: "kubernetes.io/hostname",
+                                      namespaces: [namespace],
+                                  },
                               ],
                           },
                       }
@@ -147,7 +204,10 @@ export class PvcBackupSchedule extends pulumi.ComponentResource {
                             affinity,
                             nodeSelector,
                             tolerations: args.tolerations,
-                            volumes: [{ name: "data", persistentVolumeClaim: { claimName: pvc, readOnly } }, ...storage.volumes],
+                            volumes: [
+                                { name: "data", persistentVolumeClaim: { claimName: pvc, readOnly } },
+                                ...storage.volumes,
+                            ],
                             containers: [
                                 {
                                     name: "backup",
@@ -213,7 +273,11 @@ export class PvcBackupSchedule extends pulumi.ComponentResource {
             {
                 metadata: { name, namespace },
                 rules: [
-                    { apiGroups: ["snapshot.storage.k8s.io"], resources: ["volumesnapshots"], verbs: ["create", "get", "list", "watch", "delete"] },
+                    {
+                        apiGroups: ["snapshot.storage.k8s.io"],
+                        resources: ["volumesnapshots"],
+                        verbs: ["create", "get", "list", "watch", "delete"],
+                    },
                     { apiGroups: [""], resources: ["persistentvolumeclaims"], verbs: ["get", "list"] },
                 ],
             },
@@ -235,7 +299,14 @@ export class PvcBackupSchedule extends pulumi.ComponentResource {
             { name: "BACKUP_NAMESPACE", valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } } },
         ];
         if (s.selector) {
-            env.push({ name: "BACKUP_SELECTOR", value: pulumi.output(s.selector).apply((l) => Object.entries(l).map(([k, x]) => `${k}=${x}`).join(",")) });
+            env.push({
+                name: "BACKUP_SELECTOR",
+                value: pulumi.output(s.selector).apply((l) =>
+                    Object.entries(l)
+                        .map(([k, x]) => `${k}=${x}`)
+                        .join(","),
+                ),
+            });
         } else {
             env.push({ name: "BACKUP_PVCS", value: s.pvcNames!.join(" ") });
         }
@@ -250,7 +321,15 @@ export class PvcBackupSchedule extends pulumi.ComponentResource {
                     serviceAccountName: sa.metadata.name,
                     nodeSelector: s.nodeSelector,
                     tolerations: args.tolerations,
-                    containers: [{ name: "snapshot", image: s.image, command: ["/bin/sh", "-c", SNAPSHOT_SCRIPT, "kube-backup"], env, resources: args.resources }],
+                    containers: [
+                        {
+                            name: "snapshot",
+                            image: s.image,
+                            command: ["/bin/sh", "-c", SNAPSHOT_SCRIPT, "kube-backup"],
+                            env,
+                            resources: args.resources,
+                        },
+                    ],
                 },
             },
             opts,

@@ -86,7 +86,8 @@ export function resolveStorage(
     defaultPrefix: string,
     namespace: pulumi.Input<string>,
 ): ResolvedStorage {
-    if (!storage || !storage.bucket) val.fail("storage.bucket", "is required (a BackupBucket or { bucket, endpoint?, ... })", storage);
+    if (!storage || !storage.bucket)
+        val.fail("storage.bucket", "is required (a BackupBucket or { bucket, endpoint?, ... })", storage);
     const loc = isSource(storage.bucket) ? storage.bucket.location : storage.bucket;
     const bucket = val.required("storage.bucket.bucket", loc.bucket, v.s3BucketName);
     const prefix = val.check("storage.prefix", storage.prefix, v.s3Prefix) ?? defaultPrefix;
@@ -101,7 +102,12 @@ export function resolveStorage(
         if (isCredentialsSource(storage.credentials)) {
             creds = storage.credentials.s3Credentials;
             ca = ca ?? storage.credentials.s3CaBundle;
-            if (!creds) val.fail("storage.credentials", "must be a BackupCredentials created with s3 access keys", "no s3 keys");
+            if (!creds)
+                val.fail(
+                    "storage.credentials",
+                    "must be a BackupCredentials created with s3 access keys",
+                    "no s3 keys",
+                );
         } else {
             creds = storage.credentials;
         }
@@ -113,16 +119,26 @@ export function resolveStorage(
         { name: "AWS_PAGER", value: "" },
     ];
     if (endpoint !== undefined) env.push({ name: "S3_ENDPOINT_URL", value: endpoint });
-    if (region !== undefined) env.push({ name: "S3_REGION", value: region }, { name: "AWS_DEFAULT_REGION", value: region });
-    if (pathStyle !== undefined) env.push({ name: "S3_FORCE_PATH_STYLE", value: pulumi.output(pathStyle).apply((b) => String(b)) });
-    if (insecure !== undefined) env.push({ name: "S3_INSECURE_SKIP_TLS_VERIFY", value: pulumi.output(insecure).apply((b) => String(b)) });
+    if (region !== undefined)
+        env.push({ name: "S3_REGION", value: region }, { name: "AWS_DEFAULT_REGION", value: region });
+    if (pathStyle !== undefined)
+        env.push({ name: "S3_FORCE_PATH_STYLE", value: pulumi.output(pathStyle).apply((b) => String(b)) });
+    if (insecure !== undefined)
+        env.push({ name: "S3_INSECURE_SKIP_TLS_VERIFY", value: pulumi.output(insecure).apply((b) => String(b)) });
 
     if (creds) {
         let secretName = val.required("storage.credentials.secretName", creds.secretName, v.dnsSubdomain);
         if (creds.namespace !== undefined) {
-            secretName = val.relate("storage.credentials", [creds.namespace, namespace], (cn, sn) => (cn !== sn ? `must be a Secret in the schedule's namespace "${sn}"` : undefined), secretName);
+            secretName = val.relate(
+                "storage.credentials",
+                [creds.namespace, namespace],
+                (cn, sn) => (cn !== sn ? `must be a Secret in the schedule's namespace "${sn}"` : undefined),
+                secretName,
+            );
         }
-        const ref = (key: pulumi.Input<string>, optional = false) => ({ secretKeyRef: { name: secretName, key, optional } });
+        const ref = (key: pulumi.Input<string>, optional = false) => ({
+            secretKeyRef: { name: secretName, key, optional },
+        });
         env.push(
             { name: "AWS_ACCESS_KEY_ID", valueFrom: ref(creds.accessKeyIdKey ?? "AWS_ACCESS_KEY_ID") },
             { name: "AWS_SECRET_ACCESS_KEY", valueFrom: ref(creds.secretAccessKeyKey ?? "AWS_SECRET_ACCESS_KEY") },
@@ -139,8 +155,20 @@ export function resolveStorage(
         const items = [{ key: ca.key ?? "ca.crt", path: "ca.crt" }];
         volumes.push(
             ca.secretName
-                ? { name: "s3-ca", secret: { secretName: val.check("storage.bucket.caBundle.secretName", ca.secretName, v.dnsSubdomain)!, items } }
-                : { name: "s3-ca", configMap: { name: val.check("storage.bucket.caBundle.configMapName", ca.configMapName, v.dnsSubdomain)!, items } },
+                ? {
+                      name: "s3-ca",
+                      secret: {
+                          secretName: val.check("storage.bucket.caBundle.secretName", ca.secretName, v.dnsSubdomain)!,
+                          items,
+                      },
+                  }
+                : {
+                      name: "s3-ca",
+                      configMap: {
+                          name: val.check("storage.bucket.caBundle.configMapName", ca.configMapName, v.dnsSubdomain)!,
+                          items,
+                      },
+                  },
         );
         mounts.push({ name: "s3-ca", mountPath: CA_MOUNT, readOnly: true });
         env.push({ name: "S3_CA_BUNDLE", value: `${CA_MOUNT}/ca.crt` });

@@ -64,7 +64,8 @@ export class Validator {
             }
             return x;
         };
-        if (pulumi.Output.isInstance(value) || isPromise(value)) return pulumi.output(value as pulumi.Input<T>).apply((x) => run(x as T)) as pulumi.Input<T>;
+        if (pulumi.Output.isInstance(value) || isPromise(value))
+            return pulumi.output(value as pulumi.Input<T>).apply((x) => run(x as T)) as pulumi.Input<T>;
         return run(value as T);
     }
 
@@ -72,7 +73,12 @@ export class Validator {
      * A rule across several inputs. Runs now when all are plain values; otherwise when they are known, folded into
      * `carrier` (a value that feeds a resource), so a broken rule fails that resource instead of floating away.
      */
-    relate<T>(property: string, inputs: pulumi.Input<unknown>[], rule: (...vals: any[]) => string | undefined, carrier: pulumi.Input<T>): pulumi.Input<T> {
+    relate<T>(
+        property: string,
+        inputs: pulumi.Input<unknown>[],
+        rule: (...vals: any[]) => string | undefined,
+        carrier: pulumi.Input<T>,
+    ): pulumi.Input<T> {
         const check = (vals: unknown[]) => {
             const broken = rule(...vals);
             if (broken) throw new InputError(this.component, property, broken, vals.length === 1 ? vals[0] : vals);
@@ -184,12 +190,17 @@ export const httpUrl: Rule<string> = (v) => {
 
 /** One etcd client URL; `$(HOST_IP)` is allowed because Kubernetes expands it from the downward API. */
 export const etcdEndpoint: Rule<string> = (v) => {
-    if (typeof v !== "string" || v.includes(",")) return "must be exactly one https:// or http:// URL (etcdctl snapshot save takes one endpoint)";
-    return httpUrl(v.replace("$(HOST_IP)", "127.0.0.1")) ? "must be exactly one https:// or http:// URL (etcdctl snapshot save takes one endpoint)" : undefined;
+    if (typeof v !== "string" || v.includes(","))
+        return "must be exactly one https:// or http:// URL (etcdctl snapshot save takes one endpoint)";
+    return httpUrl(v.replace("$(HOST_IP)", "127.0.0.1"))
+        ? "must be exactly one https:// or http:// URL (etcdctl snapshot save takes one endpoint)"
+        : undefined;
 };
 
 export const awsRegion: Rule<string> = (v) =>
-    typeof v === "string" && /^[a-z0-9][a-z0-9-]{0,62}$/.test(v) ? undefined : "must be a region name such as \"us-east-1\"";
+    typeof v === "string" && /^[a-z0-9][a-z0-9-]{0,62}$/.test(v)
+        ? undefined
+        : 'must be a region name such as "us-east-1"';
 
 // Docker reference grammar, simplified: [registry[:port]/]path[:tag][@sha256:digest], no whitespace.
 const IMAGE_REF =
@@ -211,7 +222,8 @@ export const cronSchedule: Rule<string> = (v) => {
     if (macros.includes(v.trim())) return undefined;
     if (/^\s*(CRON_)?TZ=/.test(v)) return "must not set TZ= inside the schedule (use the timeZone input)";
     const fields = v.trim().split(/\s+/);
-    if (fields.length !== 5) return `must be a standard 5-field cron expression (minute hour day-of-month month day-of-week); it has ${fields.length} fields`;
+    if (fields.length !== 5)
+        return `must be a standard 5-field cron expression (minute hour day-of-month month day-of-week); it has ${fields.length} fields`;
     try {
         CronExpressionParser.parse(v, { strict: false });
         return undefined;
@@ -223,24 +235,27 @@ export const cronSchedule: Rule<string> = (v) => {
 export const ianaTimeZone: Rule<string> = (v) => {
     try {
         new Intl.DateTimeFormat("en-US", { timeZone: v });
-        return typeof v === "string" && v.length > 0 ? undefined : "must be an IANA time zone such as \"Etc/UTC\"";
+        return typeof v === "string" && v.length > 0 ? undefined : 'must be an IANA time zone such as "Etc/UTC"';
     } catch {
-        return "must be an IANA time zone such as \"Etc/UTC\"";
+        return 'must be an IANA time zone such as "Etc/UTC"';
     }
 };
 
-const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const LABEL_KEY =
+    /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
 export const labelMap: Rule<Record<string, string>> = (v) => {
     if (typeof v !== "object" || v === null) return "must be a map of label keys to values";
     for (const [k, val] of Object.entries(v)) {
         if (!LABEL_KEY.test(k) || k.length > 316) return `must have valid label keys ("${k}" is not one)`;
-        if (typeof val !== "string" || !LABEL_VALUE.test(val)) return `must have valid label values (the value of "${k}" is not one)`;
+        if (typeof val !== "string" || !LABEL_VALUE.test(val))
+            return `must have valid label values (the value of "${k}" is not one)`;
     }
     return undefined;
 };
 
-export const nonEmptyArray: Rule<unknown[]> = (v) => (Array.isArray(v) && v.length > 0 ? undefined : "must be a non-empty list");
+export const nonEmptyArray: Rule<unknown[]> = (v) =>
+    Array.isArray(v) && v.length > 0 ? undefined : "must be a non-empty list";
 
 export const uniqueItems: Rule<unknown[]> = (v) =>
     new Set(v.map((x) => JSON.stringify(x))).size === v.length ? undefined : "must not contain duplicates";
@@ -259,6 +274,7 @@ export const nonEmptyString: Rule<string> = (v) =>
     typeof v === "string" && v.trim().length > 0 ? undefined : "must be a non-empty string";
 
 export const kmsKeyId: Rule<string> = (v) =>
-    typeof v === "string" && /^(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[A-Za-z0-9/_-]+|alias\/[A-Za-z0-9/_-]+|[0-9a-f-]{36})$/.test(v)
+    typeof v === "string" &&
+    /^(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[A-Za-z0-9/_-]+|alias\/[A-Za-z0-9/_-]+|[0-9a-f-]{36})$/.test(v)
         ? undefined
         : "must be a KMS key ARN, key id or alias";

@@ -167,7 +167,7 @@ export class PxBackupClient {
         } else {
             // Exponential backoff with full jitter: spreads retries of many concurrent callers.
             const ceiling = Math.min(cap, this.settings.retryBaseDelayMs * 2 ** attempt);
-            delay = ceiling / 2 + Math.random() * ceiling / 2;
+            delay = ceiling / 2 + (Math.random() * ceiling) / 2;
         }
         await sleep(delay);
     }
@@ -192,19 +192,33 @@ export class PxBackupClient {
         } catch (err) {
             // Rebuild the error from scratch: the axios error holds the request config (with the token).
             const ax = err as { code?: string; message?: string };
-            throw new PxBackupError({ method, path, transportCode: ax.code ?? "ERR_NETWORK", serverMessage: ax.message });
+            throw new PxBackupError({
+                method,
+                path,
+                transportCode: ax.code ?? "ERR_NETWORK",
+                serverMessage: ax.message,
+            });
         }
         const data = parseBody(res.data);
         if (res.status >= 200 && res.status < 300) return (data ?? {}) as T;
-        const obj = (data && typeof data === "object" ? data : {}) as { code?: unknown; message?: unknown; error?: unknown };
+        const obj = (data && typeof data === "object" ? data : {}) as {
+            code?: unknown;
+            message?: unknown;
+            error?: unknown;
+        };
         throw new PxBackupError({
             method,
             path,
             status: res.status,
             code: typeof obj.code === "number" ? obj.code : undefined,
-            serverMessage: typeof obj.message === "string" ? obj.message
-                : typeof obj.error === "string" ? obj.error
-                    : typeof data === "string" ? data.trim().slice(0, 500) : undefined,
+            serverMessage:
+                typeof obj.message === "string"
+                    ? obj.message
+                    : typeof obj.error === "string"
+                      ? obj.error
+                      : typeof data === "string"
+                        ? data.trim().slice(0, 500)
+                        : undefined,
             retryAfterSeconds: parseRetryAfter(res.headers["retry-after"]),
         });
     }
@@ -219,7 +233,9 @@ export class PxBackupClient {
             if (this.token) return this.token;
             throw new Error("PX-Backup credentials not configured");
         }
-        this.tokenPending ??= this.fetchToken().finally(() => { this.tokenPending = undefined; });
+        this.tokenPending ??= this.fetchToken().finally(() => {
+            this.tokenPending = undefined;
+        });
         return this.tokenPending;
     }
 
@@ -249,12 +265,17 @@ export class PxBackupClient {
                 });
             } catch (err) {
                 const ax = err as { code?: string; message?: string };
-                const e = new PxBackupError({ method: "POST", path, transportCode: ax.code ?? "ERR_NETWORK", serverMessage: ax.message }, "token request");
+                const e = new PxBackupError(
+                    { method: "POST", path, transportCode: ax.code ?? "ERR_NETWORK", serverMessage: ax.message },
+                    "token request",
+                );
                 if (attempt >= this.settings.maxRetries) throw e;
                 await this.backoff(attempt, e);
                 continue;
             }
-            const data = parseBody(res.data) as { access_token?: unknown; expires_in?: unknown; error_description?: unknown; error?: unknown } | undefined;
+            const data = parseBody(res.data) as
+                | { access_token?: unknown; expires_in?: unknown; error_description?: unknown; error?: unknown }
+                | undefined;
             if (res.status === 200 && data && typeof data.access_token === "string") {
                 const ttl = typeof data.expires_in === "number" ? data.expires_in : 300;
                 // Refresh a little early so a long operation never sends an expired token.
@@ -262,12 +283,23 @@ export class PxBackupClient {
                 this.token = data.access_token;
                 return this.token;
             }
-            const e = new PxBackupError({
-                method: "POST", path, status: res.status,
-                serverMessage: typeof data?.error_description === "string" ? data.error_description
-                    : typeof data?.error === "string" ? data.error : res.status === 200 ? "access_token missing from response" : undefined,
-                retryAfterSeconds: parseRetryAfter(res.headers["retry-after"]),
-            }, "token request");
+            const e = new PxBackupError(
+                {
+                    method: "POST",
+                    path,
+                    status: res.status,
+                    serverMessage:
+                        typeof data?.error_description === "string"
+                            ? data.error_description
+                            : typeof data?.error === "string"
+                              ? data.error
+                              : res.status === 200
+                                ? "access_token missing from response"
+                                : undefined,
+                    retryAfterSeconds: parseRetryAfter(res.headers["retry-after"]),
+                },
+                "token request",
+            );
             if (!e.isTransient || attempt >= this.settings.maxRetries) throw e;
             await this.backoff(attempt, e);
         }

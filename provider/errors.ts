@@ -29,8 +29,19 @@ export interface PxBackupErrorDetails {
 }
 
 /** Transport failures worth a retry (connection refused/reset/dropped, timeouts). */
-export const TRANSIENT_TRANSPORT = new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "ECONNABORTED",
-    "ENETUNREACH", "EHOSTUNREACH", "EAI_AGAIN", "ERR_SOCKET_CONNECTION_TIMEOUT", "ERR_NETWORK", "ESOCKETTIMEDOUT"]);
+export const TRANSIENT_TRANSPORT = new Set([
+    "ECONNRESET",
+    "ECONNREFUSED",
+    "EPIPE",
+    "ETIMEDOUT",
+    "ECONNABORTED",
+    "ENETUNREACH",
+    "EHOSTUNREACH",
+    "EAI_AGAIN",
+    "ERR_SOCKET_CONNECTION_TIMEOUT",
+    "ERR_NETWORK",
+    "ESOCKETTIMEDOUT",
+]);
 
 export class PxBackupError extends Error implements PxBackupErrorDetails {
     readonly method: string;
@@ -42,11 +53,14 @@ export class PxBackupError extends Error implements PxBackupErrorDetails {
     readonly retryAfterSeconds?: number;
 
     constructor(d: PxBackupErrorDetails, context?: string) {
-        const what = d.status !== undefined
-            ? `HTTP ${d.status}${d.code !== undefined ? ` (code ${d.code})` : ""}`
-            : `connection error${d.transportCode ? ` ${d.transportCode}` : ""}`;
-        super(`${context ? context + ": " : ""}PX-Backup ${d.method} ${d.path} failed: ${what}` +
-            (d.serverMessage ? `: ${d.serverMessage}` : ""));
+        const what =
+            d.status !== undefined
+                ? `HTTP ${d.status}${d.code !== undefined ? ` (code ${d.code})` : ""}`
+                : `connection error${d.transportCode ? ` ${d.transportCode}` : ""}`;
+        super(
+            `${context ? context + ": " : ""}PX-Backup ${d.method} ${d.path} failed: ${what}` +
+                (d.serverMessage ? `: ${d.serverMessage}` : ""),
+        );
         this.name = "PxBackupError";
         this.method = d.method;
         this.path = d.path;
@@ -63,12 +77,18 @@ export class PxBackupError extends Error implements PxBackupErrorDetails {
      * delete report success when the server is simply older (uid-in-path routes before 2.10) or misaddressed.
      */
     get isNotFound(): boolean {
-        return this.status === 404 && this.code === GrpcCode.NotFound
-            || (this.status === 404 && this.code === undefined && /object not found/i.test(this.serverMessage ?? ""));
+        return (
+            (this.status === 404 && this.code === GrpcCode.NotFound) ||
+            (this.status === 404 && this.code === undefined && /object not found/i.test(this.serverMessage ?? ""))
+        );
     }
 
     get isAlreadyExists(): boolean {
-        return this.status === 409 || this.code === GrpcCode.AlreadyExists || /already exists/i.test(this.serverMessage ?? "");
+        return (
+            this.status === 409 ||
+            this.code === GrpcCode.AlreadyExists ||
+            /already exists/i.test(this.serverMessage ?? "")
+        );
     }
 
     /**

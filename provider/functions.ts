@@ -84,7 +84,8 @@ export function enumerateQuery(a: ListArgs, objectIndex: number): Query {
         [`${e}status`]: a.status,
         [`${e}time_range.start_time`]: a.timeRange?.startTime,
         [`${e}time_range.end_time`]: a.timeRange?.endTime,
-        [`${e}include_detailed_resources`]: a.includeDetailedResources === undefined ? undefined : String(a.includeDetailedResources),
+        [`${e}include_detailed_resources`]:
+            a.includeDetailedResources === undefined ? undefined : String(a.includeDetailedResources),
         [`${e}backup_object_type`]: a.backupObjectType,
         [`${e}sort_option.sortBy.type`]: a.sortBy,
         [`${e}sort_option.sortOrder.type`]: a.sortOrder,
@@ -108,7 +109,13 @@ async function listAll(kind: KindName, args: ListArgs, conn: Connection): Promis
         for (const obj of items) out.push(m.describe(obj) as PxObject);
         index += items.length;
         const total = res.total_count !== undefined ? Number(res.total_count) : undefined;
-        if (res.complete === true || items.length === 0 || (total !== undefined && index >= total) || !args.maxObjects && res.complete === undefined) break;
+        if (
+            res.complete === true ||
+            items.length === 0 ||
+            (total !== undefined && index >= total) ||
+            (!args.maxObjects && res.complete === undefined)
+        )
+            break;
         if (page > 100000) throw new Error(`${kind} enumeration did not end after 100000 pages`);
     }
     return out;

@@ -4,7 +4,8 @@
 import { CrossRule, exactlyOneOf, requiredWhen } from "./validation";
 import { Fields, FieldSpec, StringFormat, TypeSpec } from "./wire";
 
-export type KindName = "BackupSchedule" | "Backup" | "SchedulePolicy" | "BackupLocation" | "CloudCredential" | "Cluster" | "Rule";
+export type KindName =
+    "BackupSchedule" | "Backup" | "SchedulePolicy" | "BackupLocation" | "CloudCredential" | "Cluster" | "Rule";
 
 export interface ReadyStates {
     /** Wire path of the status inside the object, e.g. backup_info.status.status. */
@@ -54,7 +55,11 @@ export interface KindSpec {
 const str = (format?: StringFormat): TypeSpec => ({ kind: "string", format });
 const bool: TypeSpec = { kind: "bool" };
 const int = (min?: number, max?: number): TypeSpec => ({ kind: "int64", min, max });
-const enm = (values: readonly string[], extra: { wrapped?: boolean; readWrapped?: boolean } = {}): TypeSpec => ({ kind: "enum", values, ...extra });
+const enm = (values: readonly string[], extra: { wrapped?: boolean; readWrapped?: boolean } = {}): TypeSpec => ({
+    kind: "enum",
+    values,
+    ...extra,
+});
 const list = (of: TypeSpec): TypeSpec => ({ kind: "list", of });
 const obj = (fields: Fields): TypeSpec => ({ kind: "object", fields });
 const json: TypeSpec = { kind: "json" };
@@ -67,28 +72,58 @@ export const REF: TypeSpec = {
     ref: true,
     fields: {
         name: { type: str("dns1123Subdomain"), required: true, description: "name of the referenced object" },
-        uid: { type: str("uid"), serverDefault: true, description: "uid of the referenced object (resolved by the server when omitted)" },
+        uid: {
+            type: str("uid"),
+            serverDefault: true,
+            description: "uid of the referenced object (resolved by the server when omitted)",
+        },
     },
 };
 const ref = (extra: Partial<FieldSpec> = {}): FieldSpec => ({ type: REF, ...extra });
 
 const ownershipAccess = ["Read", "Write", "Admin"] as const;
-const accessConfig = (values: readonly string[]): TypeSpec => list(obj({
-    id: { type: str("nonEmpty"), required: true, description: "group id, or user id (token `sub`); \"*\" means all" },
-    access: { type: enm(values), required: true },
-}));
+const accessConfig = (values: readonly string[]): TypeSpec =>
+    list(
+        obj({
+            id: {
+                type: str("nonEmpty"),
+                required: true,
+                description: 'group id, or user id (token `sub`); "*" means all',
+            },
+            access: { type: enm(values), required: true },
+        }),
+    );
 
 /** Metadata inputs every kind has (wire names relative to `metadata`). */
 export function metadataFields(nameFormat: KindSpec["nameFormat"]): Fields {
     return {
-        orgId: { type: str("dns1123Subdomain"), wire: "org_id", immutable: true, description: "organization (default `default`)" },
-        name: { type: str(nameFormat), required: true, immutable: true, description: "object name (defaults to the Pulumi resource name)" },
-        uid: { type: str("uid"), immutable: true, serverDefault: true, description: "uid to create the object with (generated when omitted)" },
+        orgId: {
+            type: str("dns1123Subdomain"),
+            wire: "org_id",
+            immutable: true,
+            description: "organization (default `default`)",
+        },
+        name: {
+            type: str(nameFormat),
+            required: true,
+            immutable: true,
+            description: "object name (defaults to the Pulumi resource name)",
+        },
+        uid: {
+            type: str("uid"),
+            immutable: true,
+            serverDefault: true,
+            description: "uid to create the object with (generated when omitted)",
+        },
         owner: { type: str("nonEmpty"), serverDefault: true, description: "deprecated metadata.owner" },
         labels: { type: labelMap, description: "labels of the object" },
         ownership: {
             type: obj({
-                owner: { type: str("nonEmpty"), serverDefault: true, description: "owner user id (set by the server from the caller)" },
+                owner: {
+                    type: str("nonEmpty"),
+                    serverDefault: true,
+                    description: "owner user id (set by the server from the caller)",
+                },
                 groups: { type: accessConfig(ownershipAccess) },
                 collaborators: { type: accessConfig(ownershipAccess) },
                 public: { type: obj({ type: { type: enm(ownershipAccess), required: true } }) },
@@ -103,7 +138,10 @@ export function metadataFields(nameFormat: KindSpec["nameFormat"]): Fields {
 /** Provider behaviour inputs (never sent to the server). */
 export const OPTION_FIELDS: Fields = {
     waitTimeoutSeconds: { type: int(1), description: "how long create waits for the object to become ready" },
-    deleteTimeoutSeconds: { type: int(1), description: "how long delete waits until the server no longer returns the object" },
+    deleteTimeoutSeconds: {
+        type: int(1),
+        description: "how long delete waits until the server no longer returns the object",
+    },
 };
 export const DEFAULT_DELETE_TIMEOUT_SECONDS = 600;
 
@@ -122,7 +160,11 @@ const resourceInfo = obj({
 
 /** Selection fields shared by BackupSchedule and Backup. */
 function selectionFields(immutable: boolean): Fields {
-    const f = (type: TypeSpec, extra: Partial<FieldSpec> = {}): FieldSpec => ({ type, ...(immutable ? { immutable: true, trackApplied: true } : {}), ...extra });
+    const f = (type: TypeSpec, extra: Partial<FieldSpec> = {}): FieldSpec => ({
+        type,
+        ...(immutable ? { immutable: true, trackApplied: true } : {}),
+        ...extra,
+    });
     return {
         backupLocationRef: { ...ref({ required: true }), ...(immutable ? { immutable: true } : {}) },
         clusterRef: ref({ required: true, immutable: true }),
@@ -132,11 +174,19 @@ function selectionFields(immutable: boolean): Fields {
         advancedResourceLabelSelector: f(str()),
         includeResources: f(list(resourceInfo)),
         resourceTypes: { type: list(str("nonEmpty")), immutable: true, ...(immutable ? { trackApplied: true } : {}) },
-        excludeResourceTypes: { type: list(str("nonEmpty")), immutable: true, ...(immutable ? { trackApplied: true } : {}) },
+        excludeResourceTypes: {
+            type: list(str("nonEmpty")),
+            immutable: true,
+            ...(immutable ? { trackApplied: true } : {}),
+        },
         preExecRuleRef: { ...ref(), ...(immutable ? { immutable: true } : {}) },
         postExecRuleRef: { ...ref(), ...(immutable ? { immutable: true } : {}) },
         backupType: { type: enm(["Generic", "Normal"], { readWrapped: true }), immutable: true, serverDefault: true },
-        backupObjectType: { type: enm(["All", "VirtualMachine"], { wrapped: true }), immutable: true, serverDefault: true },
+        backupObjectType: {
+            type: enm(["All", "VirtualMachine"], { wrapped: true }),
+            immutable: true,
+            serverDefault: true,
+        },
         skipVmAutoExecRules: f(bool),
         directKdmp: { type: bool, immutable: true },
         keepCrStatus: { type: bool, immutable: true },
@@ -166,7 +216,12 @@ export const KINDS: Record<KindName, KindSpec> = {
             schedulePolicyRef: ref({ required: true }),
             ...selectionFields(false),
             reclaimPolicy: { type: enm(["Delete", "Retain"]), serverDefault: true },
-            suspend: { type: bool, serverDefault: true, emitZero: true, description: "pause the schedule; left as is when unset" },
+            suspend: {
+                type: bool,
+                serverDefault: true,
+                emitZero: true,
+                description: "pause the schedule; left as is when unset",
+            },
             parallelBackup: { type: bool },
         },
         outputs: {
@@ -180,10 +235,24 @@ export const KINDS: Record<KindName, KindSpec> = {
         // BackupScheduleUpdateRequest fields minus bulk selectors and deprecated string twins: `cluster_ref`,
         // `resource_types`, `exclude_resource_types`, `backup_type`, `direct_kdmp`, `keep_cr_status` are not in
         // the update message (hence immutable), and `backup_object_type` there is a bulk selector.
-        updateWire: ["reclaim_policy", "namespaces", "label_selectors", "suspend", "include_resources", "csi_snapshot_class_name",
-            "schedule_policy_ref", "backup_location_ref", "pre_exec_rule_ref", "post_exec_rule_ref", "volume_snapshot_class_mapping",
-            "skip_vm_auto_exec_rules", "parallel_backup", "advanced_resource_label_selector", "volume_resource_only_policy_ref",
-            "ns_label_selectors"],
+        updateWire: [
+            "reclaim_policy",
+            "namespaces",
+            "label_selectors",
+            "suspend",
+            "include_resources",
+            "csi_snapshot_class_name",
+            "schedule_policy_ref",
+            "backup_location_ref",
+            "pre_exec_rule_ref",
+            "post_exec_rule_ref",
+            "volume_snapshot_class_mapping",
+            "skip_vm_auto_exec_rules",
+            "parallel_backup",
+            "advanced_resource_label_selector",
+            "volume_resource_only_policy_ref",
+            "ns_label_selectors",
+        ],
         createViaUpdate: ["suspend"],
     },
     Backup: {
@@ -195,7 +264,10 @@ export const KINDS: Record<KindName, KindSpec> = {
         nameFormat: "dns1123Subdomain",
         fields: {
             ...selectionFields(true),
-            cloudCredentialRef: ref({ serverDefault: true, description: "credential used to reach the backup data (copied from the location when unset)" }),
+            cloudCredentialRef: ref({
+                serverDefault: true,
+                description: "credential used to reach the backup data (copied from the location when unset)",
+            }),
             backupShare: {
                 type: obj({
                     groups: { type: accessConfig(["View", "Restorable", "FullAccess"]) },
@@ -241,18 +313,31 @@ export const KINDS: Record<KindName, KindSpec> = {
         requestKey: "schedule_policy",
         nameFormat: "dns1123Subdomain",
         fields: {
-            interval: { type: obj({ minutes: { type: int(1), required: true }, retain, incrementalCount: incremental }) },
-            daily: { type: obj({ time: { type: str("kitchenTime"), required: true }, retain, incrementalCount: incremental }) },
+            interval: {
+                type: obj({ minutes: { type: int(1), required: true }, retain, incrementalCount: incremental }),
+            },
+            daily: {
+                type: obj({
+                    time: { type: str("kitchenTime"), required: true },
+                    retain,
+                    incrementalCount: incremental,
+                }),
+            },
             weekly: {
                 type: obj({
-                    day: { type: str("weekdays"), required: true }, time: { type: str("kitchenTime"), required: true },
-                    retain, incrementalCount: incremental, biWeekly: { type: bool },
+                    day: { type: str("weekdays"), required: true },
+                    time: { type: str("kitchenTime"), required: true },
+                    retain,
+                    incrementalCount: incremental,
+                    biWeekly: { type: bool },
                 }),
             },
             monthly: {
                 type: obj({
-                    date: { type: int(1, 31), required: true }, time: { type: str("kitchenTime"), required: true },
-                    retain, incrementalCount: incremental,
+                    date: { type: int(1, 31), required: true },
+                    time: { type: str("kitchenTime"), required: true },
+                    retain,
+                    incrementalCount: incremental,
                 }),
             },
             forObjectLock: { type: bool, immutable: true },
@@ -264,7 +349,15 @@ export const KINDS: Record<KindName, KindSpec> = {
             ...metadataOutputs,
             backupSchedules: { type: list(str()), wire: "schedule_policy_info.backup_schedule" },
         },
-        updateWire: ["interval", "daily", "weekly", "monthly", "for_object_lock", "auto_delete", "supports_advanced_features"],
+        updateWire: [
+            "interval",
+            "daily",
+            "weekly",
+            "monthly",
+            "for_object_lock",
+            "auto_delete",
+            "supports_advanced_features",
+        ],
     },
     BackupLocation: {
         name: "BackupLocation",
@@ -276,7 +369,12 @@ export const KINDS: Record<KindName, KindSpec> = {
         nameFormat: "dns1123Subdomain",
         fields: {
             type: { type: enm(["S3", "Azure", "Google", "NFS"]), required: true, immutable: true },
-            path: { type: str("nonEmpty"), required: true, immutable: true, description: "bucket (S3), container, or NFS export path" },
+            path: {
+                type: str("nonEmpty"),
+                required: true,
+                immutable: true,
+                description: "bucket (S3), container, or NFS export path",
+            },
             encryptionKey: { type: str("nonEmpty"), secret: true, immutable: true },
             cloudCredentialRef: ref(),
             validateCloudCredential: { type: bool, trackApplied: true },
@@ -308,7 +406,15 @@ export const KINDS: Record<KindName, KindSpec> = {
             ...statusOutputs("backup_location_info"),
             objectLockEnabled: { type: bool, wire: "backup_location_info.object_lock_enabled" },
         },
-        updateWire: ["type", "path", "encryption_key", "cloud_credential_ref", "validate_cloud_credential", "s3_config", "nfs_config"],
+        updateWire: [
+            "type",
+            "path",
+            "encryption_key",
+            "cloud_credential_ref",
+            "validate_cloud_credential",
+            "s3_config",
+            "nfs_config",
+        ],
         ready: {
             statusPath: "backup_location_info.status.status",
             reasonPath: "backup_location_info.status.reason",
@@ -328,7 +434,12 @@ export const KINDS: Record<KindName, KindSpec> = {
         nameFormat: "dns1123Subdomain",
         inspectQuery: { include_secrets: "false" },
         fields: {
-            type: { type: enm(["AWS"]), required: true, immutable: true, description: "credential type (AWS keys are supported)" },
+            type: {
+                type: enm(["AWS"]),
+                required: true,
+                immutable: true,
+                description: "credential type (AWS keys are supported)",
+            },
             awsConfig: {
                 type: obj({
                     accessKey: { type: str("nonEmpty"), required: true },
@@ -389,18 +500,22 @@ export const KINDS: Record<KindName, KindSpec> = {
         nameFormat: "dns1123Subdomain",
         fields: {
             rules: {
-                type: list(obj({
-                    podSelector: { type: labelMap, required: true },
-                    actions: {
-                        type: list(obj({
-                            background: { type: bool },
-                            runInSinglePod: { type: bool },
-                            value: { type: str("nonEmpty"), required: true },
-                        })),
-                        required: true,
-                    },
-                    container: { type: str() },
-                })),
+                type: list(
+                    obj({
+                        podSelector: { type: labelMap, required: true },
+                        actions: {
+                            type: list(
+                                obj({
+                                    background: { type: bool },
+                                    runInSinglePod: { type: bool },
+                                    value: { type: str("nonEmpty"), required: true },
+                                }),
+                            ),
+                            required: true,
+                        },
+                        container: { type: str() },
+                    }),
+                ),
                 required: true,
             },
         },

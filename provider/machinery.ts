@@ -13,15 +13,31 @@ import { PxBackupError } from "./errors";
 import { DEFAULT_DELETE_TIMEOUT_SECONDS, KindSpec, OPTION_FIELDS, metadataFields } from "./kinds";
 import { Failure, validate } from "./validation";
 import {
-    Fields, FieldSpec, decodeInto, encodeFields, encodeValue, getPath, isUnknown, mergeForWrite, normalise, satisfies,
-    setPath, wireName, UNKNOWN,
+    Fields,
+    FieldSpec,
+    decodeInto,
+    encodeFields,
+    encodeValue,
+    getPath,
+    isUnknown,
+    mergeForWrite,
+    normalise,
+    satisfies,
+    setPath,
+    wireName,
+    UNKNOWN,
 } from "./wire";
 
 type Props = Record<string, any>;
 
 /** The error shape the dynamic provider turns into "created but failed to initialise": the resource stays in state. */
 export class ResourceInitError extends Error {
-    constructor(message: string, readonly id: string, readonly properties: Props, readonly reasons: string[]) {
+    constructor(
+        message: string,
+        readonly id: string,
+        readonly properties: Props,
+        readonly reasons: string[],
+    ) {
         super(message);
         this.name = "ResourceInitError";
     }
@@ -29,7 +45,10 @@ export class ResourceInitError extends Error {
 
 /** A wait that ended badly, with the last object the server returned. */
 class WaitError extends Error {
-    constructor(message: string, readonly last: Props) {
+    constructor(
+        message: string,
+        readonly last: Props,
+    ) {
         super(message);
     }
 }
@@ -70,13 +89,22 @@ export class KindMachinery {
     /** Every input: metadata, spec and provider options. */
     readonly inputs: Fields;
 
-    constructor(readonly spec: KindSpec, private readonly clientOf: () => PxBackupClient) {
+    constructor(
+        readonly spec: KindSpec,
+        private readonly clientOf: () => PxBackupClient,
+    ) {
         this.metadata = metadataFields(spec.nameFormat);
         this.inputs = { ...this.metadata, ...spec.fields, ...OPTION_FIELDS, adoptExisting: { type: { kind: "bool" } } };
-        this.tracked = Object.entries(spec.fields).filter(([, f]) => f.trackApplied).map(([k]) => k);
+        this.tracked = Object.entries(spec.fields)
+            .filter(([, f]) => f.trackApplied)
+            .map(([k]) => k);
         this.hasSecrets = Object.values(spec.fields).some((f) => f.secret);
-        this.plainInputs = Object.entries(this.inputs).filter(([, f]) => !f.secret).map(([k]) => k);
-        this.serverDefaulted = Object.entries(this.inputs).filter(([, f]) => f.serverDefault).map(([k]) => k);
+        this.plainInputs = Object.entries(this.inputs)
+            .filter(([, f]) => !f.secret)
+            .map(([k]) => k);
+        this.serverDefaulted = Object.entries(this.inputs)
+            .filter(([, f]) => f.serverDefault)
+            .map(([k]) => k);
     }
 
     private readonly tracked: string[];
@@ -125,7 +153,8 @@ export class KindMachinery {
     async diff(_id: string, olds: Props, news: Props): Promise<dynamic.DiffResult> {
         const changed: string[] = [];
         for (const [key, f] of Object.entries(this.inputs)) {
-            const desired = key === "orgId" && (news.orgId === undefined || news.orgId === "") ? DEFAULT_ORG : news[key];
+            const desired =
+                key === "orgId" && (news.orgId === undefined || news.orgId === "") ? DEFAULT_ORG : news[key];
             if (isUnknown(desired)) {
                 changed.push(key);
             } else if (f.secret) {
@@ -207,14 +236,18 @@ export class KindMachinery {
             // Explicit adoption only: take over the existing object and bring it to the desired state.
             const existing = await this.mustInspect({ ...ident, uid: inputs.uid }, "adopt");
             const got = { ...ident, uid: existing.metadata?.uid };
-            const outs = (await this.update(formatId(got), { ...this.outputs(existing, inputs), secretHashes: {} }, inputs)).outs;
+            const outs = (
+                await this.update(formatId(got), { ...this.outputs(existing, inputs), secretHashes: {} }, inputs)
+            ).outs;
             return { id: formatId(got), outs };
         }
         const got: Identity = { ...ident, uid: obj.metadata?.uid ?? uid };
         const id = formatId(got);
         const hashes = this.hashes(inputs);
         try {
-            const deferred = (this.spec.createViaUpdate ?? []).filter((k) => normalise(this.inputs[k].type, inputs[k]) !== undefined);
+            const deferred = (this.spec.createViaUpdate ?? []).filter(
+                (k) => normalise(this.inputs[k].type, inputs[k]) !== undefined,
+            );
             if (deferred.length) obj = await this.applyDeferred(got, obj, inputs, deferred);
             obj = await this.waitReady(got, obj, inputs);
         } catch (e) {
@@ -228,17 +261,21 @@ export class KindMachinery {
     }
 
     private alreadyExists(i: Identity, e: PxBackupError): Error {
-        return new Error(`${this.spec.name} "${i.name}" already exists in organization "${i.orgId}" (${e.serverMessage ?? "HTTP " + e.status}). ` +
-            `kube-backup does not take over existing objects silently. Either give this resource another \`name\`, ` +
-            `delete the existing object in PX-Backup, or set \`adoptExisting: true\` (optionally with its \`uid\`) to manage ` +
-            `the existing object from now on (dynamic providers do not support \`pulumi import\`).`);
+        return new Error(
+            `${this.spec.name} "${i.name}" already exists in organization "${i.orgId}" (${e.serverMessage ?? "HTTP " + e.status}). ` +
+                `kube-backup does not take over existing objects silently. Either give this resource another \`name\`, ` +
+                `delete the existing object in PX-Backup, or set \`adoptExisting: true\` (optionally with its \`uid\`) to manage ` +
+                `the existing object from now on (dynamic providers do not support \`pulumi import\`).`,
+        );
     }
 
     private async mustInspect(i: Identity, during: string): Promise<Props> {
         const obj = await this.inspect(i);
         if (!obj) {
-            throw new Error(`${this.spec.name} "${i.name}" (org "${i.orgId}"${i.uid ? `, uid ${i.uid}` : ""}) no longer exists ` +
-                `on the PX-Backup server (during ${during}); run \`pulumi refresh\` to forget it`);
+            throw new Error(
+                `${this.spec.name} "${i.name}" (org "${i.orgId}"${i.uid ? `, uid ${i.uid}` : ""}) no longer exists ` +
+                    `on the PX-Backup server (during ${during}); run \`pulumi refresh\` to forget it`,
+            );
         }
         return obj;
     }
@@ -266,11 +303,17 @@ export class KindMachinery {
             if (status === undefined ? r.absentIsReady : r.success.includes(status)) return obj;
             if (status !== undefined && r.failure.includes(status)) {
                 const reason = getPath(obj, r.reasonPath);
-                throw new WaitError(`${this.spec.name} "${i.name}" ended in status ${status}${reason ? `: ${reason}` : ""}`, obj);
+                throw new WaitError(
+                    `${this.spec.name} "${i.name}" ended in status ${status}${reason ? `: ${reason}` : ""}`,
+                    obj,
+                );
             }
             if (Date.now() + delay > deadline) {
-                throw new WaitError(`${this.spec.name} "${i.name}" did not become ready within ${timeoutMs / 1000}s ` +
-                    `(last status ${status ?? "none"}); raise waitTimeoutSeconds or check the PX-Backup server`, obj);
+                throw new WaitError(
+                    `${this.spec.name} "${i.name}" did not become ready within ${timeoutMs / 1000}s ` +
+                        `(last status ${status ?? "none"}); raise waitTimeoutSeconds or check the PX-Backup server`,
+                    obj,
+                );
             }
             await sleep(delay);
             delay = Math.min(s.pollMaxIntervalMs, delay * 1.5);
@@ -318,13 +361,18 @@ export class KindMachinery {
             else setPath(spec, w, v);
         }
         const liveMeta: Props = live.metadata ?? {};
-        const metadata: Props = { name: liveMeta.name ?? desired.name, org_id: liveMeta.org_id ?? desired.orgId, uid: liveMeta.uid };
+        const metadata: Props = {
+            name: liveMeta.name ?? desired.name,
+            org_id: liveMeta.org_id ?? desired.orgId,
+            uid: liveMeta.uid,
+        };
         const owner = desired.owner ?? liveMeta.owner;
         if (owner) metadata.owner = owner;
         const labels = encodeValue(this.metadata.labels.type, desired.labels);
         if (labels) metadata.labels = labels;
         // Ownership the program does not set is left exactly as the server has it.
-        const ownership = isUnset(desired.ownership) ? liveMeta.ownership
+        const ownership = isUnset(desired.ownership)
+            ? liveMeta.ownership
             : mergeForWrite(this.metadata.ownership.type, desired.ownership, liveMeta.ownership);
         if (ownership) metadata.ownership = ownership;
         return this.spec.requestKey ? { metadata, [this.spec.requestKey]: spec } : { metadata, ...spec };
@@ -342,17 +390,24 @@ export class KindMachinery {
     /** Backup: only labels, ownership and the credential ref (PUT /v1/backup) and the share can change. */
     private async updateBackup(i: Identity, olds: Props, news: Props): Promise<{ outs: Props }> {
         const m = this.metadata;
-        const changed = (k: string, f: FieldSpec) => !(f.serverDefault && isUnset(news[k])) && !satisfies(f.type, news[k], olds[k]);
+        const changed = (k: string, f: FieldSpec) =>
+            !(f.serverDefault && isUnset(news[k])) && !satisfies(f.type, news[k], olds[k]);
         const ccRef = this.spec.fields.cloudCredentialRef;
         if (changed("labels", m.labels) || changed("ownership", m.ownership) || changed("cloudCredentialRef", ccRef)) {
             const metadata: Props = { name: i.name, org_id: i.orgId, uid: i.uid };
             const labels = encodeValue(m.labels.type, news.labels);
             if (labels) metadata.labels = labels;
             const liveOwnership = encodeValue(m.ownership.type, olds.ownership);
-            const ownership = isUnset(news.ownership) ? liveOwnership : mergeForWrite(m.ownership.type, news.ownership, liveOwnership);
+            const ownership = isUnset(news.ownership)
+                ? liveOwnership
+                : mergeForWrite(m.ownership.type, news.ownership, liveOwnership);
             if (ownership) metadata.ownership = ownership;
             const body: Props = { metadata };
-            const cc = mergeForWrite(ccRef.type, news.cloudCredentialRef, encodeValue(ccRef.type, olds.cloudCredentialRef));
+            const cc = mergeForWrite(
+                ccRef.type,
+                news.cloudCredentialRef,
+                encodeValue(ccRef.type, olds.cloudCredentialRef),
+            );
             if (cc) body.cloud_credential_ref = cc;
             await this.client.put(this.spec.basePath, body);
         }
@@ -365,7 +420,12 @@ export class KindMachinery {
 
     private async putBackupShare(i: Identity, share: unknown): Promise<void> {
         const backupshare = encodeValue(this.spec.fields.backupShare.type, share) ?? {};
-        await this.client.put(`${this.spec.basePath}/updatebackupshare`, { org_id: i.orgId, name: i.name, uid: i.uid, backupshare });
+        await this.client.put(`${this.spec.basePath}/updatebackupshare`, {
+            org_id: i.orgId,
+            name: i.name,
+            uid: i.uid,
+            backupshare,
+        });
     }
 
     // ---- delete ---------------------------------------------------------------------------------------
@@ -387,8 +447,10 @@ export class KindMachinery {
             if (!obj) return;
             if (Date.now() + delay > deadline) {
                 const status = this.spec.ready ? getPath(obj, this.spec.ready.statusPath) : undefined;
-                throw new Error(`${this.spec.name} "${ident.name}" is still present ${timeoutMs / 1000}s after delete` +
-                    `${status ? ` (status ${status})` : ""}; raise deleteTimeoutSeconds or check the PX-Backup server`);
+                throw new Error(
+                    `${this.spec.name} "${ident.name}" is still present ${timeoutMs / 1000}s after delete` +
+                        `${status ? ` (status ${status})` : ""}; raise deleteTimeoutSeconds or check the PX-Backup server`,
+                );
             }
             await sleep(delay);
             delay = Math.min(s.pollMaxIntervalMs, Math.max(delay * 2, s.pollIntervalMs));

@@ -92,7 +92,10 @@ export interface BackupScheduleArgs extends CommonArgs, SelectionArgs {
 export type BackupShareAccess = "View" | "Restorable" | "FullAccess";
 export interface BackupArgs extends CommonArgs, SelectionArgs {
     cloudCredentialRef?: In<ObjectRefArgs>;
-    backupShare?: In<{ groups?: In<In<AccessEntryArgs<BackupShareAccess>>[]>; collaborators?: In<In<AccessEntryArgs<BackupShareAccess>>[]> }>;
+    backupShare?: In<{
+        groups?: In<In<AccessEntryArgs<BackupShareAccess>>[]>;
+        collaborators?: In<In<AccessEntryArgs<BackupShareAccess>>[]>;
+    }>;
     /** How long create waits for Success/PartialSuccess (default 3600). */
     waitTimeoutSeconds?: In<number>;
 }
@@ -120,8 +123,12 @@ export interface BackupLocationArgs extends CommonArgs {
     cloudCredentialRef?: In<ObjectRefArgs>;
     validateCloudCredential?: In<boolean>;
     s3Config?: In<{
-        endpoint?: In<string>; region?: In<string>; disableSsl?: In<boolean>; disablePathStyle?: In<boolean>;
-        storageClass?: In<string>; sseType?: In<"SSE_S3" | "SSE_KMS">;
+        endpoint?: In<string>;
+        region?: In<string>;
+        disableSsl?: In<boolean>;
+        disablePathStyle?: In<boolean>;
+        storageClass?: In<string>;
+        sseType?: In<"SSE_S3" | "SSE_KMS">;
     }>;
     nfsConfig?: In<{ serverAddr: In<string>; subPath?: In<string>; mountOption?: In<string> }>;
     /** How long create waits for the location to validate (default 300). */
@@ -146,11 +153,13 @@ export interface ClusterArgs extends CommonArgs {
 }
 
 export interface RuleArgs extends CommonArgs {
-    rules: In<In<{
-        podSelector: In<Record<string, In<string>>>;
-        actions: In<In<{ value: In<string>; background?: In<boolean>; runInSinglePod?: In<boolean> }>[]>;
-        container?: In<string>;
-    }>[]>;
+    rules: In<
+        In<{
+            podSelector: In<Record<string, In<string>>>;
+            actions: In<In<{ value: In<string>; background?: In<boolean>; runInSinglePod?: In<boolean> }>[]>;
+            container?: In<string>;
+        }>[]
+    >;
 }
 
 /** Base of every PX-Backup resource: seeds outputs, wraps secrets, registers the dynamic provider. */
@@ -168,18 +177,36 @@ export abstract class PxBackupResource extends pulumi.dynamic.Resource {
     protected constructor(kind: KindName, name: string, args: CommonArgs, opts?: pulumi.CustomResourceOptions) {
         const spec = KINDS[kind];
         const props: Record<string, unknown> = {};
-        const outputKeys = ["name", "orgId", "uid", "owner", "labels", "ownership", ...Object.keys(spec.fields), ...Object.keys(spec.outputs)];
+        const outputKeys = [
+            "name",
+            "orgId",
+            "uid",
+            "owner",
+            "labels",
+            "ownership",
+            ...Object.keys(spec.fields),
+            ...Object.keys(spec.outputs),
+        ];
         for (const k of outputKeys) props[k] = undefined;
         for (const [k, v] of Object.entries(args)) if (v !== undefined) props[k] = v;
         props.name = args.name ?? name;
-        const secretKeys = Object.entries(spec.fields).filter(([, f]) => f.secret).map(([k]) => k);
+        const secretKeys = Object.entries(spec.fields)
+            .filter(([, f]) => f.secret)
+            .map(([k]) => k);
         for (const k of secretKeys) if (props[k] !== undefined) props[k] = pulumi.secret(props[k]);
         if (secretKeys.length) props.secretHashes = undefined;
         const extraSecrets = secretKeys.length ? ["secretHashes", ...secretKeys] : [];
-        super(dynamicProvider(kind), name, props, {
-            ...opts,
-            additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), ...extraSecrets],
-        }, "kube-backup", kind);
+        super(
+            dynamicProvider(kind),
+            name,
+            props,
+            {
+                ...opts,
+                additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), ...extraSecrets],
+            },
+            "kube-backup",
+            kind,
+        );
         this.ref = pulumi.all([this.name, this.uid]).apply(([n, u]) => ({ name: n, uid: u }));
     }
 }
@@ -263,7 +290,13 @@ export class Backup extends PxBackupResource {
     declare readonly resourceCount: pulumi.Output<number | undefined>;
     declare readonly crName: pulumi.Output<string | undefined>;
     declare readonly completionTime: pulumi.Output<string | undefined>;
-    declare readonly backupShare: pulumi.Output<{ groups?: { id: string; access: BackupShareAccess }[]; collaborators?: { id: string; access: BackupShareAccess }[] } | undefined>;
+    declare readonly backupShare: pulumi.Output<
+        | {
+              groups?: { id: string; access: BackupShareAccess }[];
+              collaborators?: { id: string; access: BackupShareAccess }[];
+          }
+        | undefined
+    >;
 
     constructor(name: string, args: BackupArgs, opts?: pulumi.CustomResourceOptions) {
         super("Backup", name, args, opts);
@@ -279,7 +312,9 @@ export interface RetainOutput {
 export class SchedulePolicy extends PxBackupResource {
     declare readonly interval: pulumi.Output<(RetainOutput & { minutes: number }) | undefined>;
     declare readonly daily: pulumi.Output<(RetainOutput & { time: string }) | undefined>;
-    declare readonly weekly: pulumi.Output<(RetainOutput & { day: string; time: string; biWeekly?: boolean }) | undefined>;
+    declare readonly weekly: pulumi.Output<
+        (RetainOutput & { day: string; time: string; biWeekly?: boolean }) | undefined
+    >;
     declare readonly monthly: pulumi.Output<(RetainOutput & { date: number; time: string }) | undefined>;
     /** Names of the schedules using this policy (server-maintained). */
     declare readonly backupSchedules: pulumi.Output<string[] | undefined>;
@@ -294,7 +329,17 @@ export class BackupLocation extends PxBackupResource {
     declare readonly type: pulumi.Output<string>;
     declare readonly path: pulumi.Output<string>;
     declare readonly cloudCredentialRef: pulumi.Output<ObjectRef | undefined>;
-    declare readonly s3Config: pulumi.Output<{ endpoint?: string; region?: string; disableSsl?: boolean; disablePathStyle?: boolean; storageClass?: string; sseType?: string } | undefined>;
+    declare readonly s3Config: pulumi.Output<
+        | {
+              endpoint?: string;
+              region?: string;
+              disableSsl?: boolean;
+              disablePathStyle?: boolean;
+              storageClass?: string;
+              sseType?: string;
+          }
+        | undefined
+    >;
     declare readonly status: pulumi.Output<string | undefined>;
     declare readonly statusReason: pulumi.Output<string | undefined>;
     declare readonly objectLockEnabled: pulumi.Output<boolean | undefined>;
@@ -329,7 +374,13 @@ export class Cluster extends PxBackupResource {
 
 /** A PX-Backup pre/post-exec rule: commands run in the pods matching a selector around a backup. */
 export class Rule extends PxBackupResource {
-    declare readonly rules: pulumi.Output<{ podSelector: Record<string, string>; actions: { value: string; background?: boolean; runInSinglePod?: boolean }[]; container?: string }[]>;
+    declare readonly rules: pulumi.Output<
+        {
+            podSelector: Record<string, string>;
+            actions: { value: string; background?: boolean; runInSinglePod?: boolean }[];
+            container?: string;
+        }[]
+    >;
 
     constructor(name: string, args: RuleArgs, opts?: pulumi.CustomResourceOptions) {
         super("Rule", name, args, opts);

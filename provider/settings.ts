@@ -44,17 +44,25 @@ export const SETTINGS = [
     { key: "caBundle", env: "PXBACKUP_CA_BUNDLE", doc: "extra CA certificates: PEM text or file path" },
     { key: "clientCert", env: "PXBACKUP_CLIENT_CERT", doc: "client certificate: PEM text or file path" },
     { key: "clientKey", env: "PXBACKUP_CLIENT_KEY", doc: "client key: PEM text or file path (set with --secret)" },
-    { key: "insecureSkipVerify", env: "PXBACKUP_INSECURE_SKIP_VERIFY", doc: "disable TLS verification (default false)" },
+    {
+        key: "insecureSkipVerify",
+        env: "PXBACKUP_INSECURE_SKIP_VERIFY",
+        doc: "disable TLS verification (default false)",
+    },
     { key: "requestTimeoutMs", env: "PXBACKUP_REQUEST_TIMEOUT_MS", doc: "per-request timeout (default 30000)" },
     { key: "maxRetries", env: "PXBACKUP_MAX_RETRIES", doc: "retries of transient failures (default 5)" },
     { key: "retryBaseDelayMs", env: "PXBACKUP_RETRY_BASE_DELAY_MS", doc: "first backoff delay (default 250)" },
     { key: "retryMaxDelayMs", env: "PXBACKUP_RETRY_MAX_DELAY_MS", doc: "backoff and Retry-After cap (default 30000)" },
-    { key: "pollIntervalMs", env: "PXBACKUP_POLL_INTERVAL_MS", doc: "first poll delay for async states (default 1000)" },
+    {
+        key: "pollIntervalMs",
+        env: "PXBACKUP_POLL_INTERVAL_MS",
+        doc: "first poll delay for async states (default 1000)",
+    },
     { key: "pollMaxIntervalMs", env: "PXBACKUP_POLL_MAX_INTERVAL_MS", doc: "poll delay cap (default 10000)" },
     { key: "maxSockets", env: "PXBACKUP_MAX_SOCKETS", doc: "keep-alive sockets per host (default 16)" },
 ] as const;
 
-export type SettingKey = typeof SETTINGS[number]["key"];
+export type SettingKey = (typeof SETTINGS)[number]["key"];
 
 /** A lookup of raw string values by setting key (stack config, env, or a test). */
 export type RawLookup = (key: SettingKey) => string | undefined;
@@ -87,8 +95,10 @@ export function resolveSettings(lookup: RawLookup): ConnectionSettings {
     };
     const url = get("url");
     if (!url) {
-        throw new Error("PX-Backup endpoint not configured: set `pulumi config set kube-backup:url <url>` " +
-            "or the PXBACKUP_API_URL environment variable");
+        throw new Error(
+            "PX-Backup endpoint not configured: set `pulumi config set kube-backup:url <url>` " +
+                "or the PXBACKUP_API_URL environment variable",
+        );
     }
     const s: ConnectionSettings = {
         url,
@@ -111,9 +121,11 @@ export function resolveSettings(lookup: RawLookup): ConnectionSettings {
         maxSockets: num(get("maxSockets"), "maxSockets", 16),
     };
     if (!s.token && !(s.username && s.password && s.authUrl)) {
-        throw new Error("PX-Backup credentials not configured: set kube-backup:token (--secret) or PXBACKUP_TOKEN, " +
-            "or kube-backup:username, kube-backup:password (--secret) and kube-backup:authUrl " +
-            "(PXBACKUP_USERNAME, PXBACKUP_PASSWORD, PXBACKUP_AUTH_URL)");
+        throw new Error(
+            "PX-Backup credentials not configured: set kube-backup:token (--secret) or PXBACKUP_TOKEN, " +
+                "or kube-backup:username, kube-backup:password (--secret) and kube-backup:authUrl " +
+                "(PXBACKUP_USERNAME, PXBACKUP_PASSWORD, PXBACKUP_AUTH_URL)",
+        );
     }
     if (!!s.clientCert !== !!s.clientKey) {
         throw new Error("kube-backup:clientCert and kube-backup:clientKey must be set together");
@@ -122,7 +134,10 @@ export function resolveSettings(lookup: RawLookup): ConnectionSettings {
 }
 
 /** Stack config (a `key -> value` getter for the `kube-backup` namespace) with environment fallback. */
-export function lookupFrom(configGet: (key: string) => string | undefined, env: NodeJS.ProcessEnv = process.env): RawLookup {
+export function lookupFrom(
+    configGet: (key: string) => string | undefined,
+    env: NodeJS.ProcessEnv = process.env,
+): RawLookup {
     return (key) => {
         const fromConfig = configGet(key);
         if (fromConfig !== undefined && fromConfig !== "") return fromConfig;

@@ -12,8 +12,22 @@ const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 const KITCHEN = /^(1[0-2]|0?[1-9]):[0-5][0-9](AM|PM|am|pm)$/;
-const WEEKDAYS = new Set(["sun", "mon", "tue", "wed", "thu", "fri", "sat", "sunday", "monday", "tuesday", "wednesday",
-    "thursday", "friday", "saturday"]);
+const WEEKDAYS = new Set([
+    "sun",
+    "mon",
+    "tue",
+    "wed",
+    "thu",
+    "fri",
+    "sat",
+    "sunday",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+]);
 
 /** Returns the broken rule for a string, or undefined. */
 export function checkFormat(format: StringFormat | undefined, s: string): string | undefined {
@@ -47,7 +61,9 @@ export function checkFormat(format: StringFormat | undefined, s: string): string
                 ? `label value "${s}" must be empty or at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit`
                 : undefined;
         case "uid":
-            return s === "" || /[\s/?#]/.test(s) ? `"${s}" is not a valid uid (no whitespace, '/', '?' or '#')` : undefined;
+            return s === "" || /[\s/?#]/.test(s)
+                ? `"${s}" is not a valid uid (no whitespace, '/', '?' or '#')`
+                : undefined;
         case "kitchenTime":
             return KITCHEN.test(s) ? undefined : `"${s}" must be a 12-hour time like 2:00AM or 11:30pm`;
         case "weekdays":
@@ -78,7 +94,8 @@ function checkValue(t: TypeSpec, v: unknown, path: string): Failure | undefined 
             return typeof v === "boolean" ? undefined : fail(`must be true or false, got ${JSON.stringify(v)}`);
         case "int64": {
             const n = typeof v === "string" && v.trim() !== "" ? Number(v) : v;
-            if (typeof n !== "number" || !Number.isInteger(n)) return fail(`must be an integer, got ${JSON.stringify(v)}`);
+            if (typeof n !== "number" || !Number.isInteger(n))
+                return fail(`must be an integer, got ${JSON.stringify(v)}`);
             if (t.min !== undefined && n < t.min) return fail(`must be at least ${t.min}, got ${n}`);
             if (t.max !== undefined && n > t.max) return fail(`must be at most ${t.max}, got ${n}`);
             return undefined;
@@ -157,13 +174,17 @@ export function exactlyOneOf(keys: string[], property = keys[0]): CrossRule {
     return (input) => {
         const set = keys.filter((k) => !isEmpty(input[k]));
         if (set.length === 1) return undefined;
-        return { property: set.length ? set[1] : property, reason: `exactly one of ${keys.join(", ")} must be set${set.length ? `, got ${set.join(" and ")}` : ""}` };
+        return {
+            property: set.length ? set[1] : property,
+            reason: `exactly one of ${keys.join(", ")} must be set${set.length ? `, got ${set.join(" and ")}` : ""}`,
+        };
     };
 }
 
 /** Cross rule: when `key` equals `value`, `required` must be set. */
 export function requiredWhen(key: string, value: string, required: string): CrossRule {
-    return (input) => input[key] === value && isEmpty(input[required]) && !isUnknown(input[key])
-        ? { property: required, reason: `is required when ${key} is ${value}` }
-        : undefined;
+    return (input) =>
+        input[key] === value && isEmpty(input[required]) && !isUnknown(input[key])
+            ? { property: required, reason: `is required when ${key} is ${value}` }
+            : undefined;
 }

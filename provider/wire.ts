@@ -7,8 +7,16 @@
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 export type StringFormat =
-    | "dns1123Subdomain" | "dns1123Label" | "labelKey" | "labelValue" | "uid" | "kitchenTime" | "weekdays"
-    | "url" | "nonEmpty" | "any";
+    | "dns1123Subdomain"
+    | "dns1123Label"
+    | "labelKey"
+    | "labelValue"
+    | "uid"
+    | "kitchenTime"
+    | "weekdays"
+    | "url"
+    | "nonEmpty"
+    | "any";
 
 export type TypeSpec =
     | { kind: "string"; format?: StringFormat }
@@ -129,7 +137,11 @@ export function encodeValue(t: TypeSpec, v: unknown, emitZero = false): unknown 
 }
 
 /** Input object → wire object for a set of fields; secret and transformed values included. */
-export function encodeFields(fields: Fields, input: Record<string, unknown> | undefined, only?: (key: string, f: FieldSpec) => boolean): Record<string, any> {
+export function encodeFields(
+    fields: Fields,
+    input: Record<string, unknown> | undefined,
+    only?: (key: string, f: FieldSpec) => boolean,
+): Record<string, any> {
     const out: Record<string, any> = {};
     if (!isPlainObject(input)) return out;
     for (const [key, f] of Object.entries(fields)) {
@@ -157,13 +169,17 @@ export function decodeValue(t: TypeSpec, w: unknown): unknown {
         case "enum": {
             const raw = isPlainObject(w) ? w.type : w;
             if (raw === undefined || raw === null) return undefined;
-            const name = typeof raw === "number" ? t.values[raw - 1] ?? String(raw) : String(raw);
+            const name = typeof raw === "number" ? (t.values[raw - 1] ?? String(raw)) : String(raw);
             return name === "" || name === "Invalid" ? undefined : name;
         }
         case "map":
-            return isPlainObject(w) && Object.keys(w).length ? Object.fromEntries(Object.entries(w).map(([k, x]) => [k, String(x)])) : undefined;
+            return isPlainObject(w) && Object.keys(w).length
+                ? Object.fromEntries(Object.entries(w).map(([k, x]) => [k, String(x)]))
+                : undefined;
         case "list":
-            return Array.isArray(w) && w.length ? w.map((x) => decodeValue(t.of, x) ?? (t.of.kind === "object" ? {} : x)) : undefined;
+            return Array.isArray(w) && w.length
+                ? w.map((x) => decodeValue(t.of, x) ?? (t.of.kind === "object" ? {} : x))
+                : undefined;
         case "object": {
             const out = decodeFields(t.fields, w as Record<string, unknown>);
             return Object.keys(out).length ? out : undefined;
@@ -178,7 +194,10 @@ const camel = (s: string) => s.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpp
 /** Server structure → camelCase keys, recursively (map keys of server data are proto field names here). */
 export function camelKeys(w: unknown): unknown {
     if (Array.isArray(w)) return w.map(camelKeys);
-    if (isPlainObject(w)) return Object.fromEntries(Object.entries(w).map(([k, v]) => [camel(k.charAt(0).toLowerCase() + k.slice(1)), camelKeys(v)]));
+    if (isPlainObject(w))
+        return Object.fromEntries(
+            Object.entries(w).map(([k, v]) => [camel(k.charAt(0).toLowerCase() + k.slice(1)), camelKeys(v)]),
+        );
     return w;
 }
 
@@ -227,7 +246,13 @@ export function normalise(t: TypeSpec, v: unknown): unknown {
             return name === undefined || name === "" || name === "Invalid" ? undefined : String(name);
         }
         case "map":
-            return isPlainObject(v) && Object.keys(v).length ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, String(x)]).sort()) : undefined;
+            return isPlainObject(v) && Object.keys(v).length
+                ? Object.fromEntries(
+                      Object.entries(v)
+                          .map(([k, x]) => [k, String(x)])
+                          .sort(),
+                  )
+                : undefined;
         case "list":
             return Array.isArray(v) && v.length ? v.map((x) => normalise(t.of, x) ?? null) : undefined;
         case "object": {
@@ -257,8 +282,9 @@ export function satisfies(t: TypeSpec, desired: unknown, live: unknown): boolean
     if (t.kind === "object") {
         const d = (normalise(t, desired) ?? {}) as Record<string, unknown>;
         const l = (normalise(t, live) ?? {}) as Record<string, unknown>;
-        return Object.entries(t.fields).every(([k, f]) =>
-            (f.serverDefault && d[k] === undefined) || f.secret || satisfies(f.type, d[k], l[k]));
+        return Object.entries(t.fields).every(
+            ([k, f]) => (f.serverDefault && d[k] === undefined) || f.secret || satisfies(f.type, d[k], l[k]),
+        );
     }
     if (t.kind === "json") {
         return true;
@@ -280,8 +306,14 @@ export function mergeForWrite(t: TypeSpec, desired: unknown, liveWire: unknown, 
     if (t.kind !== "object" || !isPlainObject(liveWire)) return encodeValue(t, desired, emitZero);
     const d = isPlainObject(desired) ? desired : {};
     const out: Record<string, any> = {};
-    const restSame = Object.entries(t.fields).every(([k, f]) => f.serverDefault ||
-        deepEqual(normalise(f.type, d[k]), normalise(f.type, decodeValue(f.type, getPath(liveWire, wireName(k, f))))));
+    const restSame = Object.entries(t.fields).every(
+        ([k, f]) =>
+            f.serverDefault ||
+            deepEqual(
+                normalise(f.type, d[k]),
+                normalise(f.type, decodeValue(f.type, getPath(liveWire, wireName(k, f)))),
+            ),
+    );
     for (const [k, f] of Object.entries(t.fields)) {
         const w = wireName(k, f);
         const liveSub = getPath(liveWire, w);

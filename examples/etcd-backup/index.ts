@@ -23,7 +23,12 @@ const credentials = new BackupCredentials("etcd-backup", {
 // at an existing bucket on any S3-compatible endpoint.
 const bucket = config.getBoolean("createBucket")
     ? new BackupBucket("etcd-backups", { bucketName: config.require("bucket"), expirationDays: 90 })
-    : { bucket: config.require("bucket"), endpoint: config.require("s3Endpoint"), forcePathStyle: true, region: "us-east-1" };
+    : {
+          bucket: config.require("bucket"),
+          endpoint: config.require("s3Endpoint"),
+          forcePathStyle: true,
+          region: "us-east-1",
+      };
 
 const schedule = new EtcdBackupSchedule("etcd-backup", {
     namespace,

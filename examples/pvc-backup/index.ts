@@ -24,7 +24,12 @@ const archives = new PvcBackupSchedule("nightly", {
     retention: 7,
     coScheduleWith: { app: config.require("appLabel") },
     storage: {
-        bucket: { bucket: config.require("bucket"), endpoint: config.require("s3Endpoint"), forcePathStyle: true, region: "us-east-1" },
+        bucket: {
+            bucket: config.require("bucket"),
+            endpoint: config.require("s3Endpoint"),
+            forcePathStyle: true,
+            region: "us-east-1",
+        },
         prefix: `apps/${namespace}`,
         credentials,
     },

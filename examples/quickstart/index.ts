@@ -47,36 +47,52 @@ const appSchedule = new kb.BackupSchedule("apps", {
 
 // --- Kubernetes ------------------------------------------------------------------------------------------------
 // `kubernetesProviderVersion` pins the plugin version (the demo sets it to the one built offline); unset = the SDK's.
-const provider = new k8s.Provider("cluster", { kubeconfig: config.requireSecret("kubeconfig") }, { version: config.get("kubernetesProviderVersion") });
+const provider = new k8s.Provider(
+    "cluster",
+    { kubeconfig: config.requireSecret("kubeconfig") },
+    { version: config.get("kubernetesProviderVersion") },
+);
 const opts = { providers: [provider] };
 const ns = new k8s.core.v1.Namespace("kube-backup", { metadata: { name: "kube-backup" } }, { provider });
 
-const credentials = new kb.BackupCredentials("backup", {
-    namespace: ns.metadata.name,
-    s3: { accessKeyId: s3.accessKey, secretAccessKey: s3.secretKey },
-}, opts);
+const credentials = new kb.BackupCredentials(
+    "backup",
+    {
+        namespace: ns.metadata.name,
+        s3: { accessKeyId: s3.accessKey, secretAccessKey: s3.secretKey },
+    },
+    opts,
+);
 const bucket = { bucket: s3.bucket, endpoint: s3.endpoint, region: "us-east-1", forcePathStyle: true };
 
-const etcd = new kb.EtcdBackupSchedule("etcd", {
-    namespace: ns.metadata.name,
-    schedule,
-    retention,
-    endpoint: config.get("etcdEndpoint"),
-    certificates: {
-        caCrt: config.require("etcdCa"),
-        clientCrt: config.require("etcdCert"),
-        clientKey: config.requireSecret("etcdKey"),
+const etcd = new kb.EtcdBackupSchedule(
+    "etcd",
+    {
+        namespace: ns.metadata.name,
+        schedule,
+        retention,
+        endpoint: config.get("etcdEndpoint"),
+        certificates: {
+            caCrt: config.require("etcdCa"),
+            clientCrt: config.require("etcdCert"),
+            clientKey: config.requireSecret("etcdKey"),
+        },
+        storage: { bucket, prefix: "quickstart/etcd", credentials },
     },
-    storage: { bucket, prefix: "quickstart/etcd", credentials },
-}, opts);
+    opts,
+);
 
-const volumes = new kb.PvcBackupSchedule("data", {
-    namespace: ns.metadata.name,
-    schedule: "30 2 * * *",
-    pvcNames: config.getObject<string[]>("pvcNames") ?? ["data"],
-    retention,
-    storage: { bucket, prefix: "quickstart/pvc", credentials },
-}, opts);
+const volumes = new kb.PvcBackupSchedule(
+    "data",
+    {
+        namespace: ns.metadata.name,
+        schedule: "30 2 * * *",
+        pvcNames: config.getObject<string[]>("pvcNames") ?? ["data"],
+        retention,
+        storage: { bucket, prefix: "quickstart/pvc", credentials },
+    },
+    opts,
+);
 
 export const pxBackupSchedule = appSchedule.name;
 export const pxBackupScheduleUid = appSchedule.uid;

@@ -19,42 +19,44 @@ let schemaText: string;
 
 /** `pulumi schema check <file>`: exit status and combined output (the CLI prints errors but may exit 0). */
 async function schemaCheck(file: string): Promise<{ ok: boolean; output: string }> {
-  try {
-    const r = await run(toolPath("pulumi"), ["schema", "check", file], { env });
-    return { ok: !/error/i.test(r.stdout + r.stderr), output: r.stdout + r.stderr };
-  } catch (err) {
-    const e = err as { stdout?: string; stderr?: string; message: string };
-    return { ok: false, output: `${e.stdout ?? ""}${e.stderr ?? e.message}` };
-  }
+    try {
+        const r = await run(toolPath("pulumi"), ["schema", "check", file], { env });
+        return { ok: !/error/i.test(r.stdout + r.stderr), output: r.stdout + r.stderr };
+    } catch (err) {
+        const e = err as { stdout?: string; stderr?: string; message: string };
+        return { ok: false, output: `${e.stdout ?? ""}${e.stderr ?? e.message}` };
+    }
 }
 
 beforeAll(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "kb-e2e-schema-"));
-  env = engineEnv(path.join(dir, "state"));
-  // The refs name the SDK's kubernetes version; the plugin cache holds the version the toolchain could build.
-  const version = kubernetesPluginVersion();
-  schemaText = fs.readFileSync(path.join(repoRoot, "schema.json"), "utf8").replace(/\/kubernetes\/v[0-9.]+\//g, `/kubernetes/v${version}/`);
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "kb-e2e-schema-"));
+    env = engineEnv(path.join(dir, "state"));
+    // The refs name the SDK's kubernetes version; the plugin cache holds the version the toolchain could build.
+    const version = kubernetesPluginVersion();
+    schemaText = fs
+        .readFileSync(path.join(repoRoot, "schema.json"), "utf8")
+        .replace(/\/kubernetes\/v[0-9.]+\//g, `/kubernetes/v${version}/`);
 });
 
 afterAll(() => {
-  fs.rmSync(dir, { recursive: true, force: true });
+    fs.rmSync(dir, { recursive: true, force: true });
 });
 
 test("schema.json is a valid Pulumi package schema, kubernetes refs included", async () => {
-  expect(JSON.parse(schemaText).resources["kube-backup:index:EtcdBackupSchedule"]).toBeDefined();
-  const file = path.join(dir, "schema.json");
-  fs.writeFileSync(file, schemaText);
-  const r = await schemaCheck(file);
-  expect(r.output).toBe("");
-  expect(r.ok).toBe(true);
+    expect(JSON.parse(schemaText).resources["kube-backup:index:EtcdBackupSchedule"]).toBeDefined();
+    const file = path.join(dir, "schema.json");
+    fs.writeFileSync(file, schemaText);
+    const r = await schemaCheck(file);
+    expect(r.output).toBe("");
+    expect(r.ok).toBe(true);
 });
 
 test("the check fails on a broken copy (a ref to a type that does not exist)", async () => {
-  const broken = schemaText.replace(/kubernetes:core\/v1:Toleration/g, "kubernetes:core/v1:NoSuchType");
-  expect(broken).not.toBe(schemaText);
-  const file = path.join(dir, "broken.json");
-  fs.writeFileSync(file, broken);
-  const r = await schemaCheck(file);
-  expect(r.ok).toBe(false);
-  expect(r.output).toMatch(/NoSuchType/);
+    const broken = schemaText.replace(/kubernetes:core\/v1:Toleration/g, "kubernetes:core/v1:NoSuchType");
+    expect(broken).not.toBe(schemaText);
+    const file = path.join(dir, "broken.json");
+    fs.writeFileSync(file, broken);
+    const r = await schemaCheck(file);
+    expect(r.ok).toBe(false);
+    expect(r.output).toMatch(/NoSuchType/);
 });

@@ -27,8 +27,9 @@ test("every exported resource and component class is in the schema, with a descr
 });
 
 test("every exported get/list function is in the schema (Output variants are implied)", () => {
-    const functions = Object.keys(api).filter((n) => /^(get|list)[A-Z]/.test(n) && !n.endsWith("Output")
-        && typeof api[n] === "function");
+    const functions = Object.keys(api).filter(
+        (n) => /^(get|list)[A-Z]/.test(n) && !n.endsWith("Output") && typeof api[n] === "function",
+    );
     expect(described("functions").sort()).toEqual(functions.sort());
 });
 
@@ -39,7 +40,10 @@ test("secret inputs are marked secret", () => {
 
 test("every $ref inside the package points at a defined type or resource", () => {
     const refs: string[] = [];
-    JSON.stringify(committed, (k, v) => { if (k === "$ref" && v.startsWith("#/")) refs.push(v); return v; });
+    JSON.stringify(committed, (k, v) => {
+        if (k === "$ref" && v.startsWith("#/")) refs.push(v);
+        return v;
+    });
     expect(refs.length).toBeGreaterThan(10);
     for (const ref of refs) {
         const [, section, token] = ref.split("/");

@@ -24,7 +24,11 @@ const ROUNDS = 2;
 function makeData(dir: string, total: number): void {
     fs.mkdirSync(dir, { recursive: true });
     const words = "backup etcd volume snapshot kubernetes retention verify upload prune stream archive ".split(" ");
-    const text = Buffer.from(Array.from({ length: 200000 }, (_, i) => words[(i * 7919) % words.length] + (i % 13 === 0 ? "\n" : " ")).join(""));
+    const text = Buffer.from(
+        Array.from({ length: 200000 }, (_, i) => words[(i * 7919) % words.length] + (i % 13 === 0 ? "\n" : " ")).join(
+            "",
+        ),
+    );
     let written = 0;
     let n = 0;
     const sizes = [4 * 1024, 64 * 1024, 256 * 1024, 1 * MiB, 8 * MiB, 32 * MiB];
@@ -34,9 +38,14 @@ function makeData(dir: string, total: number): void {
         const sub = path.join(dir, `d${n % 17}`);
         fs.mkdirSync(sub, { recursive: true });
         const fd = fs.openSync(path.join(sub, `f${n}.${["bin", "txt", "zero"][kind]}`), "w");
-        for (let left = size; left > 0; ) {
+        for (let left = size; left > 0;) {
             const chunk = Math.min(left, 4 * MiB);
-            const buf = kind === 0 ? crypto.randomBytes(chunk) : kind === 1 ? Buffer.concat(Array(Math.ceil(chunk / text.length)).fill(text)).subarray(0, chunk) : Buffer.alloc(chunk);
+            const buf =
+                kind === 0
+                    ? crypto.randomBytes(chunk)
+                    : kind === 1
+                      ? Buffer.concat(Array(Math.ceil(chunk / text.length)).fill(text)).subarray(0, chunk)
+                      : Buffer.alloc(chunk);
             fs.writeSync(fd, buf);
             left -= chunk;
         }
@@ -52,13 +61,24 @@ async function timed<T>(fn: () => Promise<T>): Promise<[number, T]> {
     return [Number(process.hrtime.bigint() - t) / 1e9, r];
 }
 
-function etcdPut(endpoint: string, tls: { ca: string; cert: string; key: string }, key: string, value: Buffer): Promise<void> {
+function etcdPut(
+    endpoint: string,
+    tls: { ca: string; cert: string; key: string },
+    key: string,
+    value: Buffer,
+): Promise<void> {
     const body = JSON.stringify({ key: Buffer.from(key).toString("base64"), value: value.toString("base64") });
     return new Promise((resolve, reject) => {
-        const req = https.request(`${endpoint}/v3/kv/put`, { method: "POST", ...tls, headers: { "content-type": "application/json" } }, (res) => {
-            res.resume();
-            res.on("end", () => (res.statusCode === 200 ? resolve() : reject(new Error(`put ${key}: HTTP ${res.statusCode}`))));
-        });
+        const req = https.request(
+            `${endpoint}/v3/kv/put`,
+            { method: "POST", ...tls, headers: { "content-type": "application/json" } },
+            (res) => {
+                res.resume();
+                res.on("end", () =>
+                    res.statusCode === 200 ? resolve() : reject(new Error(`put ${key}: HTTP ${res.statusCode}`)),
+                );
+            },
+        );
         req.on("error", reject);
         req.end(body);
     });
@@ -70,7 +90,10 @@ async function main(): Promise<void> {
     const results: Record<string, unknown> = {};
     try {
         await minio.createBucket("bench");
-        const s3 = { bucket: { bucket: "bench", endpoint: minio.endpoint, region: minio.region, forcePathStyle: true }, credentials: { secretName: "s3" } };
+        const s3 = {
+            bucket: { bucket: "bench", endpoint: minio.endpoint, region: minio.region, forcePathStyle: true },
+            credentials: { secretName: "s3" },
+        };
         const secrets = { s3: { AWS_ACCESS_KEY_ID: minio.accessKey, AWS_SECRET_ACCESS_KEY: minio.secretKey } };
 
         // --- 1 & 2: PVC tar backup -------------------------------------------------------------------------
@@ -80,15 +103,24 @@ async function main(): Promise<void> {
         makeData(big, BIG);
         makeData(small, SMALL);
         const { cronJobs } = await render((c) => {
-            new c.PvcBackupSchedule("bench", { schedule: "0 * * * *", namespace: "bench", pvcNames: ["data"], retention: 100, storage: { ...s3, prefix: "pvc" } });
+            new c.PvcBackupSchedule("bench", {
+                schedule: "0 * * * *",
+                namespace: "bench",
+                pvcNames: ["data"],
+                retention: 100,
+                storage: { ...s3, prefix: "pvc" },
+            });
         });
         const pod = podOf(cronJobs["bench-data"]);
-        const baseline = () => runCommand("sh", ["-c", 'tar -C "$1" -cf - . | gzip > /dev/null', "sh", big], { timeoutMs: 3600_000 });
+        const baseline = () =>
+            runCommand("sh", ["-c", 'tar -C "$1" -cf - . | gzip > /dev/null', "sh", big], { timeoutMs: 3600_000 });
         const ours = (dir: string) =>
-            runPod(pod, { secrets, volumes: { data: dir }, sampleMemoryOf: "backup", timeoutMs: 3600_000 }).then((r) => {
-                if (!r.ok) throw new Error(`backup failed:\n${r.log}`);
-                return r;
-            });
+            runPod(pod, { secrets, volumes: { data: dir }, sampleMemoryOf: "backup", timeoutMs: 3600_000 }).then(
+                (r) => {
+                    if (!r.ok) throw new Error(`backup failed:\n${r.log}`);
+                    return r;
+                },
+            );
         const tBase: number[] = [];
         const tOurs: number[] = [];
         const memBig: number[] = [];
@@ -115,7 +147,8 @@ async function main(): Promise<void> {
         results.uploadMemory = {
             peakMiB_big: +(Math.max(...memBig) / 1024).toFixed(1),
             peakMiB_100MiB: +(Math.max(...memSmall) / 1024).toFixed(1),
-            measured: "peak RSS of the whole backup container (sh, tar, gzip, tee, openssl/sha256sum, wc, aws CLI), polled every 20 ms",
+            measured:
+                "peak RSS of the whole backup container (sh, tar, gzip, tee, openssl/sha256sum, wc, aws CLI), polled every 20 ms",
             target: "flat, < 128 MiB",
         };
         fs.rmSync(big, { recursive: true, force: true });
@@ -125,7 +158,9 @@ async function main(): Promise<void> {
         console.error(`loading ${ETCD_MB} MiB into etcd ...`);
         const tls = { ca: etcd.caPem!, cert: etcd.certPem!, key: etcd.keyPem! };
         for (let i = 0; i < ETCD_MB; i += 4) {
-            await Promise.all([0, 1, 2, 3].map((j) => etcdPut(etcd.endpoint, tls, `/bench/${i + j}`, crypto.randomBytes(MiB))));
+            await Promise.all(
+                [0, 1, 2, 3].map((j) => etcdPut(etcd.endpoint, tls, `/bench/${i + j}`, crypto.randomBytes(MiB))),
+            );
         }
         const r = await render((c) => {
             new c.EtcdBackupSchedule("etcd-bench", {
@@ -141,8 +176,14 @@ async function main(): Promise<void> {
         const bare = async () => {
             const f = path.join(tmp, "bare.db");
             fs.rmSync(f, { force: true });
-            await runCommand(toolPath("etcdctl"), [...etcd.etcdctlArgs, "snapshot", "save", f], { timeoutMs: 3600_000 });
-            await runCommand(toolPath("aws"), ["--endpoint-url", minio.endpoint, "s3", "cp", f, "s3://bench/bare.db", "--only-show-errors"], { env: minio.awsEnv(), timeoutMs: 3600_000 });
+            await runCommand(toolPath("etcdctl"), [...etcd.etcdctlArgs, "snapshot", "save", f], {
+                timeoutMs: 3600_000,
+            });
+            await runCommand(
+                toolPath("aws"),
+                ["--endpoint-url", minio.endpoint, "s3", "cp", f, "s3://bench/bare.db", "--only-show-errors"],
+                { env: minio.awsEnv(), timeoutMs: 3600_000 },
+            );
         };
         const tBare: number[] = [];
         const tEtcd: number[] = [];
@@ -170,7 +211,18 @@ async function main(): Promise<void> {
         await Promise.all([minio.stop(), etcd.stop()]);
         fs.rmSync(tmp, { recursive: true, force: true });
     }
-    console.log(JSON.stringify({ bench: "components", cpus: os.cpus().length, loadavg: os.loadavg().map((l) => +l.toFixed(2)), ...results }, null, 2));
+    console.log(
+        JSON.stringify(
+            {
+                bench: "components",
+                cpus: os.cpus().length,
+                loadavg: os.loadavg().map((l) => +l.toFixed(2)),
+                ...results,
+            },
+            null,
+            2,
+        ),
+    );
 }
 
 main().then(

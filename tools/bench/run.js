@@ -7,7 +7,10 @@ const path = require("path");
 const root = path.resolve(__dirname, "../..");
 const benches = {
     provider: ["node", ["tools/bench/provider.bench.js"]],
-    components: ["npx", ["ts-node", "--transpile-only", "--project", "tools/tsconfig.json", "tools/bench/components.bench.ts"]],
+    components: [
+        "npx",
+        ["ts-node", "--transpile-only", "--project", "tools/tsconfig.json", "tools/bench/components.bench.ts"],
+    ],
 };
 const selected = process.env.BENCH ? process.env.BENCH.split(",") : Object.keys(benches);
 let failed = 0;
@@ -16,6 +19,9 @@ for (const name of selected) {
     const [cmd, args] = benches[name];
     console.log(`\n=== bench: ${name} ===`);
     const r = spawnSync(cmd, args, { cwd: root, stdio: "inherit" });
-    if (r.status !== 0) { failed++; console.error(`bench ${name} failed (exit ${r.status})`); }
+    if (r.status !== 0) {
+        failed++;
+        console.error(`bench ${name} failed (exit ${r.status})`);
+    }
 }
 process.exitCode = failed ? 1 : 0;

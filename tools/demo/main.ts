@@ -28,79 +28,95 @@ let shuttingDown: Promise<void> | undefined;
 
 /** Destroys the stack, then stops every server; idempotent (Ctrl-C during startup lands here too). */
 function shutdown(code: number): Promise<void> {
-  shuttingDown ??= (async () => {
-    const t0 = Date.now();
-    if (e2e) {
-      log("\ndemo: destroying the quickstart stack ...");
-      await e2e.dispose();
-      fs.rmSync(path.join(repoRoot, `Pulumi.${STACK}.yaml`), { force: true });
-      fs.rmSync(e2e.backendDir, { recursive: true, force: true });
-    }
-    log("demo: stopping the simulator, MinIO and the local Kubernetes API server ...");
-    await Promise.allSettled([sim?.stop(), cluster?.stop(), minio?.stop()]);
-    if (pkiDir) fs.rmSync(pkiDir, { recursive: true, force: true });
-    log(`demo: stopped cleanly in ${seconds(t0)}.`);
-    process.exit(code);
-  })();
-  return shuttingDown;
+    shuttingDown ??= (async () => {
+        const t0 = Date.now();
+        if (e2e) {
+            log("\ndemo: destroying the quickstart stack ...");
+            await e2e.dispose();
+            fs.rmSync(path.join(repoRoot, `Pulumi.${STACK}.yaml`), { force: true });
+            fs.rmSync(e2e.backendDir, { recursive: true, force: true });
+        }
+        log("demo: stopping the simulator, MinIO and the local Kubernetes API server ...");
+        await Promise.allSettled([sim?.stop(), cluster?.stop(), minio?.stop()]);
+        if (pkiDir) fs.rmSync(pkiDir, { recursive: true, force: true });
+        log(`demo: stopped cleanly in ${seconds(t0)}.`);
+        process.exit(code);
+    })();
+    return shuttingDown;
 }
 
 async function main(): Promise<void> {
-  const once = process.argv.includes("--once") || (!process.stdin.isTTY && !process.argv.includes("--keep"));
-  let interrupts = 0;
-  for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    process.on(signal, () => {
-      if (++interrupts > 1) {
-        log("demo: second interrupt, exiting without cleanup");
-        process.exit(130);
-      }
-      void shutdown(signal === "SIGINT" ? 130 : 143);
+    const once = process.argv.includes("--once") || (!process.stdin.isTTY && !process.argv.includes("--keep"));
+    let interrupts = 0;
+    for (const signal of ["SIGINT", "SIGTERM"] as const) {
+        process.on(signal, () => {
+            if (++interrupts > 1) {
+                log("demo: second interrupt, exiting without cleanup");
+                process.exit(130);
+            }
+            void shutdown(signal === "SIGINT" ? 130 : 143);
+        });
+    }
+
+    const t0 = Date.now();
+    log(
+        "demo: starting the PX-Backup simulator, MinIO and a local Kubernetes API server (etcd + kube-apiserver + kube-controller-manager) ...",
+    );
+    [sim, minio, cluster] = await Promise.all([startSimulator(), startMinio(), startCluster()]);
+    await minio.createBucket(BUCKET);
+    // etcd client certificates for the EtcdBackupSchedule's Secret (the local etcd itself needs none).
+    pkiDir = makeTempDir("demo-etcd-pki");
+    const etcdCa = createCertificateAuthority(pkiDir, "kube-backup demo etcd CA");
+    const etcdClient = etcdCa.issue("etcd-client", { cn: "kube-backup-demo", client: true });
+    log(
+        `demo: servers ready in ${seconds(t0)}: PX-Backup ${sim.url}, S3 ${minio.endpoint}, Kubernetes ${cluster.server}`,
+    );
+
+    const t1 = Date.now();
+    e2e = await createE2eStack({
+        program: repoRoot,
+        inPlace: true,
+        stackName: STACK,
+        plugins: ["kubernetes"],
+        backendDir: fs.mkdtempSync(path.join(os.tmpdir(), "kube-backup-demo-state-")),
+        config: {
+            "kube-backup:url": { value: sim.url },
+            "kube-backup:token": { value: sim.token, secret: true },
+            kubeconfig: { value: cluster.kubeconfig, secret: true },
+            s3Endpoint: { value: minio.endpoint },
+            bucket: { value: BUCKET },
+            s3AccessKey: { value: minio.accessKey, secret: true },
+            s3SecretKey: { value: minio.secretKey, secret: true },
+            etcdEndpoint: { value: cluster.etcd.endpoint },
+            etcdCa: { value: etcdCa.certPem },
+            etcdCert: { value: etcdClient.certPem },
+            etcdKey: { value: etcdClient.keyPem, secret: true },
+            appNamespaces: { value: JSON.stringify(["default"]) },
+        },
     });
-  }
+    log("demo: pulumi up (real engine, local file backend) ...\n");
+    const result = await e2e.stack.up({
+        onOutput: (s) => process.stdout.write(s),
+        color: process.stdout.isTTY ? "always" : "never",
+    });
+    log(
+        `\ndemo: pulumi up ${result.summary.result} in ${seconds(t1)}; ${JSON.stringify(result.summary.resourceChanges)}`,
+    );
+    log("\nStack outputs:");
+    for (const [k, v] of Object.entries(result.outputs))
+        log(`  ${k.padEnd(22)} ${v.secret ? "[secret]" : JSON.stringify(v.value)}`);
 
-  const t0 = Date.now();
-  log("demo: starting the PX-Backup simulator, MinIO and a local Kubernetes API server (etcd + kube-apiserver + kube-controller-manager) ...");
-  [sim, minio, cluster] = await Promise.all([startSimulator(), startMinio(), startCluster()]);
-  await minio.createBucket(BUCKET);
-  // etcd client certificates for the EtcdBackupSchedule's Secret (the local etcd itself needs none).
-  pkiDir = makeTempDir("demo-etcd-pki");
-  const etcdCa = createCertificateAuthority(pkiDir, "kube-backup demo etcd CA");
-  const etcdClient = etcdCa.issue("etcd-client", { cn: "kube-backup-demo", client: true });
-  log(`demo: servers ready in ${seconds(t0)}: PX-Backup ${sim.url}, S3 ${minio.endpoint}, Kubernetes ${cluster.server}`);
-
-  const t1 = Date.now();
-  e2e = await createE2eStack({
-    program: repoRoot,
-    inPlace: true,
-    stackName: STACK,
-    plugins: ["kubernetes"],
-    backendDir: fs.mkdtempSync(path.join(os.tmpdir(), "kube-backup-demo-state-")),
-    config: {
-      "kube-backup:url": { value: sim.url },
-      "kube-backup:token": { value: sim.token, secret: true },
-      kubeconfig: { value: cluster.kubeconfig, secret: true },
-      s3Endpoint: { value: minio.endpoint },
-      bucket: { value: BUCKET },
-      s3AccessKey: { value: minio.accessKey, secret: true },
-      s3SecretKey: { value: minio.secretKey, secret: true },
-      etcdEndpoint: { value: cluster.etcd.endpoint },
-      etcdCa: { value: etcdCa.certPem },
-      etcdCert: { value: etcdClient.certPem },
-      etcdKey: { value: etcdClient.keyPem, secret: true },
-      appNamespaces: { value: JSON.stringify(["default"]) },
-    },
-  });
-  log("demo: pulumi up (real engine, local file backend) ...\n");
-  const result = await e2e.stack.up({ onOutput: (s) => process.stdout.write(s), color: process.stdout.isTTY ? "always" : "never" });
-  log(`\ndemo: pulumi up ${result.summary.result} in ${seconds(t1)}; ${JSON.stringify(result.summary.resourceChanges)}`);
-  log("\nStack outputs:");
-  for (const [k, v] of Object.entries(result.outputs)) log(`  ${k.padEnd(22)} ${v.secret ? "[secret]" : JSON.stringify(v.value)}`);
-
-  const env = e2e.env;
-  const exports = ["PATH", "PULUMI_HOME", "PULUMI_BACKEND_URL", "PULUMI_CONFIG_PASSPHRASE", "PULUMI_SKIP_UPDATE_CHECK",
-    "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION", "PULUMI_NODEJS_TRANSPILE_ONLY"]
-    .map((k) => `  export ${k}=${shellQuote(env[k])}`);
-  log(`
+    const env = e2e.env;
+    const exports = [
+        "PATH",
+        "PULUMI_HOME",
+        "PULUMI_BACKEND_URL",
+        "PULUMI_CONFIG_PASSPHRASE",
+        "PULUMI_SKIP_UPDATE_CHECK",
+        "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION",
+        "PULUMI_NODEJS_TRANSPILE_ONLY",
+    ].map((k) => `  export ${k}=${shellQuote(env[k])}`);
+    log(`
 What to try next${once ? " (run `npm run demo` in a terminal to keep the servers up while you do)" : ", in another terminal"}:
 ${exports.join("\n")}
   export PX=${shellQuote(sim.url)} PX_TOKEN=${shellQuote(sim.token)}   # local simulator, throw-away token
@@ -115,15 +131,15 @@ ${exports.join("\n")}
   pulumi preview --refresh --diff
   pulumi up --refresh --yes
 `);
-  if (once) {
-    await shutdown(0);
-  } else {
-    log("demo: servers are running; press Ctrl-C to destroy the stack and stop them.");
-    await new Promise(() => undefined); // until a signal arrives
-  }
+    if (once) {
+        await shutdown(0);
+    } else {
+        log("demo: servers are running; press Ctrl-C to destroy the stack and stop them.");
+        await new Promise(() => undefined); // until a signal arrives
+    }
 }
 
 main().catch(async (err) => {
-  process.stderr.write(`demo: FAILED: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
-  await shutdown(1);
+    process.stderr.write(`demo: FAILED: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    await shutdown(1);
 });

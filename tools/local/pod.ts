@@ -113,9 +113,11 @@ export async function runPod(pod: any, opts: RunPodOptions): Promise<PodResult &
                 else if (e.valueFrom?.secretKeyRef) {
                     const { name, key, optional } = e.valueFrom.secretKeyRef;
                     const val = opts.secrets[name]?.[key];
-                    if (val === undefined && !optional) throw new Error(`env ${e.name}: Secret "${name}" key "${key}" not provided`);
+                    if (val === undefined && !optional)
+                        throw new Error(`env ${e.name}: Secret "${name}" key "${key}" not provided`);
                     if (val !== undefined) vars[e.name] = val;
-                } else if (e.valueFrom?.fieldRef) vars[e.name] = fields[e.valueFrom.fieldRef.fieldPath as keyof typeof fields];
+                } else if (e.valueFrom?.fieldRef)
+                    vars[e.name] = fields[e.valueFrom.fieldRef.fieldPath as keyof typeof fields];
                 else throw new Error(`env ${e.name}: unsupported source`);
             }
             const argv = [...(c.command ?? []), ...(c.args ?? [])].map((a: string) => expand(a, vars));
@@ -129,8 +131,21 @@ export async function runPod(pod: any, opts: RunPodOptions): Promise<PodResult &
                 ...vars,
             };
             const started = process.hrtime.bigint();
-            const run = await exec(exe, argv.slice(1), env, c.workingDir ? remap(c.workingDir) : scratch, opts.timeoutMs ?? 120000, c.name === opts.sampleMemoryOf);
-            runs.push({ name: c.name, code: run.code, seconds: Number(process.hrtime.bigint() - started) / 1e9, stdout: run.stdout, stderr: run.stderr });
+            const run = await exec(
+                exe,
+                argv.slice(1),
+                env,
+                c.workingDir ? remap(c.workingDir) : scratch,
+                opts.timeoutMs ?? 120000,
+                c.name === opts.sampleMemoryOf,
+            );
+            runs.push({
+                name: c.name,
+                code: run.code,
+                seconds: Number(process.hrtime.bigint() - started) / 1e9,
+                stdout: run.stdout,
+                stderr: run.stderr,
+            });
             if (run.peakRssKiB !== undefined) peakRssKiB = run.peakRssKiB;
             if (run.code !== 0) break;
             await opts.after?.(c.name, dirs);
@@ -138,34 +153,44 @@ export async function runPod(pod: any, opts: RunPodOptions): Promise<PodResult &
     } finally {
         fs.rmSync(scratch, { recursive: true, force: true });
     }
-    const ok = runs.length === (pod.initContainers ?? []).length + pod.containers.length && runs.every((r) => r.code === 0);
+    const ok =
+        runs.length === (pod.initContainers ?? []).length + pod.containers.length && runs.every((r) => r.code === 0);
     const log = runs.map((r) => `--- ${r.name} (exit ${r.code})\n${r.stdout}${r.stderr}`).join("\n");
     return { ok, runs, log, peakRssKiB };
 }
 
-function exec(cmd: string, args: string[], env: Record<string, string>, cwd: string, timeoutMs: number, sample: boolean) {
-    return new Promise<{ code: number | null; stdout: string; stderr: string; peakRssKiB?: number }>((resolve, reject) => {
-        const child = spawn(cmd, args, { env, cwd, stdio: ["ignore", "pipe", "pipe"], detached: true });
-        let stdout = "";
-        let stderr = "";
-        child.stdout.on("data", (d) => (stdout += d));
-        child.stderr.on("data", (d) => (stderr += d));
-        let peak = 0;
-        const sampler = sample ? setInterval(() => (peak = Math.max(peak, treeRssKiB(child.pid!))), 20) : undefined;
-        const timer = setTimeout(() => {
-            try {
-                process.kill(-child.pid!, "SIGKILL");
-            } catch {
-                /* already gone */
-            }
-        }, timeoutMs);
-        child.on("error", reject);
-        child.on("close", (code, signal) => {
-            clearTimeout(timer);
-            if (sampler) clearInterval(sampler);
-            resolve({ code: code ?? (signal ? 128 : null), stdout, stderr, peakRssKiB: sample ? peak : undefined });
-        });
-    });
+function exec(
+    cmd: string,
+    args: string[],
+    env: Record<string, string>,
+    cwd: string,
+    timeoutMs: number,
+    sample: boolean,
+) {
+    return new Promise<{ code: number | null; stdout: string; stderr: string; peakRssKiB?: number }>(
+        (resolve, reject) => {
+            const child = spawn(cmd, args, { env, cwd, stdio: ["ignore", "pipe", "pipe"], detached: true });
+            let stdout = "";
+            let stderr = "";
+            child.stdout.on("data", (d) => (stdout += d));
+            child.stderr.on("data", (d) => (stderr += d));
+            let peak = 0;
+            const sampler = sample ? setInterval(() => (peak = Math.max(peak, treeRssKiB(child.pid!))), 20) : undefined;
+            const timer = setTimeout(() => {
+                try {
+                    process.kill(-child.pid!, "SIGKILL");
+                } catch {
+                    /* already gone */
+                }
+            }, timeoutMs);
+            child.on("error", reject);
+            child.on("close", (code, signal) => {
+                clearTimeout(timer);
+                if (sampler) clearInterval(sampler);
+                resolve({ code: code ?? (signal ? 128 : null), stdout, stderr, peakRssKiB: sample ? peak : undefined });
+            });
+        },
+    );
 }
 
 /** Sum of VmRSS over a process and its descendants (Linux /proc). */

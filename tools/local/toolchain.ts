@@ -9,76 +9,80 @@ import * as path from "path";
 // The repository root: the nearest kube-backup package.json above this file (tools/local under ts-jest and ts-node,
 // build/tools/local once compiled for the demo).
 const repoRoot = (() => {
-  for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
-    const pkg = path.join(dir, "package.json");
-    if (fs.existsSync(pkg) && JSON.parse(fs.readFileSync(pkg, "utf8")).name === "kube-backup") return dir;
-  }
-  throw new Error(`no kube-backup package.json above ${__dirname}`);
+    for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+        const pkg = path.join(dir, "package.json");
+        if (fs.existsSync(pkg) && JSON.parse(fs.readFileSync(pkg, "utf8")).name === "kube-backup") return dir;
+    }
+    throw new Error(`no kube-backup package.json above ${__dirname}`);
 })();
 const toolchainScript = path.join(repoRoot, "tools", "toolchain.sh");
 
 /** Tool name → toolchain.sh part that builds it. */
 const toolParts: Record<string, string> = {
-  etcd: "etcd",
-  etcdctl: "etcd",
-  etcdutl: "etcd",
-  aws: "aws",
-  minio: "minio",
-  pulumi: "pulumi",
-  "pulumi-resource-pulumi-nodejs": "pulumi",
-  "kube-apiserver": "kubernetes",
-  "kube-controller-manager": "kubernetes",
+    etcd: "etcd",
+    etcdctl: "etcd",
+    etcdutl: "etcd",
+    aws: "aws",
+    minio: "minio",
+    pulumi: "pulumi",
+    "pulumi-resource-pulumi-nodejs": "pulumi",
+    "kube-apiserver": "kubernetes",
+    "kube-controller-manager": "kubernetes",
 };
 
 export type ToolName = keyof typeof toolParts;
 
 /** `${KUBE_BACKUP_CACHE:-$HOME/.cache/kube-backup}`, the toolchain cache outside the repo. */
 export function cacheDir(): string {
-  return process.env.KUBE_BACKUP_CACHE || path.join(os.homedir(), ".cache", "kube-backup");
+    return process.env.KUBE_BACKUP_CACHE || path.join(os.homedir(), ".cache", "kube-backup");
 }
 
 export function toolBinDir(): string {
-  return path.join(cacheDir(), "bin");
+    return path.join(cacheDir(), "bin");
 }
 
 function isExecutable(file: string): boolean {
-  try {
-    fs.accessSync(file, fs.constants.X_OK); // follows the bin/ symlink, so a dangling one is "missing"
-    return true;
-  } catch {
-    return false;
-  }
+    try {
+        fs.accessSync(file, fs.constants.X_OK); // follows the bin/ symlink, so a dangling one is "missing"
+        return true;
+    } catch {
+        return false;
+    }
 }
 
 /** Runs `toolchain.sh <parts...>` synchronously, streaming its output; throws if it fails. */
 export function ensureToolchain(...parts: string[]): void {
-  try {
-    execFileSync("bash", [toolchainScript, ...parts], { stdio: "inherit", cwd: repoRoot });
-  } catch (err) {
-    throw new Error(`bash ${path.relative(repoRoot, toolchainScript)} ${parts.join(" ")} failed: ${(err as Error).message}`);
-  }
+    try {
+        execFileSync("bash", [toolchainScript, ...parts], { stdio: "inherit", cwd: repoRoot });
+    } catch (err) {
+        throw new Error(
+            `bash ${path.relative(repoRoot, toolchainScript)} ${parts.join(" ")} failed: ${(err as Error).message}`,
+        );
+    }
 }
 
 /** Absolute path of a built tool, building its toolchain part first if it is missing. */
 export function toolPath(name: ToolName): string {
-  const part = toolParts[name];
-  if (!part) {
-    throw new Error(`unknown tool '${name}': known tools are ${Object.keys(toolParts).join(", ")}`);
-  }
-  const file = path.join(toolBinDir(), name);
-  if (isExecutable(file)) {
+    const part = toolParts[name];
+    if (!part) {
+        throw new Error(`unknown tool '${name}': known tools are ${Object.keys(toolParts).join(", ")}`);
+    }
+    const file = path.join(toolBinDir(), name);
+    if (isExecutable(file)) {
+        return file;
+    }
+    const command = `bash tools/toolchain.sh ${part}`;
+    try {
+        ensureToolchain(part);
+    } catch (err) {
+        throw new Error(
+            `tool '${name}' is not built and building it failed; run \`${command}\` to see why. ${(err as Error).message}`,
+        );
+    }
+    if (!isExecutable(file)) {
+        throw new Error(`tool '${name}' is still missing at ${file} after \`${command}\``);
+    }
     return file;
-  }
-  const command = `bash tools/toolchain.sh ${part}`;
-  try {
-    ensureToolchain(part);
-  } catch (err) {
-    throw new Error(`tool '${name}' is not built and building it failed; run \`${command}\` to see why. ${(err as Error).message}`);
-  }
-  if (!isExecutable(file)) {
-    throw new Error(`tool '${name}' is still missing at ${file} after \`${command}\``);
-  }
-  return file;
 }
 
 /**
@@ -87,13 +91,13 @@ export function toolPath(name: ToolName): string {
  * programs use `pulumi-language-nodejs`, the Go host as of sdk/v3 v3.60.0 (newer ones are not on the proxy).
  */
 export function pulumiCommandRoot(): string {
-  toolPath("pulumi");
-  return cacheDir();
+    toolPath("pulumi");
+    return cacheDir();
 }
 
 /** PULUMI_HOME inside the cache: the plugin cache where toolchain.sh installed pulumi-resource-kubernetes. */
 export function pulumiHome(): string {
-  return path.join(cacheDir(), "pulumi-home");
+    return path.join(cacheDir(), "pulumi-home");
 }
 
 /**
@@ -101,37 +105,39 @@ export function pulumiHome(): string {
  * it) first on PATH, plugins only from the cache, no update check and no download attempts.
  */
 export function toolchainEnv(base: NodeJS.ProcessEnv = process.env): Record<string, string> {
-  toolPath("pulumi");
-  ensureKubernetesProvider();
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(base)) {
-    if (v !== undefined) env[k] = v;
-  }
-  return {
-    ...env,
-    PATH: [toolBinDir(), env.PATH ?? ""].filter(Boolean).join(path.delimiter),
-    PULUMI_HOME: pulumiHome(),
-    PULUMI_SKIP_UPDATE_CHECK: "true",
-    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-  };
+    toolPath("pulumi");
+    ensureKubernetesProvider();
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries(base)) {
+        if (v !== undefined) env[k] = v;
+    }
+    return {
+        ...env,
+        PATH: [toolBinDir(), env.PATH ?? ""].filter(Boolean).join(path.delimiter),
+        PULUMI_HOME: pulumiHome(),
+        PULUMI_SKIP_UPDATE_CHECK: "true",
+        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    };
 }
 
 /** The pulumi-resource-kubernetes version @pulumi/kubernetes asks the engine for. */
 export function kubernetesProviderVersion(): string {
-  // The same override toolchain.sh honours, so both name one version.
-  if (process.env.KUBE_BACKUP_K8S_PROVIDER_VERSION) return process.env.KUBE_BACKUP_K8S_PROVIDER_VERSION;
-  const pkg = require(path.join(repoRoot, "node_modules", "@pulumi", "kubernetes", "package.json"));
-  return pkg.pulumi.version as string;
+    // The same override toolchain.sh honours, so both name one version.
+    if (process.env.KUBE_BACKUP_K8S_PROVIDER_VERSION) return process.env.KUBE_BACKUP_K8S_PROVIDER_VERSION;
+    const pkg = require(path.join(repoRoot, "node_modules", "@pulumi", "kubernetes", "package.json"));
+    return pkg.pulumi.version as string;
 }
 
 /** Makes sure the plugin cache holds pulumi-resource-kubernetes at exactly that version; returns its dir. */
 export function ensureKubernetesProvider(): string {
-  const dir = path.join(pulumiHome(), "plugins", `resource-kubernetes-v${kubernetesProviderVersion()}`);
-  if (!fs.existsSync(dir)) {
-    ensureToolchain("k8s-provider");
-  }
-  if (!fs.existsSync(dir)) {
-    throw new Error(`pulumi-resource-kubernetes is not installed at ${dir} after \`bash tools/toolchain.sh k8s-provider\``);
-  }
-  return dir;
+    const dir = path.join(pulumiHome(), "plugins", `resource-kubernetes-v${kubernetesProviderVersion()}`);
+    if (!fs.existsSync(dir)) {
+        ensureToolchain("k8s-provider");
+    }
+    if (!fs.existsSync(dir)) {
+        throw new Error(
+            `pulumi-resource-kubernetes is not installed at ${dir} after \`bash tools/toolchain.sh k8s-provider\``,
+        );
+    }
+    return dir;
 }

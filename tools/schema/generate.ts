@@ -8,9 +8,11 @@ import * as ts from "typescript";
 const root = path.resolve(__dirname, "../..");
 const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
 const k8sVersion: string = JSON.parse(
-    fs.readFileSync(path.join(root, "node_modules/@pulumi/kubernetes/package.json"), "utf8")).version;
+    fs.readFileSync(path.join(root, "node_modules/@pulumi/kubernetes/package.json"), "utf8"),
+).version;
 const awsVersion: string = JSON.parse(
-    fs.readFileSync(path.join(root, "node_modules/@pulumi/aws/package.json"), "utf8")).version;
+    fs.readFileSync(path.join(root, "node_modules/@pulumi/aws/package.json"), "utf8"),
+).version;
 
 type Spec = Record<string, any>;
 const ANY: Spec = { $ref: "pulumi.json#/Any" };
@@ -18,7 +20,11 @@ const token = (name: string) => `${pkg.name}:index:${name}`;
 
 export function generateSchema(): Spec {
     const entry = path.join(root, "index.ts");
-    const options: ts.CompilerOptions = { strict: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS };
+    const options: ts.CompilerOptions = {
+        strict: true,
+        target: ts.ScriptTarget.ES2022,
+        module: ts.ModuleKind.CommonJS,
+    };
     const program = ts.createProgram([entry], options);
     const checker = program.getTypeChecker();
     const types: Spec = {};
@@ -56,7 +62,10 @@ export function generateSchema(): Spec {
             return { $ref: `/kubernetes/v${k8sVersion}/schema.json#/types/kubernetes:${group}/${k8s[2]}:${k8s[3]}` };
         }
         const k8sRes = /^(?:k8s|kubernetes)\.([a-z0-9]+)\.([a-z0-9]+)\.(\w+)$/.exec(text);
-        if (k8sRes) return { $ref: `/kubernetes/v${k8sVersion}/schema.json#/resources/kubernetes:${k8sRes[1]}/${k8sRes[2]}:${k8sRes[3]}` };
+        if (k8sRes)
+            return {
+                $ref: `/kubernetes/v${k8sVersion}/schema.json#/resources/kubernetes:${k8sRes[1]}/${k8sRes[2]}:${k8sRes[3]}`,
+            };
         const aws = /^aws\.([a-z0-9]+)\.(\w+)$/.exec(text);
         if (aws) return { $ref: `/aws/v${awsVersion}/schema.json#/resources/aws:${aws[1]}/${aws[2]}:${aws[2]}` };
         if (/^(?:pulumi\.)?(?:ProviderResource|Resource|CustomResource)$/.test(text)) return ANY;
@@ -77,9 +86,16 @@ export function generateSchema(): Spec {
     // Type parameters in scope (generic aliases such as `In<T>` and generic interfaces), each bound to the
     // argument node written at the use site together with that site's own bindings.
     type Env = Map<string, { node: ts.TypeNode; env: Env }>;
-    const bind = (params: readonly ts.TypeParameterDeclaration[] | undefined, args: readonly ts.TypeNode[], env: Env): Env => {
+    const bind = (
+        params: readonly ts.TypeParameterDeclaration[] | undefined,
+        args: readonly ts.TypeNode[],
+        env: Env,
+    ): Env => {
         const out: Env = new Map();
-        (params ?? []).forEach((p, i) => { const n = args[i] ?? p.default; if (n) out.set(p.name.text, { node: n, env }); });
+        (params ?? []).forEach((p, i) => {
+            const n = args[i] ?? p.default;
+            if (n) out.set(p.name.text, { node: n, env });
+        });
         return out;
     };
 
@@ -87,10 +103,15 @@ export function generateSchema(): Spec {
         if (!node) return ANY;
         if (ts.isParenthesizedTypeNode(node)) return toSpec(node.type, nameHint, env);
         switch (node.kind) {
-            case ts.SyntaxKind.StringKeyword: return { type: "string" };
-            case ts.SyntaxKind.NumberKeyword: return { type: "number" };
-            case ts.SyntaxKind.BooleanKeyword: return { type: "boolean" };
-            case ts.SyntaxKind.AnyKeyword: case ts.SyntaxKind.UnknownKeyword: return ANY;
+            case ts.SyntaxKind.StringKeyword:
+                return { type: "string" };
+            case ts.SyntaxKind.NumberKeyword:
+                return { type: "number" };
+            case ts.SyntaxKind.BooleanKeyword:
+                return { type: "boolean" };
+            case ts.SyntaxKind.AnyKeyword:
+            case ts.SyntaxKind.UnknownKeyword:
+                return ANY;
         }
         if (ts.isLiteralTypeNode(node)) {
             if (ts.isStringLiteral(node.literal)) return { type: "string" };
@@ -99,8 +120,11 @@ export function generateSchema(): Spec {
         }
         if (ts.isArrayTypeNode(node)) return { type: "array", items: toSpec(node.elementType, nameHint, env) };
         if (ts.isUnionTypeNode(node)) {
-            const kept = node.types.filter((t) => t.kind !== ts.SyntaxKind.UndefinedKeyword
-                && !(ts.isLiteralTypeNode(t) && t.literal.kind === ts.SyntaxKind.NullKeyword));
+            const kept = node.types.filter(
+                (t) =>
+                    t.kind !== ts.SyntaxKind.UndefinedKeyword &&
+                    !(ts.isLiteralTypeNode(t) && t.literal.kind === ts.SyntaxKind.NullKeyword),
+            );
             if (kept.length === 1) return toSpec(kept[0], nameHint, env);
             const values = literalUnion(ts.factory.createUnionTypeNode(kept));
             if (values) {
@@ -141,8 +165,10 @@ export function generateSchema(): Spec {
             const args = node.typeArguments ?? ts.factory.createNodeArray<ts.TypeNode>();
             const param = env.get(text);
             if (param) return toSpec(param.node, nameHint, param.env);
-            if (/^(?:pulumi\.)?(Input|Output|Promise|Partial|Required|Readonly)$/.test(text)) return toSpec(args[0], nameHint, env);
-            if (text === "Array" || text === "ReadonlyArray") return { type: "array", items: toSpec(args[0], nameHint, env) };
+            if (/^(?:pulumi\.)?(Input|Output|Promise|Partial|Required|Readonly)$/.test(text))
+                return toSpec(args[0], nameHint, env);
+            if (text === "Array" || text === "ReadonlyArray")
+                return { type: "array", items: toSpec(args[0], nameHint, env) };
             if (text === "Record") return { type: "object", additionalProperties: toSpec(args[1], nameHint, env) };
             const ext = externalRef(text);
             if (ext) return ext;
@@ -150,7 +176,8 @@ export function generateSchema(): Spec {
             if (sym && sym.flags & ts.SymbolFlags.Alias) sym = checker.getAliasedSymbol(sym);
             const decl = sym?.declarations?.[0];
             if (decl && isOurs(decl)) {
-                if (ts.isClassDeclaration(decl) && resourceKind(decl)) return { $ref: `#/resources/${token(sym!.name)}` };
+                if (ts.isClassDeclaration(decl) && resourceKind(decl))
+                    return { $ref: `#/resources/${token(sym!.name)}` };
                 if (ts.isTypeAliasDeclaration(decl)) {
                     const aliasEnv = bind(decl.typeParameters, args, env);
                     return toSpec(decl.type, decl.typeParameters?.length ? nameHint : sym!.name, aliasEnv);
@@ -161,13 +188,25 @@ export function generateSchema(): Spec {
                     if (!types[id]) {
                         types[id] = { type: "object" }; // placeholder breaks recursion
                         const ifaceEnv = bind(decl.typeParameters, args, env);
-                        types[id] = { ...objectType(interfaceMembers(decl), typeName, ifaceEnv), description: docOf(sym) || undefined };
+                        types[id] = {
+                            ...objectType(interfaceMembers(decl), typeName, ifaceEnv),
+                            description: docOf(sym) || undefined,
+                        };
                     }
                     return { $ref: `#/types/${id}` };
                 }
                 if (ts.isEnumDeclaration(decl)) {
                     const id = token(sym!.name);
-                    types[id] = { type: "string", enum: decl.members.map((m) => ({ name: m.name.getText(), value: m.initializer && ts.isStringLiteral(m.initializer) ? m.initializer.text : m.name.getText() })) };
+                    types[id] = {
+                        type: "string",
+                        enum: decl.members.map((m) => ({
+                            name: m.name.getText(),
+                            value:
+                                m.initializer && ts.isStringLiteral(m.initializer)
+                                    ? m.initializer.text
+                                    : m.name.getText(),
+                        })),
+                    };
                     return { $ref: `#/types/${id}` };
                 }
             }
@@ -183,7 +222,12 @@ export function generateSchema(): Spec {
                 let sym = checker.getSymbolAtLocation(t.expression);
                 if (sym && sym.flags & ts.SymbolFlags.Alias) sym = checker.getAliasedSymbol(sym);
                 const base = sym?.declarations?.find(ts.isInterfaceDeclaration);
-                if (base) own.push(...interfaceMembers(base).filter((m) => !own.some((o) => o.name?.getText() === m.name?.getText())));
+                if (base)
+                    own.push(
+                        ...interfaceMembers(base).filter(
+                            (m) => !own.some((o) => o.name?.getText() === m.name?.getText()),
+                        ),
+                    );
             }
         }
         return own;
@@ -229,7 +273,15 @@ export function generateSchema(): Spec {
         const required: string[] = [];
         for (const m of decl.members) {
             if (!ts.isPropertyDeclaration(m) || !m.type) continue;
-            if (m.modifiers?.some((x) => x.kind === ts.SyntaxKind.PrivateKeyword || x.kind === ts.SyntaxKind.ProtectedKeyword || x.kind === ts.SyntaxKind.StaticKeyword)) continue;
+            if (
+                m.modifiers?.some(
+                    (x) =>
+                        x.kind === ts.SyntaxKind.PrivateKeyword ||
+                        x.kind === ts.SyntaxKind.ProtectedKeyword ||
+                        x.kind === ts.SyntaxKind.StaticKeyword,
+                )
+            )
+                continue;
             if (!/^(?:pulumi\.)?Output$/.test((m.type as ts.TypeReferenceNode).typeName?.getText?.() ?? "")) continue;
             const prop = m.name.getText();
             const sym = (m as any).symbol as ts.Symbol | undefined;
@@ -244,7 +296,8 @@ export function generateSchema(): Spec {
     }
 
     const entrySym = checker.getSymbolAtLocation(program.getSourceFile(entry)!)!;
-    const exported = checker.getExportsOfModule(entrySym)
+    const exported = checker
+        .getExportsOfModule(entrySym)
         .map((s) => (s.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(s) : s))
         .sort((a, b) => a.name.localeCompare(b.name));
     for (const sym of exported) {
@@ -263,12 +316,17 @@ export function generateSchema(): Spec {
                 properties: outs.properties,
                 required: outs.required,
             };
-        } else if (ts.isFunctionDeclaration(decl) && /^(get|list)[A-Z]/.test(sym.name) && !sym.name.endsWith("Output")) {
+        } else if (
+            ts.isFunctionDeclaration(decl) &&
+            /^(get|list)[A-Z]/.test(sym.name) &&
+            !sym.name.endsWith("Output")
+        ) {
             const fnName = sym.name;
             const inputs = resolveObject(decl.parameters[0]?.type, `${fnName[0].toUpperCase()}${fnName.slice(1)}Args`);
             let outputs = resolveObject(decl.type, `${fnName[0].toUpperCase()}${fnName.slice(1)}Result`);
             // Schema function results are objects; a list function's array is described as its `items`.
-            if (outputs.type === "array") outputs = { type: "object", properties: { items: outputs }, required: ["items"] };
+            if (outputs.type === "array")
+                outputs = { type: "object", properties: { items: outputs }, required: ["items"] };
             functions[token(fnName)] = { description: docOf(sym), inputs, outputs };
         }
     }

@@ -9,51 +9,53 @@
 import { startSimulator } from "./server";
 
 async function main(): Promise<void> {
-  const port = Number(process.env.PORT ?? 10001);
-  const base = Number(process.env.SIMULATOR_DELAY_MS ?? 1000);
-  const quiet = process.env.SIMULATOR_QUIET === "1";
-  const sim = await startSimulator({
-    port,
-    host: process.env.HOST ?? "127.0.0.1",
-    token: process.env.PXBACKUP_TOKEN || undefined,
-    delays: {
-      backupPending: base,
-      backupInProgress: 2 * base,
-      deletePending: base,
-      backupDeleting: base,
-      clusterPending: base,
-      locationValidation: base,
-    },
-    validateRequests: process.env.SIMULATOR_STRICT === "1",
-    validateResponses: process.env.SIMULATOR_STRICT === "1",
-    runSchedules: process.env.SIMULATOR_RUN_SCHEDULES === "1",
-    log: quiet ? undefined : (line) => console.log(`${new Date().toISOString()} ${line}`),
-  });
-  console.log(
-    [
-      `PX-Backup simulator listening on ${sim.url}`,
-      `  PXBACKUP_API_URL=${sim.url}`,
-      process.env.PXBACKUP_TOKEN ? "  bearer token: from PXBACKUP_TOKEN" : `  development token (PXBACKUP_TOKEN): ${sim.token}`,
-      `  Keycloak: PXBACKUP_AUTH_URL=${sim.authUrl} PXBACKUP_CLIENT_ID=${sim.clientId} (user admin / password admin)`,
-      `  control API: ${sim.url}/__simulator/ (faults, requests, delays, settle, reset; see tools/simulator/server.ts)`,
-    ].join("\n"),
-  );
-
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`${signal}: stopping`);
-    sim.stop().then(
-      () => process.exit(0),
-      () => process.exit(1),
+    const port = Number(process.env.PORT ?? 10001);
+    const base = Number(process.env.SIMULATOR_DELAY_MS ?? 1000);
+    const quiet = process.env.SIMULATOR_QUIET === "1";
+    const sim = await startSimulator({
+        port,
+        host: process.env.HOST ?? "127.0.0.1",
+        token: process.env.PXBACKUP_TOKEN || undefined,
+        delays: {
+            backupPending: base,
+            backupInProgress: 2 * base,
+            deletePending: base,
+            backupDeleting: base,
+            clusterPending: base,
+            locationValidation: base,
+        },
+        validateRequests: process.env.SIMULATOR_STRICT === "1",
+        validateResponses: process.env.SIMULATOR_STRICT === "1",
+        runSchedules: process.env.SIMULATOR_RUN_SCHEDULES === "1",
+        log: quiet ? undefined : (line) => console.log(`${new Date().toISOString()} ${line}`),
+    });
+    console.log(
+        [
+            `PX-Backup simulator listening on ${sim.url}`,
+            `  PXBACKUP_API_URL=${sim.url}`,
+            process.env.PXBACKUP_TOKEN
+                ? "  bearer token: from PXBACKUP_TOKEN"
+                : `  development token (PXBACKUP_TOKEN): ${sim.token}`,
+            `  Keycloak: PXBACKUP_AUTH_URL=${sim.authUrl} PXBACKUP_CLIENT_ID=${sim.clientId} (user admin / password admin)`,
+            `  control API: ${sim.url}/__simulator/ (faults, requests, delays, settle, reset; see tools/simulator/server.ts)`,
+        ].join("\n"),
     );
-  };
-  process.on("SIGINT", () => stop("SIGINT"));
-  process.on("SIGTERM", () => stop("SIGTERM"));
+
+    let stopping = false;
+    const stop = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        console.log(`${signal}: stopping`);
+        sim.stop().then(
+            () => process.exit(0),
+            () => process.exit(1),
+        );
+    };
+    process.on("SIGINT", () => stop("SIGINT"));
+    process.on("SIGTERM", () => stop("SIGTERM"));
 }
 
 main().catch((err: unknown) => {
-  console.error(`simulator failed to start: ${(err as Error).message}`);
-  process.exit(1);
+    console.error(`simulator failed to start: ${(err as Error).message}`);
+    process.exit(1);
 });

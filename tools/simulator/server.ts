@@ -109,287 +109,344 @@ export type { KeycloakUser, TokenClaims } from "./auth";
 export type { KindName, Store, StoredObject, Wire } from "./store";
 
 export interface SimulatorOptions {
-  port?: number;
-  host?: string;
-  token?: string;
-  delays?: Partial<Delays>;
-  outcomes?: Partial<Outcomes>;
-  users?: KeycloakUser[];
-  clientId?: string;
-  tokenTtlSeconds?: number;
-  validateResponses?: boolean;
-  validateRequests?: boolean;
-  runSchedules?: boolean;
-  log?: (line: string) => void;
+    port?: number;
+    host?: string;
+    token?: string;
+    delays?: Partial<Delays>;
+    outcomes?: Partial<Outcomes>;
+    users?: KeycloakUser[];
+    clientId?: string;
+    tokenTtlSeconds?: number;
+    validateResponses?: boolean;
+    validateRequests?: boolean;
+    runSchedules?: boolean;
+    log?: (line: string) => void;
 }
 
 export interface ContractViolation {
-  operationId: string;
-  /** Who broke the contract: the client's request or the simulator's response. */
-  direction: "request" | "response";
-  errors: string;
+    operationId: string;
+    /** Who broke the contract: the client's request or the simulator's response. */
+    direction: "request" | "response";
+    errors: string;
 }
 
 export interface SimulatorHandle {
-  /** Base URL of the API, e.g. http://127.0.0.1:40123 (no trailing slash). */
-  readonly url: string;
-  readonly port: number;
-  /** A bearer token the simulator accepts. */
-  readonly token: string;
-  /** Base URL for the Keycloak token endpoint (same server): POST {authUrl}/auth/realms/master/protocol/openid-connect/token. */
-  readonly authUrl: string;
-  readonly clientId: string;
-  readonly faults: Faults;
-  readonly requests: RequestLog;
-  readonly store: Store;
-  readonly delays: Delays;
-  readonly outcomes: Outcomes;
-  readonly contractViolations: ContractViolation[];
-  setDelays(delays: Partial<Delays>): void;
-  setOutcomes(outcomes: Partial<Outcomes>): void;
-  /** Applies every pending asynchronous transition now (also "stuck" ones). */
-  settle(): void;
-  /** Drops all objects (the `default` organization stays), faults and the request log; restores the start delays/outcomes. */
-  reset(): void;
-  issueToken(claims?: TokenClaims): string;
-  /** Starts a backup of the schedule now (as its policy would); returns the backup as GET would. */
-  runSchedule(name: string, orgId?: string): Wire;
-  /** The object as GET would return it, secrets included; undefined when absent. */
-  inspect(kind: KindName, name: string, orgId?: string): Wire | undefined;
-  /** Just the info block (`schedule_policy_info`, `clusterInfo`, ...) of `inspect`; undefined when absent. */
-  info(kind: KindName, name: string, orgId?: string): Wire | undefined;
-  /** Every object, secrets included. */
-  dump(): Array<{ kind: KindName; object: Wire }>;
-  stop(): Promise<void>;
+    /** Base URL of the API, e.g. http://127.0.0.1:40123 (no trailing slash). */
+    readonly url: string;
+    readonly port: number;
+    /** A bearer token the simulator accepts. */
+    readonly token: string;
+    /** Base URL for the Keycloak token endpoint (same server): POST {authUrl}/auth/realms/master/protocol/openid-connect/token. */
+    readonly authUrl: string;
+    readonly clientId: string;
+    readonly faults: Faults;
+    readonly requests: RequestLog;
+    readonly store: Store;
+    readonly delays: Delays;
+    readonly outcomes: Outcomes;
+    readonly contractViolations: ContractViolation[];
+    setDelays(delays: Partial<Delays>): void;
+    setOutcomes(outcomes: Partial<Outcomes>): void;
+    /** Applies every pending asynchronous transition now (also "stuck" ones). */
+    settle(): void;
+    /** Drops all objects (the `default` organization stays), faults and the request log; restores the start delays/outcomes. */
+    reset(): void;
+    issueToken(claims?: TokenClaims): string;
+    /** Starts a backup of the schedule now (as its policy would); returns the backup as GET would. */
+    runSchedule(name: string, orgId?: string): Wire;
+    /** The object as GET would return it, secrets included; undefined when absent. */
+    inspect(kind: KindName, name: string, orgId?: string): Wire | undefined;
+    /** Just the info block (`schedule_policy_info`, `clusterInfo`, ...) of `inspect`; undefined when absent. */
+    info(kind: KindName, name: string, orgId?: string): Wire | undefined;
+    /** Every object, secrets included. */
+    dump(): Array<{ kind: KindName; object: Wire }>;
+    stop(): Promise<void>;
 }
 
 /** An object exactly as the API would send it. */
 function wireObject(spec: KindSpec, obj: StoredObject, ctx: Ctx, includeSecrets: boolean): Wire {
-  return omitZero(render(spec, obj, ctx, includeSecrets), { $ref: `#/definitions/${spec.objectDef}` }) as Wire;
+    return omitZero(render(spec, obj, ctx, includeSecrets), { $ref: `#/definitions/${spec.objectDef}` }) as Wire;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function readBody(req: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
+    return new Promise((resolve, reject) => {
+        const chunks: Buffer[] = [];
+        req.on("data", (c: Buffer) => chunks.push(c));
+        req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+        req.on("error", reject);
+    });
 }
 
 function send(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = typeof body === "string" ? body : JSON.stringify(body);
-  res.writeHead(status, {
-    "Content-Type": typeof body === "string" ? "text/plain; charset=utf-8" : "application/json",
-    "Content-Length": Buffer.byteLength(text),
-    ...headers,
-  });
-  res.end(text);
+    const text = typeof body === "string" ? body : JSON.stringify(body);
+    res.writeHead(status, {
+        "Content-Type": typeof body === "string" ? "text/plain; charset=utf-8" : "application/json",
+        "Content-Length": Buffer.byteLength(text),
+        ...headers,
+    });
+    res.end(text);
 }
 
 /** What a fault answers instead of the real handler. */
 function faultReply(fault: ActiveFault): [number, unknown, Record<string, string>] {
-  if (fault.kind === "rateLimit") {
-    const retry = String(fault.retryAfterSeconds ?? 1);
-    return [429, new ApiError(Code.ResourceExhausted, "simulated fault: too many requests").body(), { "Retry-After": retry }];
-  }
-  const status = fault.status ?? 503;
-  if (status === 502) return [502, "Bad Gateway\n", {}]; // what a proxy in front of the gateway answers
-  const code = status === 503 ? Code.Unavailable : status === 504 ? Code.DeadlineExceeded : status === 500 ? Code.Internal : Code.Unknown;
-  return [status, { ...new ApiError(code, `simulated fault: HTTP ${status}`).body() }, {}];
+    if (fault.kind === "rateLimit") {
+        const retry = String(fault.retryAfterSeconds ?? 1);
+        return [
+            429,
+            new ApiError(Code.ResourceExhausted, "simulated fault: too many requests").body(),
+            { "Retry-After": retry },
+        ];
+    }
+    const status = fault.status ?? 503;
+    if (status === 502) return [502, "Bad Gateway\n", {}]; // what a proxy in front of the gateway answers
+    const code =
+        status === 503
+            ? Code.Unavailable
+            : status === 504
+              ? Code.DeadlineExceeded
+              : status === 500
+                ? Code.Internal
+                : Code.Unknown;
+    return [status, { ...new ApiError(code, `simulated fault: HTTP ${status}`).body() }, {}];
 }
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<SimulatorHandle> {
-  const store = new Store();
-  const auth = new Auth({ token: options.token, users: options.users, clientId: options.clientId, tokenTtlSeconds: options.tokenTtlSeconds });
-  const token = options.token ?? auth.issue();
-  const faults = new Faults();
-  const requests = new RequestLog();
-  const router = new Router();
-  const delays: Delays = { ...ZERO_DELAYS, ...(options.delays ?? {}) };
-  const outcomes: Outcomes = { ...DEFAULT_OUTCOMES, byName: {}, ...(options.outcomes ?? {}) };
-  const contractViolations: ContractViolation[] = [];
-  const validator = options.validateResponses || options.validateRequests ? (await import("./contract-validator")).contractValidator() : undefined;
-  const ctxFor = (caller: Caller): Ctx => ({ store, caller, delays, outcomes, now: Date.now, runSchedules: options.runSchedules ?? false });
-
-  async function handleApi(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
-    const method = req.method ?? "GET";
-    const path = url.pathname;
-    const started = Date.now();
-    const keycloak = KEYCLOAK_TOKEN_PATH.exec(path);
-    const route = keycloak ? undefined : router.match(method, path);
-    const operationId = keycloak ? "Keycloak_Token" : route?.op?.operationId;
-    const record = (status: number, applied: boolean, fault?: ActiveFault) => {
-      const entry = requests.push({ at: started, method, path, query: url.search, operationId, status, applied, fault: fault?.kind, durationMs: Date.now() - started });
-      options.log?.(`${method} ${path}${url.search} → ${status || "dropped"}${fault ? ` (fault: ${fault.kind})` : ""}`);
-      return entry;
-    };
-
-    const { latencyMs, fault } = faults.take(method, path, operationId);
-    if (latencyMs > 0) await sleep(latencyMs);
-    if (fault?.kind === "dropBefore") {
-      record(0, false, fault);
-      req.socket.destroy();
-      return;
-    }
-    const raw = await readBody(req);
-    if (fault && (fault.kind === "status" || fault.kind === "rateLimit")) {
-      const [status, body, headers] = faultReply(fault);
-      record(status, false, fault);
-      send(res, status, body, headers);
-      return;
-    }
-
-    let status = 200;
-    let body: unknown;
-    let applied = false;
-    if (keycloak && method === "POST") {
-      [status, body] = auth.tokenEndpoint(keycloak[1], req.headers["content-type"], raw);
-      applied = true;
-    } else if (keycloak || !route?.op) {
-      status = keycloak ? 405 : route!.status!;
-      body = status === 404 ? "Not Found\n" : "Method Not Allowed\n";
-    } else {
-      const op = route.op;
-      try {
-        const caller = auth.authenticate(req.headers.authorization);
-        const handler = HANDLERS[op.operationId];
-        if (!handler) throw new ApiError(Code.Unimplemented, `${op.operationId} is not implemented by the PX-Backup simulator`);
-        let json: unknown = {};
-        if (raw.trim()) {
-          try {
-            json = JSON.parse(raw);
-          } catch (err) {
-            throw new ApiError(Code.InvalidArgument, `invalid JSON body: ${(err as Error).message}`);
-          }
-        }
-        if (validator && options.validateRequests) {
-          const errors = [op.bodySchema ? validator.request(op.operationId, json) : undefined, validator.query(op.operationId, url.searchParams)].filter(Boolean).join("; ");
-          if (errors) {
-            contractViolations.push({ operationId: op.operationId, direction: "request", errors });
-            throw new ApiError(Code.InvalidArgument, `request violates the PX-Backup contract: ${errors}`);
-          }
-        }
-        applied = true;
-        const result = handler({ params: route.params, query: decodeQuery(op, url.searchParams), body: decodeBody(op, json), ctx: ctxFor(caller) });
-        body = omitZero(result, op.responseSchema);
-        if (validator && options.validateResponses) {
-          const errors = validator.response(op.operationId, body);
-          if (errors) {
-            contractViolations.push({ operationId: op.operationId, direction: "response", errors });
-            throw new ApiError(Code.Internal, `simulator response violates the contract: ${errors}`);
-          }
-        }
-      } catch (err) {
-        if (!(err instanceof ApiError)) throw err;
-        status = err.httpStatus;
-        body = err.body();
-      }
-    }
-    if (fault?.kind === "dropAfter") {
-      record(0, applied, fault);
-      req.socket.destroy();
-      return;
-    }
-    record(status, applied, fault);
-    send(res, status, body);
-  }
-
-  const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? "/", "http://simulator");
-    const work = url.pathname.startsWith(CONTROL_PREFIX)
-      ? readBody(req).then((raw) => {
-          let body: Record<string, unknown> = {};
-          try {
-            body = raw.trim() ? JSON.parse(raw) : {};
-          } catch {
-            return send(res, 400, { error: "invalid JSON" });
-          }
-          const [status, reply] = control(handle, req.method ?? "GET", url.pathname, body);
-          send(res, status, reply);
-        })
-      : handleApi(req, res, url);
-    work.catch((err: unknown) => {
-      options.log?.(`internal error: ${(err as Error).stack ?? String(err)}`);
-      if (!res.headersSent) send(res, 500, new ApiError(Code.Internal, `simulator internal error: ${(err as Error).message}`).body());
+    const store = new Store();
+    const auth = new Auth({
+        token: options.token,
+        users: options.users,
+        clientId: options.clientId,
+        tokenTtlSeconds: options.tokenTtlSeconds,
     });
-  });
+    const token = options.token ?? auth.issue();
+    const faults = new Faults();
+    const requests = new RequestLog();
+    const router = new Router();
+    const delays: Delays = { ...ZERO_DELAYS, ...(options.delays ?? {}) };
+    const outcomes: Outcomes = { ...DEFAULT_OUTCOMES, byName: {}, ...(options.outcomes ?? {}) };
+    const contractViolations: ContractViolation[] = [];
+    const validator =
+        options.validateResponses || options.validateRequests
+            ? (await import("./contract-validator")).contractValidator()
+            : undefined;
+    const ctxFor = (caller: Caller): Ctx => ({
+        store,
+        caller,
+        delays,
+        outcomes,
+        now: Date.now,
+        runSchedules: options.runSchedules ?? false,
+    });
 
-  // Keep idle keep-alive connections long (Node's default is 5 s): a client reusing a socket the server is
-  // just closing gets ECONNRESET, which would make retry tests flaky for reasons that are not under test.
-  server.keepAliveTimeout = 120_000;
-  server.headersTimeout = 121_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
-  });
-  const address = server.address() as AddressInfo;
-  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
-  const url = `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${address.port}`;
+    async function handleApi(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
+        const method = req.method ?? "GET";
+        const path = url.pathname;
+        const started = Date.now();
+        const keycloak = KEYCLOAK_TOKEN_PATH.exec(path);
+        const route = keycloak ? undefined : router.match(method, path);
+        const operationId = keycloak ? "Keycloak_Token" : route?.op?.operationId;
+        const record = (status: number, applied: boolean, fault?: ActiveFault) => {
+            const entry = requests.push({
+                at: started,
+                method,
+                path,
+                query: url.search,
+                operationId,
+                status,
+                applied,
+                fault: fault?.kind,
+                durationMs: Date.now() - started,
+            });
+            options.log?.(
+                `${method} ${path}${url.search} → ${status || "dropped"}${fault ? ` (fault: ${fault.kind})` : ""}`,
+            );
+            return entry;
+        };
 
-  const handle: SimulatorHandle = {
-    url,
-    port: address.port,
-    token,
-    authUrl: url,
-    clientId: auth.clientId,
-    faults,
-    requests,
-    store,
-    contractViolations,
-    get delays() {
-      return { ...delays };
-    },
-    get outcomes() {
-      return { ...outcomes, byName: { ...outcomes.byName } };
-    },
-    setDelays(partial) {
-      for (const [k, v] of Object.entries(partial)) {
-        if (k in delays && typeof v === "number") delays[k as keyof Delays] = v < 0 ? -1 : v;
-      }
-    },
-    setOutcomes(partial) {
-      if (partial.backup) outcomes.backup = partial.backup;
-      if (partial.backupLocation) outcomes.backupLocation = partial.backupLocation;
-      if (partial.cluster) outcomes.cluster = partial.cluster;
-      if (partial.byName) outcomes.byName = { ...outcomes.byName, ...partial.byName };
-    },
-    settle: () => store.settle(),
-    reset() {
-      Object.assign(delays, ZERO_DELAYS, options.delays ?? {});
-      Object.assign(outcomes, DEFAULT_OUTCOMES, { byName: {} }, options.outcomes ?? {});
-      store.reset();
-      faults.clear();
-      requests.clear();
-      contractViolations.length = 0;
-    },
-    issueToken: (claims) => auth.issue(claims),
-    runSchedule(name, orgId = "default") {
-      const ctx = ctxFor({ sub: DEFAULT_SUB, username: "scheduler", groups: [] });
-      const schedule = store.find("backupschedule", orgId, name, undefined);
-      if (!schedule || schedule.deleting) throw new Error(`no backup schedule ${orgId}/${name}`);
-      return wireObject(kindSpec("backup"), runSchedule(schedule, ctx), ctx, false);
-    },
-    inspect(kind, name, orgId = "default") {
-      const obj = store.find(kind, orgId, name, undefined);
-      return obj && wireObject(kindSpec(kind), obj, ctxFor({ sub: "", username: "", groups: [] }), true);
-    },
-    info(kind, name, orgId = "default") {
-      const obj = handle.inspect(kind, name, orgId);
-      return obj && (obj[kindSpec(kind).infoKey] ?? {});
-    },
-    dump() {
-      const ctx = ctxFor({ sub: "", username: "", groups: [] });
-      return store.all().map((o) => ({ kind: o.kind, object: wireObject(kindSpec(o.kind), o, ctx, true) }));
-    },
-    stop() {
-      return new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-    },
-  };
-  return handle;
+        const { latencyMs, fault } = faults.take(method, path, operationId);
+        if (latencyMs > 0) await sleep(latencyMs);
+        if (fault?.kind === "dropBefore") {
+            record(0, false, fault);
+            req.socket.destroy();
+            return;
+        }
+        const raw = await readBody(req);
+        if (fault && (fault.kind === "status" || fault.kind === "rateLimit")) {
+            const [status, body, headers] = faultReply(fault);
+            record(status, false, fault);
+            send(res, status, body, headers);
+            return;
+        }
+
+        let status = 200;
+        let body: unknown;
+        let applied = false;
+        if (keycloak && method === "POST") {
+            [status, body] = auth.tokenEndpoint(keycloak[1], req.headers["content-type"], raw);
+            applied = true;
+        } else if (keycloak || !route?.op) {
+            status = keycloak ? 405 : route!.status!;
+            body = status === 404 ? "Not Found\n" : "Method Not Allowed\n";
+        } else {
+            const op = route.op;
+            try {
+                const caller = auth.authenticate(req.headers.authorization);
+                const handler = HANDLERS[op.operationId];
+                if (!handler)
+                    throw new ApiError(
+                        Code.Unimplemented,
+                        `${op.operationId} is not implemented by the PX-Backup simulator`,
+                    );
+                let json: unknown = {};
+                if (raw.trim()) {
+                    try {
+                        json = JSON.parse(raw);
+                    } catch (err) {
+                        throw new ApiError(Code.InvalidArgument, `invalid JSON body: ${(err as Error).message}`);
+                    }
+                }
+                if (validator && options.validateRequests) {
+                    const errors = [
+                        op.bodySchema ? validator.request(op.operationId, json) : undefined,
+                        validator.query(op.operationId, url.searchParams),
+                    ]
+                        .filter(Boolean)
+                        .join("; ");
+                    if (errors) {
+                        contractViolations.push({ operationId: op.operationId, direction: "request", errors });
+                        throw new ApiError(Code.InvalidArgument, `request violates the PX-Backup contract: ${errors}`);
+                    }
+                }
+                applied = true;
+                const result = handler({
+                    params: route.params,
+                    query: decodeQuery(op, url.searchParams),
+                    body: decodeBody(op, json),
+                    ctx: ctxFor(caller),
+                });
+                body = omitZero(result, op.responseSchema);
+                if (validator && options.validateResponses) {
+                    const errors = validator.response(op.operationId, body);
+                    if (errors) {
+                        contractViolations.push({ operationId: op.operationId, direction: "response", errors });
+                        throw new ApiError(Code.Internal, `simulator response violates the contract: ${errors}`);
+                    }
+                }
+            } catch (err) {
+                if (!(err instanceof ApiError)) throw err;
+                status = err.httpStatus;
+                body = err.body();
+            }
+        }
+        if (fault?.kind === "dropAfter") {
+            record(0, applied, fault);
+            req.socket.destroy();
+            return;
+        }
+        record(status, applied, fault);
+        send(res, status, body);
+    }
+
+    const server = http.createServer((req, res) => {
+        const url = new URL(req.url ?? "/", "http://simulator");
+        const work = url.pathname.startsWith(CONTROL_PREFIX)
+            ? readBody(req).then((raw) => {
+                  let body: Record<string, unknown> = {};
+                  try {
+                      body = raw.trim() ? JSON.parse(raw) : {};
+                  } catch {
+                      return send(res, 400, { error: "invalid JSON" });
+                  }
+                  const [status, reply] = control(handle, req.method ?? "GET", url.pathname, body);
+                  send(res, status, reply);
+              })
+            : handleApi(req, res, url);
+        work.catch((err: unknown) => {
+            options.log?.(`internal error: ${(err as Error).stack ?? String(err)}`);
+            if (!res.headersSent)
+                send(
+                    res,
+                    500,
+                    new ApiError(Code.Internal, `simulator internal error: ${(err as Error).message}`).body(),
+                );
+        });
+    });
+
+    // Keep idle keep-alive connections long (Node's default is 5 s): a client reusing a socket the server is
+    // just closing gets ECONNRESET, which would make retry tests flaky for reasons that are not under test.
+    server.keepAliveTimeout = 120_000;
+    server.headersTimeout = 121_000;
+    await new Promise<void>((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
+    });
+    const address = server.address() as AddressInfo;
+    const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+    const url = `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${address.port}`;
+
+    const handle: SimulatorHandle = {
+        url,
+        port: address.port,
+        token,
+        authUrl: url,
+        clientId: auth.clientId,
+        faults,
+        requests,
+        store,
+        contractViolations,
+        get delays() {
+            return { ...delays };
+        },
+        get outcomes() {
+            return { ...outcomes, byName: { ...outcomes.byName } };
+        },
+        setDelays(partial) {
+            for (const [k, v] of Object.entries(partial)) {
+                if (k in delays && typeof v === "number") delays[k as keyof Delays] = v < 0 ? -1 : v;
+            }
+        },
+        setOutcomes(partial) {
+            if (partial.backup) outcomes.backup = partial.backup;
+            if (partial.backupLocation) outcomes.backupLocation = partial.backupLocation;
+            if (partial.cluster) outcomes.cluster = partial.cluster;
+            if (partial.byName) outcomes.byName = { ...outcomes.byName, ...partial.byName };
+        },
+        settle: () => store.settle(),
+        reset() {
+            Object.assign(delays, ZERO_DELAYS, options.delays ?? {});
+            Object.assign(outcomes, DEFAULT_OUTCOMES, { byName: {} }, options.outcomes ?? {});
+            store.reset();
+            faults.clear();
+            requests.clear();
+            contractViolations.length = 0;
+        },
+        issueToken: (claims) => auth.issue(claims),
+        runSchedule(name, orgId = "default") {
+            const ctx = ctxFor({ sub: DEFAULT_SUB, username: "scheduler", groups: [] });
+            const schedule = store.find("backupschedule", orgId, name, undefined);
+            if (!schedule || schedule.deleting) throw new Error(`no backup schedule ${orgId}/${name}`);
+            return wireObject(kindSpec("backup"), runSchedule(schedule, ctx), ctx, false);
+        },
+        inspect(kind, name, orgId = "default") {
+            const obj = store.find(kind, orgId, name, undefined);
+            return obj && wireObject(kindSpec(kind), obj, ctxFor({ sub: "", username: "", groups: [] }), true);
+        },
+        info(kind, name, orgId = "default") {
+            const obj = handle.inspect(kind, name, orgId);
+            return obj && (obj[kindSpec(kind).infoKey] ?? {});
+        },
+        dump() {
+            const ctx = ctxFor({ sub: "", username: "", groups: [] });
+            return store.all().map((o) => ({ kind: o.kind, object: wireObject(kindSpec(o.kind), o, ctx, true) }));
+        },
+        stop() {
+            return new Promise<void>((resolve) => {
+                server.close(() => resolve());
+                server.closeAllConnections();
+            });
+        },
+    };
+    return handle;
 }

@@ -4,7 +4,15 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { createCertificateAuthority, EtcdHandle, freePort, MinioHandle, runCommand, startEtcd, startMinio } from "../../../tools/local/processes";
+import {
+    createCertificateAuthority,
+    EtcdHandle,
+    freePort,
+    MinioHandle,
+    runCommand,
+    startEtcd,
+    startMinio,
+} from "../../../tools/local/processes";
 import { toolPath } from "../../../tools/local/toolchain";
 import { podOf, render, Rendered } from "./render";
 import { runPod } from "../../../tools/local/pod";
@@ -31,8 +39,22 @@ async function etcdctl(...args: string[]): Promise<string> {
 }
 
 async function keys(prefix = ""): Promise<string[]> {
-    const out = await minio.aws(["s3api", "list-objects-v2", "--bucket", BUCKET, "--prefix", prefix, "--query", "Contents[].[Key]", "--output", "text"]);
-    return out.split("\n").filter((k) => k && k !== "None").sort();
+    const out = await minio.aws([
+        "s3api",
+        "list-objects-v2",
+        "--bucket",
+        BUCKET,
+        "--prefix",
+        prefix,
+        "--query",
+        "Contents[].[Key]",
+        "--output",
+        "text",
+    ]);
+    return out
+        .split("\n")
+        .filter((k) => k && k !== "None")
+        .sort();
 }
 
 async function download(key: string): Promise<Buffer> {
@@ -65,7 +87,12 @@ async function renderSchedule(s: Schedule): Promise<Rendered & { pod: any }> {
             certsDir: s.certsDir,
             snapshotTimeoutSeconds: 15,
             storage: {
-                bucket: { bucket: s.bucket ?? BUCKET, endpoint: s.s3Endpoint ?? minio.endpoint, region: minio.region, forcePathStyle: true },
+                bucket: {
+                    bucket: s.bucket ?? BUCKET,
+                    endpoint: s.s3Endpoint ?? minio.endpoint,
+                    region: minio.region,
+                    forcePathStyle: true,
+                },
                 prefix: s.prefix,
                 credentials: { secretName: "s3" },
             },
@@ -108,12 +135,16 @@ test("a snapshot lands with its sha256 marker and recorded revision, and restore
 
     // Recorded metadata equals what etcdutl reports for the same file, and the server's revision at that time.
     const head = JSON.parse(await minio.aws(["s3api", "head-object", "--bucket", BUCKET, "--key", key]));
-    const st = JSON.parse((await runCommand(toolPath("etcdutl"), ["snapshot", "status", path.join(dl, base), "-w", "json"])).stdout);
+    const st = JSON.parse(
+        (await runCommand(toolPath("etcdutl"), ["snapshot", "status", path.join(dl, base), "-w", "json"])).stdout,
+    );
     expect(Number(head.Metadata["etcd-revision"])).toBe(st.revision);
     expect(st.revision).toBe(status.header.revision);
     const file = fs.readFileSync(path.join(dl, base));
     expect(head.Metadata["etcd-integrity-sha256"]).toBe(file.subarray(file.length - 32).toString("hex"));
-    expect(fs.readFileSync(path.join(dl, `${base}.sha256`), "utf8").split("\n")[0]).toBe(`${crypto.createHash("sha256").update(file).digest("hex")}  ${base}`);
+    expect(fs.readFileSync(path.join(dl, `${base}.sha256`), "utf8").split("\n")[0]).toBe(
+        `${crypto.createHash("sha256").update(file).digest("hex")}  ${base}`,
+    );
     expect(head.ContentLength).toBe(file.length);
 
     // Restore into a fresh data dir and serve it: the keys are back.
@@ -121,7 +152,12 @@ test("a snapshot lands with its sha256 marker and recorded revision, and restore
     await runCommand(toolPath("etcdutl"), ["snapshot", "restore", path.join(dl, base), "--data-dir", dataDir]);
     const restored = await startEtcd({ dataDir });
     try {
-        const got = await runCommand(toolPath("etcdctl"), [...restored.etcdctlArgs, "get", "/registry/answer", "--print-value-only"]);
+        const got = await runCommand(toolPath("etcdctl"), [
+            ...restored.etcdctlArgs,
+            "get",
+            "/registry/answer",
+            "--print-value-only",
+        ]);
         expect(got.stdout.trim()).toBe("forty-two");
     } finally {
         await restored.stop();
@@ -177,10 +213,19 @@ describe("failed runs exit non-zero and delete nothing", () => {
     afterEach(async () => expect(await keys("fail/")).toEqual(before));
 
     test("S3 endpoint down", async () => {
-        const r = await renderSchedule({ name: "etcd-fail", prefix: "fail", retention: 1, s3Endpoint: `http://127.0.0.1:${await freePort()}` });
+        const r = await renderSchedule({
+            name: "etcd-fail",
+            prefix: "fail",
+            retention: 1,
+            s3Endpoint: `http://127.0.0.1:${await freePort()}`,
+        });
         const res = await runPod(r.pod, { secrets: r.secrets });
         expect(res.ok).toBe(false);
-        expect(res.runs.map((x) => [x.name, x.code === 0])).toEqual([["snapshot", true], ["verify", true], ["upload", false]]);
+        expect(res.runs.map((x) => [x.name, x.code === 0])).toEqual([
+            ["snapshot", true],
+            ["verify", true],
+            ["upload", false],
+        ]);
         expect(res.log).toContain("FAILED: upload of fail/etcd-fail-");
     });
 
@@ -193,7 +238,12 @@ describe("failed runs exit non-zero and delete nothing", () => {
     });
 
     test("etcd down", async () => {
-        const r = await renderSchedule({ name: "etcd-fail", prefix: "fail", retention: 1, endpoint: `https://127.0.0.1:${await freePort()}` });
+        const r = await renderSchedule({
+            name: "etcd-fail",
+            prefix: "fail",
+            retention: 1,
+            endpoint: `https://127.0.0.1:${await freePort()}`,
+        });
         const started = Date.now();
         const res = await runPod(r.pod, { secrets: r.secrets, timeoutMs: 120000 });
         expect(res.ok).toBe(false);
@@ -203,8 +253,14 @@ describe("failed runs exit non-zero and delete nothing", () => {
     });
 
     test("client certificate from another CA", async () => {
-        const rogue = createCertificateAuthority(fs.mkdtempSync(path.join(tmp, "rogue-"))).issue("client", { cn: "intruder", client: true });
-        const s = { ...secrets, "etcd-fail-etcd": { ...secrets["etcd-fail-etcd"], "client.crt": rogue.certPem, "client.key": rogue.keyPem } };
+        const rogue = createCertificateAuthority(fs.mkdtempSync(path.join(tmp, "rogue-"))).issue("client", {
+            cn: "intruder",
+            client: true,
+        });
+        const s = {
+            ...secrets,
+            "etcd-fail-etcd": { ...secrets["etcd-fail-etcd"], "client.crt": rogue.certPem, "client.key": rogue.keyPem },
+        };
         const res = await runPod(pod, { secrets: s, timeoutMs: 120000 });
         expect(res.ok).toBe(false);
         expect(res.runs.map((x) => x.name)).toEqual(["snapshot"]);

@@ -25,8 +25,22 @@ afterAll(async () => {
 });
 
 async function keys(prefix: string): Promise<string[]> {
-    const out = await minio.aws(["s3api", "list-objects-v2", "--bucket", BUCKET, "--prefix", prefix, "--query", "Contents[].[Key]", "--output", "text"]);
-    return out.split("\n").filter((k) => k && k !== "None").sort();
+    const out = await minio.aws([
+        "s3api",
+        "list-objects-v2",
+        "--bucket",
+        BUCKET,
+        "--prefix",
+        prefix,
+        "--query",
+        "Contents[].[Key]",
+        "--output",
+        "text",
+    ]);
+    return out
+        .split("\n")
+        .filter((k) => k && k !== "None")
+        .sort();
 }
 
 async function download(key: string, dir: string): Promise<string> {
@@ -59,7 +73,13 @@ function manifest(dir: string): string[] {
             else if (st.isDirectory()) {
                 out.push(`D ${r} ${(st.mode & 0o7777).toString(8)}`);
                 walk(r);
-            } else out.push(`F ${r} ${(st.mode & 0o7777).toString(8)} ${crypto.createHash("sha256").update(fs.readFileSync(path.join(dir, r))).digest("hex")}`);
+            } else
+                out.push(
+                    `F ${r} ${(st.mode & 0o7777).toString(8)} ${crypto
+                        .createHash("sha256")
+                        .update(fs.readFileSync(path.join(dir, r)))
+                        .digest("hex")}`,
+                );
         }
     };
     walk("");
@@ -99,14 +119,25 @@ for (const compression of ["gzip", "zstd"] as const) {
         expect(fs.existsSync(path.join(vol, "pwned"))).toBe(false);
         const ext = compression === "gzip" ? ".tar.gz" : ".tar.zst";
         for (const k of made) expect(k).toMatch(new RegExp(`^tar-${compression}/data-\\d{8}T\\d{6}Z\\${ext}$`));
-        expect(await keys(`tar-${compression}/`)).toEqual(made.slice(-2).flatMap((k) => [k, `${k}.sha256`]).sort());
+        expect(await keys(`tar-${compression}/`)).toEqual(
+            made
+                .slice(-2)
+                .flatMap((k) => [k, `${k}.sha256`])
+                .sort(),
+        );
 
         const dl = fs.mkdtempSync(path.join(tmp, "dl-"));
         const archive = await download(made[3], dl);
         await download(`${made[3]}.sha256`, dl);
         await runCommand("sha256sum", ["-c", `${path.basename(archive)}.sha256`], { cwd: dl });
         const out = fs.mkdtempSync(path.join(tmp, "restore-"));
-        await runCommand("tar", ["-C", out, compression === "gzip" ? "-xzpf" : "--zstd", ...(compression === "zstd" ? ["-xpf"] : []), archive]);
+        await runCommand("tar", [
+            "-C",
+            out,
+            compression === "gzip" ? "-xzpf" : "--zstd",
+            ...(compression === "zstd" ? ["-xpf"] : []),
+            archive,
+        ]);
         expect(manifest(out)).toEqual(manifest(vol));
     });
 }
@@ -128,7 +159,9 @@ test("custom: a producer failing half-way fails the run and leaves no object", a
         volumes: { data: vol },
     });
     expect(res.ok).toBe(false);
-    expect(res.log).toMatch(/source stage of custom-fail\/pg-\S+ exited with status 3|upload of custom-fail\/pg-\S+ failed/);
+    expect(res.log).toMatch(
+        /source stage of custom-fail\/pg-\S+ exited with status 3|upload of custom-fail\/pg-\S+ failed/,
+    );
     expect(await keys("custom-fail/")).toEqual([]);
 });
 
@@ -161,14 +194,32 @@ test("hostile values in the custom command are passed to the program as literal 
 test("hostile prefixes and names are rejected before anything runs", async () => {
     const c = await components();
     const base = { schedule: "0 3 * * *", namespace: "db", pvcNames: ["pg"] };
-    for (const prefix of ["a b", "x/$(touch /tmp/pwned)", 'q"uote', "it's", "../up", "/abs", "a//b", "semi;colon", "back`tick`"]) {
-        expect(() => new c.PvcBackupSchedule("n", { ...base, storage: { ...s3(), prefix } })).toThrow(/property "storage.prefix" must be/);
+    for (const prefix of [
+        "a b",
+        "x/$(touch /tmp/pwned)",
+        'q"uote',
+        "it's",
+        "../up",
+        "/abs",
+        "a//b",
+        "semi;colon",
+        "back`tick`",
+    ]) {
+        expect(() => new c.PvcBackupSchedule("n", { ...base, storage: { ...s3(), prefix } })).toThrow(
+            /property "storage.prefix" must be/,
+        );
     }
     for (const name of ["Upper", "sp ace", "$(x)", "a;b", "quo'te"]) {
-        expect(() => new c.PvcBackupSchedule("n", { ...base, pvcNames: [name], storage: s3() })).toThrow(/property "pvcNames" item 0 must be a DNS-1123 subdomain/);
-        expect(() => new c.PvcBackupSchedule(name, { ...base, storage: s3() })).toThrow(/property "name" must be a DNS-1123 label/);
+        expect(() => new c.PvcBackupSchedule("n", { ...base, pvcNames: [name], storage: s3() })).toThrow(
+            /property "pvcNames" item 0 must be a DNS-1123 subdomain/,
+        );
+        expect(() => new c.PvcBackupSchedule(name, { ...base, storage: s3() })).toThrow(
+            /property "name" must be a DNS-1123 label/,
+        );
     }
-    expect(() => new c.PvcBackupSchedule("n", { ...base, storage: { ...s3(), bucket: { bucket: "b$(x)" } } })).toThrow(/property "storage.bucket.bucket" must be a valid S3 bucket name/);
+    expect(() => new c.PvcBackupSchedule("n", { ...base, storage: { ...s3(), bucket: { bucket: "b$(x)" } } })).toThrow(
+        /property "storage.bucket.bucket" must be a valid S3 bucket name/,
+    );
 });
 
 test("under bash (the aws-cli image's /bin/sh, with pipefail) a good run completes and a failing producer fails", async () => {
@@ -176,7 +227,12 @@ test("under bash (the aws-cli image's /bin/sh, with pipefail) a good run complet
     fs.writeFileSync(path.join(vol, "f"), crypto.randomBytes(100000));
     const secrets = { s3: { AWS_ACCESS_KEY_ID: minio.accessKey, AWS_SECRET_ACCESS_KEY: minio.secretKey } };
     const { cronJobs } = await render((c) => {
-        new c.PvcBackupSchedule("bash", { schedule: "0 3 * * *", namespace: "db", pvcNames: ["ok"], storage: { ...s3(), prefix: "bash" } });
+        new c.PvcBackupSchedule("bash", {
+            schedule: "0 3 * * *",
+            namespace: "db",
+            pvcNames: ["ok"],
+            storage: { ...s3(), prefix: "bash" },
+        });
         new c.PvcBackupSchedule("bashfail", {
             schedule: "0 3 * * *",
             namespace: "db",

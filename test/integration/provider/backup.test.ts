@@ -11,7 +11,12 @@ beforeAll(async () => {
 afterAll(() => stopHarness(h));
 
 const backupInputs = (name: string, extra: Record<string, unknown> = {}) => ({
-    name, backupLocationRef: { name: "s3" }, clusterRef: { name: "app" }, namespaces: ["db"], labels: { kind: "manual" }, ...extra,
+    name,
+    backupLocationRef: { name: "s3" },
+    clusterRef: { name: "app" },
+    namespaces: ["db"],
+    labels: { kind: "manual" },
+    ...extra,
 });
 
 test("create waits until Success and reports the server's outputs; second diff empty", async () => {
@@ -34,31 +39,47 @@ test("PartialSuccess counts as done", async () => {
     expect(outs.statusReason).toBe("1 volume skipped");
 });
 
-test.each(["Failed", "Aborted"])("%s is an error with the server's reason; the resource stays in state", async (status) => {
-    const name = `b-${status.toLowerCase()}`;
-    h.sim.setOutcomes({ byName: { [name]: { status, reason: "volume snapshot timed out" } } });
-    const c = await h.m("Backup").check({}, { ...backupInputs(name), __provider: "serialized-provider" });
-    const err = await h.m("Backup").create(c.inputs).catch((e) => e);
-    expect(err).toBeInstanceOf(ResourceInitError);
-    expect(err.message).toBe(`Backup "${name}" ended in status ${status}: volume snapshot timed out`);
-    expect(err.id).toMatch(new RegExp(`^default/${name}/`));
-    expect(err.properties).toMatchObject({ name, status, statusReason: "volume snapshot timed out", __provider: "serialized-provider" });
-    expect(err.reasons).toEqual([err.message]);
-    // It is there and deletable with the properties kept in state.
-    expect(h.sim.inspect("backup", name)).toBeDefined();
-    await h.m("Backup").delete(err.id, err.properties);
-    expect(h.sim.inspect("backup", name)).toBeUndefined();
-});
+test.each(["Failed", "Aborted"])(
+    "%s is an error with the server's reason; the resource stays in state",
+    async (status) => {
+        const name = `b-${status.toLowerCase()}`;
+        h.sim.setOutcomes({ byName: { [name]: { status, reason: "volume snapshot timed out" } } });
+        const c = await h.m("Backup").check({}, { ...backupInputs(name), __provider: "serialized-provider" });
+        const err = await h
+            .m("Backup")
+            .create(c.inputs)
+            .catch((e) => e);
+        expect(err).toBeInstanceOf(ResourceInitError);
+        expect(err.message).toBe(`Backup "${name}" ended in status ${status}: volume snapshot timed out`);
+        expect(err.id).toMatch(new RegExp(`^default/${name}/`));
+        expect(err.properties).toMatchObject({
+            name,
+            status,
+            statusReason: "volume snapshot timed out",
+            __provider: "serialized-provider",
+        });
+        expect(err.reasons).toEqual([err.message]);
+        // It is there and deletable with the properties kept in state.
+        expect(h.sim.inspect("backup", name)).toBeDefined();
+        await h.m("Backup").delete(err.id, err.properties);
+        expect(h.sim.inspect("backup", name)).toBeUndefined();
+    },
+);
 
 test("a backup that never finishes: bounded by waitTimeoutSeconds, kept in state", async () => {
     h.sim.setDelays({ backupInProgress: -1 });
     try {
         const c = await h.m("Backup").check({}, { ...backupInputs("b-stuck"), waitTimeoutSeconds: 1 });
         const t0 = Date.now();
-        const err = await h.m("Backup").create(c.inputs).catch((e) => e);
+        const err = await h
+            .m("Backup")
+            .create(c.inputs)
+            .catch((e) => e);
         expect(Date.now() - t0).toBeLessThan(3000);
         expect(err).toBeInstanceOf(ResourceInitError);
-        expect(err.message).toMatch(/Backup "b-stuck" did not become ready within 1s \(last status (Pending|InProgress)\).*waitTimeoutSeconds/);
+        expect(err.message).toMatch(
+            /Backup "b-stuck" did not become ready within 1s \(last status (Pending|InProgress)\).*waitTimeoutSeconds/,
+        );
         expect(err.properties.name).toBe("b-stuck");
         expect(["Pending", "InProgress"]).toContain(err.properties.status);
     } finally {
@@ -71,8 +92,16 @@ test("labels and share change in place via PUT /v1/backup and /v1/backup/updateb
     const share = { groups: [{ id: "ops", access: "Restorable" }], collaborators: [{ id: "user-2", access: "View" }] };
     const { inputs, id, outs } = await createChecked(h, "Backup", backupInputs("b-share", { backupShare: share }));
     expect(outs.backupShare).toEqual(share);
-    const next = { ...inputs, labels: { kind: "manual", keep: "yes" }, backupShare: { groups: [{ id: "ops", access: "FullAccess" }] } };
-    expect(await h.m("Backup").diff(id, outs, next)).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
+    const next = {
+        ...inputs,
+        labels: { kind: "manual", keep: "yes" },
+        backupShare: { groups: [{ id: "ops", access: "FullAccess" }] },
+    };
+    expect(await h.m("Backup").diff(id, outs, next)).toEqual({
+        changes: true,
+        replaces: [],
+        deleteBeforeReplace: false,
+    });
     h.sim.requests.clear();
     const u = await h.m("Backup").update(id, outs, next);
     expect(h.sim.requests.count({ method: "PUT", path: "/v1/backup/updatebackupshare" })).toBe(1);
@@ -82,7 +111,9 @@ test("labels and share change in place via PUT /v1/backup and /v1/backup/updateb
     expect(u.outs.uid).toBe(outs.uid);
     expect((await h.m("Backup").diff(id, u.outs, next)).changes).toBe(false);
     // Anything else about a backup is immutable.
-    expect((await h.m("Backup").diff(id, u.outs, { ...next, namespaces: ["default"] })).replaces).toEqual(["namespaces"]);
+    expect((await h.m("Backup").diff(id, u.outs, { ...next, namespaces: ["default"] })).replaces).toEqual([
+        "namespaces",
+    ]);
 });
 
 test("backup delete passes the cluster and waits through DeletePending/Deleting until gone", async () => {
@@ -104,7 +135,17 @@ test("backup location that fails validation is an error with the reason, kept in
     h.sim.setOutcomes({ byName: { "bad-bucket": { status: "ValidationFailed", reason: "bucket does not exist" } } });
     h.sim.setDelays({ locationValidation: 30 });
     try {
-        const err = await h.m("BackupLocation").create({ name: "bad-bucket", orgId: "default", type: "S3", path: "nope", cloudCredentialRef: { name: "creds" }, s3Config: { region: "x" } }).catch((e) => e);
+        const err = await h
+            .m("BackupLocation")
+            .create({
+                name: "bad-bucket",
+                orgId: "default",
+                type: "S3",
+                path: "nope",
+                cloudCredentialRef: { name: "creds" },
+                s3Config: { region: "x" },
+            })
+            .catch((e) => e);
         expect(err).toBeInstanceOf(ResourceInitError);
         expect(err.message).toBe('BackupLocation "bad-bucket" ended in status ValidationFailed: bucket does not exist');
         expect(err.properties.secretHashes).toEqual({});
@@ -117,8 +158,14 @@ test("functions: getBackup and listBackups with status and cluster filters, all 
     const { getBackup, listBackups } = await import("../../../provider/functions");
     h.sim.setOutcomes({ byName: { "b-list-failed": { status: "Failed", reason: "boom" } } });
     for (const n of ["b-list-1", "b-list-2", "b-list-3"]) await createChecked(h, "Backup", backupInputs(n));
-    await h.m("Backup").create((await h.m("Backup").check({}, backupInputs("b-list-failed"))).inputs).catch(() => undefined);
-    const ok = await listBackups({ nameFilter: "b-list-", status: ["Success"], maxObjects: 2, clusterNameFilter: "app" }, h.client);
+    await h
+        .m("Backup")
+        .create((await h.m("Backup").check({}, backupInputs("b-list-failed"))).inputs)
+        .catch(() => undefined);
+    const ok = await listBackups(
+        { nameFilter: "b-list-", status: ["Success"], maxObjects: 2, clusterNameFilter: "app" },
+        h.client,
+    );
     expect(ok.map((b) => b.name).sort()).toEqual(["b-list-1", "b-list-2", "b-list-3"]);
     const failed = await listBackups({ nameFilter: "b-list-", status: ["Failed"] }, h.client);
     expect(failed.map((b) => [b.name, b.status, b.statusReason])).toEqual([["b-list-failed", "Failed", "boom"]]);

@@ -14,8 +14,10 @@ beforeAll(async () => {
 afterAll(() => stopHarness(h));
 afterEach(() => h.sim.faults.clear());
 
-const schedulesNamed = (name: string) => h.sim.dump().filter((o) => o.kind === "backupschedule" && o.object.metadata.name === name);
-const ops = (method: string, path: string) => h.sim.requests.all().filter((r: any) => r.method === method && r.path.startsWith(path));
+const schedulesNamed = (name: string) =>
+    h.sim.dump().filter((o) => o.kind === "backupschedule" && o.object.metadata.name === name);
+const ops = (method: string, path: string) =>
+    h.sim.requests.all().filter((r: any) => r.method === method && r.path.startsWith(path));
 
 test("429 with Retry-After on reads: waits as told, then succeeds", async () => {
     const { id, outs } = await createChecked(h, "BackupSchedule", scheduleInputs({ name: "throttled" }));
@@ -73,7 +75,10 @@ test("dropped connections and 429 on delete: deleted once, gone", async () => {
 
 test("retries are bounded: persistent 503 fails with method, path, status and the server's message", async () => {
     h.sim.faults.failNext(-1, 503, { method: "GET", path: "/v1/backupschedule/default/" });
-    const err = await h.m("BackupSchedule").read("default/x/u", { name: "x", orgId: "default", uid: "u" }).catch((e) => e);
+    const err = await h
+        .m("BackupSchedule")
+        .read("default/x/u", { name: "x", orgId: "default", uid: "u" })
+        .catch((e) => e);
     expect(err).toBeInstanceOf(PxBackupError);
     expect(err.message).toMatch(/^PX-Backup GET \/v1\/backupschedule\/default\/x failed: HTTP 503 \(code 14\)/);
     expect(err.status).toBe(503);
@@ -81,7 +86,10 @@ test("retries are bounded: persistent 503 fails with method, path, status and th
 });
 
 test("server errors carry code and message; the token appears in no error", async () => {
-    const e = await h.m("BackupSchedule").create({ ...scheduleInputs({ name: "bad-ref" }), orgId: "default", clusterRef: { name: "no-such-cluster" } }).catch((x) => x);
+    const e = await h
+        .m("BackupSchedule")
+        .create({ ...scheduleInputs({ name: "bad-ref" }), orgId: "default", clusterRef: { name: "no-such-cluster" } })
+        .catch((x) => x);
     expect(e).toBeInstanceOf(PxBackupError);
     expect(e.status).toBe(404);
     expect(e.message).toContain("no-such-cluster");
@@ -91,7 +99,9 @@ test("server errors carry code and message; the token appears in no error", asyn
     bad.close();
     expect(e401.status).toBe(401);
     expect(e401.message).toMatch(/GET \/v1\/backupschedule\/default failed: HTTP 401/);
-    expect(JSON.stringify({ ...e401, message: e401.message, stack: e401.stack })).not.toContain("not-a-valid-token-4711");
+    expect(JSON.stringify({ ...e401, message: e401.message, stack: e401.stack })).not.toContain(
+        "not-a-valid-token-4711",
+    );
     const down = new PxBackupClient(fastSettings("http://127.0.0.1:1", h.sim.token, { maxRetries: "1" }));
     const econn = await down.get("/v1/health").catch((x) => x);
     down.close();
@@ -100,15 +110,25 @@ test("server errors carry code and message; the token appears in no error", asyn
 });
 
 test("username/password are exchanged for a token at the Keycloak endpoint, once, and re-fetched on 401", async () => {
-    const raw: Record<string, string> = { url: h.sim.url.replace(/^http:\/\//, "") + "/", username: "admin", password: "admin", authUrl: h.sim.authUrl, retryBaseDelayMs: "5" };
+    const raw: Record<string, string> = {
+        url: h.sim.url.replace(/^http:\/\//, "") + "/",
+        username: "admin",
+        password: "admin",
+        authUrl: h.sim.authUrl,
+        retryBaseDelayMs: "5",
+    };
     const c = new PxBackupClient(resolveSettings((k) => raw[k]));
     expect(c.baseUrl).toBe(h.sim.url);
     await c.get("/v1/backupschedule/default");
     await c.get("/v1/schedulepolicy/default");
     expect(c.stats.tokenRequests).toBe(1);
-    const wrong = new PxBackupClient(resolveSettings((k) => ({ ...raw, password: "nope" } as Record<string, string>)[k]));
+    const wrong = new PxBackupClient(
+        resolveSettings((k) => (({ ...raw, password: "nope" }) as Record<string, string>)[k]),
+    );
     const e = await wrong.get("/v1/backupschedule/default").catch((x) => x);
-    expect(e.message).toMatch(/token request: PX-Backup POST \/auth\/realms\/master\/protocol\/openid-connect\/token failed: HTTP 401/);
+    expect(e.message).toMatch(
+        /token request: PX-Backup POST \/auth\/realms\/master\/protocol\/openid-connect\/token failed: HTTP 401/,
+    );
     expect(e.message).not.toContain("nope");
     c.close();
     wrong.close();

@@ -15,8 +15,14 @@ export interface Harness {
 
 export function fastSettings(url: string, token: string, extra: Record<string, string> = {}): ConnectionSettings {
     const raw: Record<string, string> = {
-        url, token, retryBaseDelayMs: "5", retryMaxDelayMs: "2000", pollIntervalMs: "10", pollMaxIntervalMs: "50",
-        requestTimeoutMs: "5000", ...extra,
+        url,
+        token,
+        retryBaseDelayMs: "5",
+        retryMaxDelayMs: "2000",
+        pollIntervalMs: "10",
+        pollMaxIntervalMs: "50",
+        requestTimeoutMs: "5000",
+        ...extra,
     };
     return resolveSettings((k) => raw[k]);
 }
@@ -27,7 +33,9 @@ export async function startHarness(opts: Parameters<typeof startSimulator>[0] = 
     const client = new PxBackupClient(settings);
     const machines = new Map<KindName, KindMachinery>();
     return {
-        sim, client, settings,
+        sim,
+        client,
+        settings,
         m: (kind) => {
             if (!machines.has(kind)) machines.set(kind, new KindMachinery(KINDS[kind], () => client));
             return machines.get(kind)!;
@@ -51,8 +59,18 @@ export async function createChecked(h: Harness, kind: KindName, news: Record<str
 
 /** Credential, location, policy and cluster a schedule needs. */
 export async function foundation(h: Harness) {
-    await createChecked(h, "CloudCredential", { name: "creds", type: "AWS", awsConfig: { accessKey: "AKIA1", secretKey: "s3cr3t-key" } });
-    await createChecked(h, "BackupLocation", { name: "s3", type: "S3", path: "bucket", cloudCredentialRef: { name: "creds" }, s3Config: { region: "us-east-1", endpoint: "http://127.0.0.1:9000" } });
+    await createChecked(h, "CloudCredential", {
+        name: "creds",
+        type: "AWS",
+        awsConfig: { accessKey: "AKIA1", secretKey: "s3cr3t-key" },
+    });
+    await createChecked(h, "BackupLocation", {
+        name: "s3",
+        type: "S3",
+        path: "bucket",
+        cloudCredentialRef: { name: "creds" },
+        s3Config: { region: "us-east-1", endpoint: "http://127.0.0.1:9000" },
+    });
     await createChecked(h, "SchedulePolicy", { name: "daily", daily: { time: "2:00AM", retain: 7 } });
     await createChecked(h, "SchedulePolicy", { name: "hourly", interval: { minutes: 60, retain: 24 } });
     await createChecked(h, "Cluster", { name: "app", kubeconfig: "apiVersion: v1\nkind: Config\n" });

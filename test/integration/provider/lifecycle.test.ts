@@ -1,7 +1,12 @@
 // Provider methods against the real simulator: create → second diff empty, drift found by read and
 // repaired by update, suspend kept, replacement, 404 paths, functions with pagination.
 import { PxBackupClient } from "../../../provider/client";
-import { listBackupSchedules, getBackupSchedule, getBackupScheduleOutput, listBackups } from "../../../provider/functions";
+import {
+    listBackupSchedules,
+    getBackupSchedule,
+    getBackupScheduleOutput,
+    listBackups,
+} from "../../../provider/functions";
 import { Harness, createChecked, foundation, scheduleInputs, startHarness, stopHarness, fastSettings } from "./harness";
 
 let h: Harness;
@@ -21,14 +26,22 @@ test("create from nothing: outputs are the server's; a second diff is empty with
     const { inputs, id, outs } = await createChecked(h, "BackupSchedule", scheduleInputs());
     expect(id).toMatch(/^default\/nightly\/[0-9a-f-]{36}$/);
     expect(outs).toMatchObject({
-        name: "nightly", orgId: "default", namespaces: ["default", "db"], reclaimPolicy: "Delete",
-        clusterRef: { name: "app" }, schedulePolicyRef: { name: "daily" },
+        name: "nightly",
+        orgId: "default",
+        namespaces: ["default", "db"],
+        reclaimPolicy: "Delete",
+        clusterRef: { name: "app" },
+        schedulePolicyRef: { name: "daily" },
     });
     expect(outs.uid).toBe(id.split("/")[2]);
     expect(outs.clusterRef.uid).toBe(h.sim.inspect("cluster", "app")!.metadata.uid);
     expect(typeof outs.createTime).toBe("string");
     const before = h.client.stats.requests;
-    expect(await h.m("BackupSchedule").diff(id, outs, inputs)).toEqual({ changes: false, replaces: [], deleteBeforeReplace: false });
+    expect(await h.m("BackupSchedule").diff(id, outs, inputs)).toEqual({
+        changes: false,
+        replaces: [],
+        deleteBeforeReplace: false,
+    });
     expect(h.client.stats.requests).toBe(before);
     // Refresh: read returns the same state and inputs, and the diff stays empty.
     const r = await h.m("BackupSchedule").read(id, outs);
@@ -45,14 +58,20 @@ test("out-of-band change: read returns it, diff shows it, update restores it", a
     const other = new PxBackupClient(fastSettings(h.sim.url, h.sim.token));
     await other.put("/v1/backupschedule", {
         metadata: { name: "drift", org_id: "default", uid: outs.uid, labels: { team: "db" } },
-        schedule_policy_ref: { name: "hourly" }, namespaces: ["default"], suspend: false,
+        schedule_policy_ref: { name: "hourly" },
+        namespaces: ["default"],
+        suspend: false,
     });
     other.close();
     const r = await h.m("BackupSchedule").read(id, outs);
     expect(r.props.namespaces).toEqual(["default"]);
     expect(r.props.schedulePolicyRef.name).toBe("hourly");
     expect(r.inputs!.namespaces).toEqual(["default"]);
-    expect(await h.m("BackupSchedule").diff(id, r.props, inputs)).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
+    expect(await h.m("BackupSchedule").diff(id, r.props, inputs)).toEqual({
+        changes: true,
+        replaces: [],
+        deleteBeforeReplace: false,
+    });
     const u = await countOf(() => h.m("BackupSchedule").update(id, r.props, inputs))();
     const restored = (u.result as { outs: Record<string, any> }).outs;
     expect(u.requests).toBe(3); // read, whole-object write, read back
@@ -62,12 +81,17 @@ test("out-of-band change: read returns it, diff shows it, update restores it", a
     expect(h.sim.inspect("backupschedule", "drift")!.backup_schedule_info.namespaces).toEqual(["default", "db"]);
     expect((await h.m("BackupSchedule").diff(id, restored, inputs)).changes).toBe(false);
     // update returns every output, not just the changed ones
-    for (const k of ["uid", "createTime", "clusterRef", "backupLocationRef", "reclaimPolicy", "labels"]) expect(restored).toHaveProperty(k);
+    for (const k of ["uid", "createTime", "clusterRef", "backupLocationRef", "reclaimPolicy", "labels"])
+        expect(restored).toHaveProperty(k);
     await h.m("BackupSchedule").delete(id, restored);
 });
 
 test("suspend: created suspended, kept across updates that do not mention it, resumed only explicitly", async () => {
-    const { inputs, id, outs } = await createChecked(h, "BackupSchedule", scheduleInputs({ name: "paused", suspend: true }));
+    const { inputs, id, outs } = await createChecked(
+        h,
+        "BackupSchedule",
+        scheduleInputs({ name: "paused", suspend: true }),
+    );
     expect(outs.suspend).toBe(true);
     expect(h.sim.inspect("backupschedule", "paused")!.backup_schedule_info.suspend).toBe(true);
     // The program stops mentioning suspend and changes something else: still suspended.
@@ -92,7 +116,9 @@ test("suspend: created suspended, kept across updates that do not mention it, re
 test("suspended in the UI while the program never mentions suspend: refresh shows it, nothing undoes it", async () => {
     const { inputs, id, outs } = await createChecked(h, "BackupSchedule", scheduleInputs({ name: "ui-paused" }));
     await h.client.put("/v1/backupschedule", {
-        metadata: { name: "ui-paused", org_id: "default", uid: outs.uid }, schedule_policy_ref: { name: "daily" }, suspend: true,
+        metadata: { name: "ui-paused", org_id: "default", uid: outs.uid },
+        schedule_policy_ref: { name: "daily" },
+        suspend: true,
     });
     const r = await h.m("BackupSchedule").read(id, outs);
     expect(r.props.suspend).toBe(true);
@@ -113,7 +139,12 @@ test("suspended in the UI while the program never mentions suspend: refresh show
 test("ownership is managed only when the program sets it; groups added in the UI survive updates", async () => {
     const { inputs, id, outs } = await createChecked(h, "BackupSchedule", scheduleInputs({ name: "shared" }));
     await h.client.put("/v1/backupschedule", {
-        metadata: { name: "shared", org_id: "default", uid: outs.uid, ownership: { owner: outs.ownership.owner, groups: [{ id: "ops", access: "Read" }] } },
+        metadata: {
+            name: "shared",
+            org_id: "default",
+            uid: outs.uid,
+            ownership: { owner: outs.ownership.owner, groups: [{ id: "ops", access: "Read" }] },
+        },
         schedule_policy_ref: { name: "daily" },
     });
     const r = await h.m("BackupSchedule").read(id, outs);
@@ -125,7 +156,10 @@ test("ownership is managed only when the program sets it; groups added in the UI
     const managed = { ...inputs, ownership: { collaborators: [{ id: "user-7", access: "Write" }] } };
     expect((await h.m("BackupSchedule").diff(id, u.outs, managed)).changes).toBe(true);
     const m2 = await h.m("BackupSchedule").update(id, u.outs, managed);
-    expect(m2.outs.ownership).toEqual({ owner: outs.ownership.owner, collaborators: [{ id: "user-7", access: "Write" }] });
+    expect(m2.outs.ownership).toEqual({
+        owner: outs.ownership.owner,
+        collaborators: [{ id: "user-7", access: "Write" }],
+    });
     expect((await h.m("BackupSchedule").diff(id, m2.outs, managed)).changes).toBe(false);
     await h.m("BackupSchedule").delete(id, m2.outs);
 });
@@ -134,7 +168,11 @@ test("immutable field: diff asks for delete-before-replace; the replacement is a
     await createChecked(h, "Cluster", { name: "app2", kubeconfig: "apiVersion: v1\n" });
     const { inputs, id, outs } = await createChecked(h, "BackupSchedule", scheduleInputs({ name: "moving" }));
     const moved = { ...inputs, clusterRef: { name: "app2" } };
-    expect(await h.m("BackupSchedule").diff(id, outs, moved)).toEqual({ changes: true, replaces: ["clusterRef"], deleteBeforeReplace: true });
+    expect(await h.m("BackupSchedule").diff(id, outs, moved)).toEqual({
+        changes: true,
+        replaces: ["clusterRef"],
+        deleteBeforeReplace: true,
+    });
     // What the engine then does: delete the old one (waits until gone), create the new one.
     await h.m("BackupSchedule").delete(id, outs);
     const created = await h.m("BackupSchedule").create(moved);
@@ -159,7 +197,9 @@ test("404 paths: read of a deleted object is gone, delete of a missing one succe
 test("an unknown route (plain-text 404) is an error, never 'gone'", async () => {
     const m = h.m("BackupSchedule");
     const broken = Object.create(m, { itemPath: { value: () => "/v1/nosuchroute/default/x" } });
-    await expect(broken.read("default/x/u", { name: "x", orgId: "default", uid: "u" })).rejects.toThrow(/HTTP 404.*Not Found/);
+    await expect(broken.read("default/x/u", { name: "x", orgId: "default", uid: "u" })).rejects.toThrow(
+        /HTTP 404.*Not Found/,
+    );
 });
 
 test("delete waits until the server no longer returns the object (bounded)", async () => {
@@ -172,8 +212,9 @@ test("delete waits until the server no longer returns the object (bounded)", asy
         expect(h.sim.inspect("backupschedule", "slow-delete")).toBeUndefined();
         const again = await createChecked(h, "BackupSchedule", scheduleInputs({ name: "stuck-delete" }));
         h.sim.setDelays({ deletePending: -1 });
-        await expect(h.m("BackupSchedule").delete(again.id, { ...again.outs, deleteTimeoutSeconds: 1 }))
-            .rejects.toThrow(/still present 1s after delete.*deleteTimeoutSeconds/);
+        await expect(
+            h.m("BackupSchedule").delete(again.id, { ...again.outs, deleteTimeoutSeconds: 1 }),
+        ).rejects.toThrow(/still present 1s after delete.*deleteTimeoutSeconds/);
         h.sim.settle();
     } finally {
         h.sim.setDelays({ deletePending: 0 });
@@ -181,18 +222,31 @@ test("delete waits until the server no longer returns the object (bounded)", asy
 });
 
 test("create adopts nothing silently; adoptExisting takes over explicitly", async () => {
-    const first = await createChecked(h, "SchedulePolicy", { name: "weekly", weekly: { day: "Sun", time: "3:00AM", retain: 4 } });
+    const first = await createChecked(h, "SchedulePolicy", {
+        name: "weekly",
+        weekly: { day: "Sun", time: "3:00AM", retain: 4 },
+    });
     const again = h.m("SchedulePolicy").create({ ...first.inputs });
-    await expect(again).rejects.toThrow(/SchedulePolicy "weekly" already exists in organization "default".*another `name`.*adoptExisting/);
-    const adopted = await h.m("SchedulePolicy").create({ ...first.inputs, weekly: { day: "Sat", time: "3:00AM", retain: 4 }, adoptExisting: true });
+    await expect(again).rejects.toThrow(
+        /SchedulePolicy "weekly" already exists in organization "default".*another `name`.*adoptExisting/,
+    );
+    const adopted = await h
+        .m("SchedulePolicy")
+        .create({ ...first.inputs, weekly: { day: "Sat", time: "3:00AM", retain: 4 }, adoptExisting: true });
     expect(adopted.outs.uid).toBe(first.outs.uid);
     expect(adopted.outs.weekly.day).toBe("Sat");
-    expect(h.sim.dump().filter((o) => o.kind === "schedulepolicy" && o.object.metadata.name === "weekly")).toHaveLength(1);
+    expect(h.sim.dump().filter((o) => o.kind === "schedulepolicy" && o.object.metadata.name === "weekly")).toHaveLength(
+        1,
+    );
 });
 
 test("supporting kinds: update in place, secrets diffed by hash and never in state", async () => {
     const cc = h.m("CloudCredential");
-    const c = await createChecked(h, "CloudCredential", { name: "rotate", type: "AWS", awsConfig: { accessKey: "AK1", secretKey: "first-secret" } });
+    const c = await createChecked(h, "CloudCredential", {
+        name: "rotate",
+        type: "AWS",
+        awsConfig: { accessKey: "AK1", secretKey: "first-secret" },
+    });
     expect(JSON.stringify(c.outs)).not.toContain("first-secret");
     const r = await cc.read(c.id, c.outs);
     expect(JSON.stringify(r)).not.toContain("first-secret");
@@ -211,9 +265,17 @@ test("supporting kinds: update in place, secrets diffed by hash and never in sta
     expect(pu.outs.interval).toMatchObject({ minutes: 30, retain: 5 });
     expect((await h.m("SchedulePolicy").diff(pol.id, pu.outs, more)).changes).toBe(false);
 
-    const rule = await createChecked(h, "Rule", { name: "quiesce", rules: [{ podSelector: { app: "db" }, actions: [{ value: "sync", background: true }], container: "db" }] });
+    const rule = await createChecked(h, "Rule", {
+        name: "quiesce",
+        rules: [{ podSelector: { app: "db" }, actions: [{ value: "sync", background: true }], container: "db" }],
+    });
     expect((await h.m("Rule").diff(rule.id, rule.outs, rule.inputs)).changes).toBe(false);
-    const ru = await h.m("Rule").update(rule.id, rule.outs, { ...rule.inputs, rules: [{ podSelector: { app: "db" }, actions: [{ value: "fsfreeze" }] }] });
+    const ru = await h
+        .m("Rule")
+        .update(rule.id, rule.outs, {
+            ...rule.inputs,
+            rules: [{ podSelector: { app: "db" }, actions: [{ value: "fsfreeze" }] }],
+        });
     expect(ru.outs.rules[0].actions[0].value).toBe("fsfreeze");
     await h.m("Rule").delete(rule.id, ru.outs);
     expect(h.sim.inspect("rule", "quiesce")).toBeUndefined();
@@ -221,7 +283,14 @@ test("supporting kinds: update in place, secrets diffed by hash and never in sta
 
 test("functions: get one, list all following pagination with filters", async () => {
     const created: { id: string; outs: Record<string, any> }[] = [];
-    for (let i = 0; i < 23; i++) created.push(await createChecked(h, "BackupSchedule", scheduleInputs({ name: `page-${String(i).padStart(2, "0")}`, labels: { set: i % 2 ? "odd" : "even" } })));
+    for (let i = 0; i < 23; i++)
+        created.push(
+            await createChecked(
+                h,
+                "BackupSchedule",
+                scheduleInputs({ name: `page-${String(i).padStart(2, "0")}`, labels: { set: i % 2 ? "odd" : "even" } }),
+            ),
+        );
     const before = h.client.stats.requests;
     const all = await listBackupSchedules({ maxObjects: 5, nameFilter: "page-" }, h.client);
     expect(all.map((s) => s.name).sort()).toEqual(created.map((c) => c.outs.name).sort());
@@ -231,11 +300,20 @@ test("functions: get one, list all following pagination with filters", async () 
     const offset = await listBackupSchedules({ maxObjects: 100, nameFilter: "page-", objectIndex: 20 }, h.client);
     expect(offset).toHaveLength(3);
     const one = await getBackupSchedule({ name: "page-07" }, h.client);
-    expect(one).toMatchObject({ name: "page-07", uid: created[7].outs.uid, namespaces: ["default", "db"], clusterRef: { name: "app" } });
+    expect(one).toMatchObject({
+        name: "page-07",
+        uid: created[7].outs.uid,
+        namespaces: ["default", "db"],
+        clusterRef: { name: "app" },
+    });
     await expect(getBackupSchedule({ name: "nope" }, h.client)).rejects.toThrow(/not found/);
     // Output variants take Pulumi inputs (here a promise) and resolve to the same data.
     const viaOutput = await new Promise<any>((resolve) =>
-        getBackupScheduleOutput({ name: Promise.resolve("page-07") }, h.client).apply((v) => { resolve(v); return v; }));
+        getBackupScheduleOutput({ name: Promise.resolve("page-07") }, h.client).apply((v) => {
+            resolve(v);
+            return v;
+        }),
+    );
     expect(viaOutput.uid).toBe(created[7].outs.uid);
     expect(await listBackups({ nameFilter: "none-such" }, h.client)).toEqual([]);
     for (const c of created) await h.m("BackupSchedule").delete(c.id, c.outs);
@@ -245,11 +323,20 @@ test("cluster create waits for Online", async () => {
     h.sim.setDelays({ clusterPending: 80 });
     try {
         const t0 = Date.now();
-        const c = await createChecked(h, "Cluster", { name: "slow-cluster", kubeconfig: "apiVersion: v1\nkind: Config\n" });
+        const c = await createChecked(h, "Cluster", {
+            name: "slow-cluster",
+            kubeconfig: "apiVersion: v1\nkind: Config\n",
+        });
         expect(Date.now() - t0).toBeGreaterThanOrEqual(70);
         expect(c.outs.status).toBe("Online");
         expect((await h.m("Cluster").diff(c.id, c.outs, c.inputs)).changes).toBe(false);
-        expect((await h.m("Cluster").diff(c.id, c.outs, { ...c.inputs, kubeconfig: "apiVersion: v1\nkind: Config\nclusters: []\n" })).changes).toBe(true);
+        expect(
+            (
+                await h
+                    .m("Cluster")
+                    .diff(c.id, c.outs, { ...c.inputs, kubeconfig: "apiVersion: v1\nkind: Config\nclusters: []\n" })
+            ).changes,
+        ).toBe(true);
     } finally {
         h.sim.setDelays({ clusterPending: 0 });
     }

@@ -18,13 +18,20 @@ beforeAll(async () => {
     if (!fs.existsSync(bin)) throw new Error(`${bin} is missing: run \`npm run build\` first`);
     sim = await startSimulator();
     // Serialize exactly as pulumi.dynamic.Resource does, in a separate process with secrets in the env.
-    text = execFileSync(process.execPath, ["-e", `
+    text = execFileSync(
+        process.execPath,
+        [
+            "-e",
+            `
         const pulumi = require(${JSON.stringify(path.join(repo, "node_modules/@pulumi/pulumi"))});
         const { dynamicProvider } = require(${JSON.stringify(bin)});
         const provider = dynamicProvider("SchedulePolicy");
         pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true })
             .then((f) => process.stdout.write(f.text));
-    `], { cwd: repo, env: { ...process.env, PXBACKUP_TOKEN: sim.token, PXBACKUP_API_URL: sim.url }, encoding: "utf8" });
+    `,
+        ],
+        { cwd: repo, env: { ...process.env, PXBACKUP_TOKEN: sim.token, PXBACKUP_API_URL: sim.url }, encoding: "utf8" },
+    );
 });
 afterAll(() => sim?.stop());
 
@@ -45,10 +52,15 @@ async function runProvider(cwd: string, config: Record<string, string>, env: Rec
             process.stdout.write(JSON.stringify({ failures: c.failures, id: r.id, uid: read.props.uid, loaded }));
         })().catch((e) => { process.stderr.write(String(e && e.stack || e)); process.exit(1); });
     `;
-    const { stdout: out } = await promisify(execFile)(process.execPath, ["-e", `const path = require("path");${script}`], {
-        cwd, encoding: "utf8",
-        env: { PATH: process.env.PATH ?? "", PROVIDER_TEXT: text, PROVIDER_CONFIG: JSON.stringify(config), ...env },
-    });
+    const { stdout: out } = await promisify(execFile)(
+        process.execPath,
+        ["-e", `const path = require("path");${script}`],
+        {
+            cwd,
+            encoding: "utf8",
+            env: { PATH: process.env.PATH ?? "", PROVIDER_TEXT: text, PROVIDER_CONFIG: JSON.stringify(config), ...env },
+        },
+    );
     return JSON.parse(out) as { failures: unknown[]; id: string; uid: string; loaded: string[] };
 }
 
@@ -67,7 +79,12 @@ test("in a program that depends on kube-backup: loads the installed package by n
     fs.copyFileSync(path.join(repo, "package.json"), path.join(pkg, "package.json"));
     fs.cpSync(path.join(repo, "bin/provider"), path.join(pkg, "bin/provider"), { recursive: true });
     fs.symlinkSync(path.join(repo, "node_modules/axios"), path.join(dir, "node_modules/axios"));
-    const r = await runProvider(dir, { "kube-backup:url": sim.url, "kube-backup:token": sim.token }, {}, "from-package");
+    const r = await runProvider(
+        dir,
+        { "kube-backup:url": sim.url, "kube-backup:token": sim.token },
+        {},
+        "from-package",
+    );
     expect(r.failures).toEqual([]);
     expect(r.id).toBe(`default/from-package/${r.uid}`);
     expect(r.loaded).toEqual([fs.realpathSync(path.join(pkg, "bin/provider/runtime.js"))]);

@@ -19,32 +19,83 @@ let url: string;
 const seenClientCerts: string[] = [];
 
 beforeAll(async () => {
-    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "1", "-subj", "/CN=kb-test-ca");
+    openssl(
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-days",
+        "1",
+        "-subj",
+        "/CN=kb-test-ca",
+    );
     fs.writeFileSync(f("san.ext"), "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\n");
     for (const who of ["server", "client"]) {
-        openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", `${who}.key`, "-out", `${who}.csr`, "-subj", `/CN=${who}`);
-        openssl("x509", "-req", "-in", `${who}.csr`, "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", `${who}.pem`, "-days", "1", "-extfile", "san.ext");
+        openssl(
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            `${who}.key`,
+            "-out",
+            `${who}.csr`,
+            "-subj",
+            `/CN=${who}`,
+        );
+        openssl(
+            "x509",
+            "-req",
+            "-in",
+            `${who}.csr`,
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            `${who}.pem`,
+            "-days",
+            "1",
+            "-extfile",
+            "san.ext",
+        );
     }
-    server = https.createServer({
-        key: fs.readFileSync(f("server.key")), cert: fs.readFileSync(f("server.pem")), ca: fs.readFileSync(f("ca.pem")),
-        requestCert: true, rejectUnauthorized: false,
-    }, (req, res) => {
-        const peer = (req.socket as import("tls").TLSSocket).getPeerCertificate();
-        seenClientCerts.push(String(peer?.subject?.CN ?? ""));
-        res.setHeader("Content-Type", "application/json");
-        res.end(JSON.stringify({ version: { major: "2", minor: "10" } }));
-    });
+    server = https.createServer(
+        {
+            key: fs.readFileSync(f("server.key")),
+            cert: fs.readFileSync(f("server.pem")),
+            ca: fs.readFileSync(f("ca.pem")),
+            requestCert: true,
+            rejectUnauthorized: false,
+        },
+        (req, res) => {
+            const peer = (req.socket as import("tls").TLSSocket).getPeerCertificate();
+            seenClientCerts.push(String(peer?.subject?.CN ?? ""));
+            res.setHeader("Content-Type", "application/json");
+            res.end(JSON.stringify({ version: { major: "2", minor: "10" } }));
+        },
+    );
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
 const client = (extra: Record<string, string>) =>
-    new PxBackupClient(resolveSettings((k) => ({ url, token: "t", maxRetries: "0", ...extra } as Record<string, string>)[k]));
+    new PxBackupClient(
+        resolveSettings((k) => (({ url, token: "t", maxRetries: "0", ...extra }) as Record<string, string>)[k]),
+    );
 
 test("verification is on by default: an unknown CA is refused, and not retried", async () => {
     const c = client({ maxRetries: "5" });
-    await expect(c.get("/v1/version")).rejects.toThrow(/GET \/v1\/version failed: connection error SELF_SIGNED_CERT_IN_CHAIN/);
+    await expect(c.get("/v1/version")).rejects.toThrow(
+        /GET \/v1\/version failed: connection error SELF_SIGNED_CERT_IN_CHAIN/,
+    );
     expect(c.stats.requests).toBe(1);
     c.close();
 });
@@ -65,7 +116,11 @@ test("insecureSkipVerify disables verification", async () => {
 
 test("client certificate and key are presented (mutual TLS)", async () => {
     seenClientCerts.length = 0;
-    const c = client({ caBundle: f("ca.pem"), clientCert: f("client.pem"), clientKey: fs.readFileSync(f("client.key"), "utf8") });
+    const c = client({
+        caBundle: f("ca.pem"),
+        clientCert: f("client.pem"),
+        clientKey: fs.readFileSync(f("client.key"), "utf8"),
+    });
     await c.get("/v1/version");
     c.close();
     expect(seenClientCerts).toEqual(["client"]);

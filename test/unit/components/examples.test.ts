@@ -16,9 +16,18 @@ function config(values: Record<string, string>, secrets: string[]) {
 test("examples/etcd-backup builds one etcd CronJob with its Secrets", async () => {
     config(
         {
-            schedule: "0 */6 * * *", timeZone: "Etc/UTC", retention: "5", bucket: "etcd-backups", prefix: "clusters/dev",
-            s3Endpoint: "http://minio.minio.svc:9000", createBucket: "false",
-            s3AccessKeyId: "id", s3SecretAccessKey: "secret", etcdCaCrt: "ca", etcdClientCrt: "crt", etcdClientKey: "key",
+            schedule: "0 */6 * * *",
+            timeZone: "Etc/UTC",
+            retention: "5",
+            bucket: "etcd-backups",
+            prefix: "clusters/dev",
+            s3Endpoint: "http://minio.minio.svc:9000",
+            createBucket: "false",
+            s3AccessKeyId: "id",
+            s3SecretAccessKey: "secret",
+            etcdCaCrt: "ca",
+            etcdClientCrt: "crt",
+            etcdClientKey: "key",
         },
         ["s3AccessKeyId", "s3SecretAccessKey", "etcdCaCrt", "etcdClientCrt", "etcdClientKey"],
     );
@@ -27,7 +36,12 @@ test("examples/etcd-backup builds one etcd CronJob with its Secrets", async () =
         ex = require("../../../examples/etcd-backup/index");
     });
     const rs = await settle();
-    expect(rs.filter((r) => r.type === "kubernetes:core/v1:Secret").map((r) => plain(r.inputs).metadata.name).sort()).toEqual(["etcd-backup-etcd", "etcd-backup-s3"]);
+    expect(
+        rs
+            .filter((r) => r.type === "kubernetes:core/v1:Secret")
+            .map((r) => plain(r.inputs).metadata.name)
+            .sort(),
+    ).toEqual(["etcd-backup-etcd", "etcd-backup-s3"]);
     const cj = plain(rs.find((r) => r.type === "kubernetes:batch/v1:CronJob")!.inputs);
     expect(cj.spec.schedule).toBe("0 */6 * * *");
     expect(await value(ex.cronJob)).toBe("etcd-backup");
@@ -37,8 +51,14 @@ test("examples/etcd-backup builds one etcd CronJob with its Secrets", async () =
 test("examples/pvc-backup builds archive and snapshot CronJobs", async () => {
     config(
         {
-            namespace: "shop", claims: '["data-postgres-0"]', appLabel: "postgres", bucket: "pvc-backups",
-            s3Endpoint: "http://minio.minio.svc:9000", volumeSnapshotClass: "csi-snapclass", s3AccessKeyId: "id", s3SecretAccessKey: "secret",
+            namespace: "shop",
+            claims: '["data-postgres-0"]',
+            appLabel: "postgres",
+            bucket: "pvc-backups",
+            s3Endpoint: "http://minio.minio.svc:9000",
+            volumeSnapshotClass: "csi-snapclass",
+            s3AccessKeyId: "id",
+            s3SecretAccessKey: "secret",
         },
         ["s3AccessKeyId", "s3SecretAccessKey"],
     );

@@ -10,7 +10,9 @@ beforeAll(async () => {
 });
 beforeEach(() => reset());
 
-const storage = { bucket: { bucket: "backups", endpoint: "http://minio.minio:9000", forcePathStyle: true, region: "us-east-1" } };
+const storage = {
+    bucket: { bucket: "backups", endpoint: "http://minio.minio:9000", forcePathStyle: true, region: "us-east-1" },
+};
 const certs = { caCrt: "CA-PEM", clientCrt: "CERT-PEM", clientKey: "KEY-PEM" };
 
 function byType(rs: Awaited<ReturnType<typeof settle>>, type: string) {
@@ -42,7 +44,11 @@ describe("EtcdBackupSchedule", () => {
         expect(secret.inputs.metadata).toMatchObject({ name: "etcd-prod-etcd", namespace: "kube-system" });
         // stringData reaches the engine as a secret (ciphertext in state), keys and values intact inside.
         expect(isSecret(secret.inputs.stringData)).toBe(true);
-        expect(plain(secret.inputs.stringData)).toEqual({ "ca.crt": "CA-PEM", "client.crt": "CERT-PEM", "client.key": "KEY-PEM" });
+        expect(plain(secret.inputs.stringData)).toEqual({
+            "ca.crt": "CA-PEM",
+            "client.crt": "CERT-PEM",
+            "client.key": "KEY-PEM",
+        });
 
         const m = plain(cj.inputs);
         expect(m.metadata).toMatchObject({ name: "etcd-prod", namespace: "kube-system" });
@@ -61,13 +67,24 @@ describe("EtcdBackupSchedule", () => {
         const pod = m.spec.jobTemplate.spec.template.spec;
         expect(pod.restartPolicy).toBe("Never");
         expect(pod.nodeSelector).toEqual({ "node-role.kubernetes.io/control-plane": "" });
-        expect(pod.tolerations).toEqual([{ key: "node-role.kubernetes.io/control-plane", operator: "Exists", effect: "NoSchedule" }]);
+        expect(pod.tolerations).toEqual([
+            { key: "node-role.kubernetes.io/control-plane", operator: "Exists", effect: "NoSchedule" },
+        ]);
         expect(pod.hostNetwork).toBe(false);
         const [snap, verify] = pod.initContainers;
-        expect(snap).toMatchObject({ name: "snapshot", image: c.DEFAULT_ETCD_IMAGE, command: ["etcdctl"], args: ["snapshot", "save", "$(SNAPSHOT_FILE)"] });
+        expect(snap).toMatchObject({
+            name: "snapshot",
+            image: c.DEFAULT_ETCD_IMAGE,
+            command: ["etcdctl"],
+            args: ["snapshot", "save", "$(SNAPSHOT_FILE)"],
+        });
         expect(env(snap).ETCDCTL_ENDPOINTS).toBe("https://$(HOST_IP):2379");
         expect(env(snap).HOST_IP).toEqual({ fieldRef: { fieldPath: "status.hostIP" } });
-        expect(verify).toMatchObject({ name: "verify", command: ["etcdutl"], args: ["snapshot", "status", "$(SNAPSHOT_FILE)", "--write-out=json"] });
+        expect(verify).toMatchObject({
+            name: "verify",
+            command: ["etcdutl"],
+            args: ["snapshot", "status", "$(SNAPSHOT_FILE)", "--write-out=json"],
+        });
         expect(verify.volumeMounts).toEqual([{ name: "work", mountPath: "/backup", readOnly: true }]);
         // No container of the etcd image runs a shell.
         for (const ic of pod.initContainers) expect(ic.command.join(" ")).not.toMatch(/\bsh\b/);
@@ -97,7 +114,12 @@ describe("EtcdBackupSchedule", () => {
         const next = new Date((await value(s.nextRunTime))!);
         expect(next.getTime()).toBeGreaterThan(Date.now());
         expect(next.getTime() - Date.now()).toBeLessThanOrEqual(6 * 3600 * 1000);
-        const berlin = new Intl.DateTimeFormat("en-GB", { timeZone: "Europe/Berlin", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(next);
+        const berlin = new Intl.DateTimeFormat("en-GB", {
+            timeZone: "Europe/Berlin",
+            hour: "2-digit",
+            minute: "2-digit",
+            hourCycle: "h23",
+        }).format(next);
         expect(berlin).toMatch(/^(00|06|12|18):00$/);
     });
 
@@ -117,7 +139,10 @@ describe("EtcdBackupSchedule", () => {
             backoffLimit: 0,
             startingDeadlineSeconds: 120,
             activeDeadlineSeconds: 900,
-            storage: { bucket: { bucket: "b-1" }, credentials: { secretName: "s3", accessKeyIdKey: "id", secretAccessKeyKey: "key" } },
+            storage: {
+                bucket: { bucket: "b-1" },
+                credentials: { secretName: "s3", accessKeyIdKey: "id", secretAccessKeyKey: "key" },
+            },
             resources: { limits: { memory: "256Mi" } },
         });
         const rs = await settle();
@@ -126,13 +151,20 @@ describe("EtcdBackupSchedule", () => {
         expect(m.spec).toMatchObject({ schedule: "@daily", suspend: true, startingDeadlineSeconds: 120 });
         expect(m.spec.jobTemplate.spec).toMatchObject({ backoffLimit: 0, activeDeadlineSeconds: 900 });
         const pod = m.spec.jobTemplate.spec.template.spec;
-        expect(pod).toMatchObject({ hostNetwork: true, nodeSelector: { "node-role.kubernetes.io/master": "" }, tolerations: [{ operator: "Exists" }] });
+        expect(pod).toMatchObject({
+            hostNetwork: true,
+            nodeSelector: { "node-role.kubernetes.io/master": "" },
+            tolerations: [{ operator: "Exists" }],
+        });
         expect(pod.volumes.find((v: any) => v.name === "etcd-client").secret.items).toEqual([
             { key: "ca.pem", path: "ca.crt" },
             { key: "c.pem", path: "client.crt" },
             { key: "k.pem", path: "client.key" },
         ]);
-        expect(pod.volumes.find((v: any) => v.name === "certs-dir").hostPath).toEqual({ path: "/etc/kubernetes/pki", type: "Directory" });
+        expect(pod.volumes.find((v: any) => v.name === "certs-dir").hostPath).toEqual({
+            path: "/etc/kubernetes/pki",
+            type: "Directory",
+        });
         expect(pod.initContainers[0].image).toBe("registry.k8s.io/etcd:3.6.5-0");
         expect(env(pod.initContainers[0]).ETCDCTL_ENDPOINTS).toBe("https://10.0.0.5:2379");
         const up = pod.containers[0];
@@ -155,7 +187,12 @@ describe("EtcdBackupSchedule", () => {
             s3: { accessKeyId: "AKIA", secretAccessKey: pulumi.secret("s3cr3t"), caBundle: "CA" },
             etcd: certs,
         });
-        const s = new c.EtcdBackupSchedule("etcd-c", { schedule: "5 4 * * *", suspend: true, certificates: creds, storage: { bucket, credentials: creds } });
+        const s = new c.EtcdBackupSchedule("etcd-c", {
+            schedule: "5 4 * * *",
+            suspend: true,
+            certificates: creds,
+            storage: { bucket, credentials: creds },
+        });
         const rs = await settle();
         const cj = plain(byType(rs, "kubernetes:batch/v1:CronJob")[0].inputs);
         const pod = cj.spec.jobTemplate.spec.template.spec;
@@ -165,7 +202,10 @@ describe("EtcdBackupSchedule", () => {
             S3_CA_BUNDLE: "/etc/kube-backup/s3-ca/ca.crt",
             AWS_ACCESS_KEY_ID: { secretKeyRef: { name: "bk-s3", key: "AWS_ACCESS_KEY_ID", optional: false } },
         });
-        expect(pod.volumes).toContainEqual({ name: "s3-ca", secret: { secretName: "bk-s3", items: [{ key: "ca.crt", path: "ca.crt" }] } });
+        expect(pod.volumes).toContainEqual({
+            name: "s3-ca",
+            secret: { secretName: "bk-s3", items: [{ key: "ca.crt", path: "ca.crt" }] },
+        });
         expect(pod.volumes.find((v: any) => v.name === "etcd-client").secret.secretName).toBe("bk-etcd");
         expect(await value(s.nextRunTime)).toBeUndefined();
         expect(await value(s.s3SecretName)).toBe("bk-s3");
@@ -184,7 +224,11 @@ describe("BackupCredentials", () => {
         expect(parentType(secrets[0])).toBe("kube-backup:index:BackupCredentials");
         const sd = secrets[0].inputs.stringData;
         expect(isSecret(sd)).toBe(true);
-        expect(plain(sd)).toEqual({ AWS_ACCESS_KEY_ID: "AKIAEXAMPLE", AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI", AWS_SESSION_TOKEN: "tok" });
+        expect(plain(sd)).toEqual({
+            AWS_ACCESS_KEY_ID: "AKIAEXAMPLE",
+            AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI",
+            AWS_SESSION_TOKEN: "tok",
+        });
         expect(JSON.stringify(secrets[0].inputs.metadata)).not.toContain("wJalrXUtnFEMI");
         expect(cr.s3Credentials).toBeDefined();
         expect(await value(cr.s3Credentials!.secretName)).toBe("creds-s3");
@@ -211,9 +255,16 @@ describe("PvcBackupSchedule", () => {
         expect(m.spec).toMatchObject({ concurrencyPolicy: "Forbid", schedule: "30 2 * * *" });
         expect(m.metadata.annotations).toEqual({ "pulumi.com/patchForce": "true" });
         const pod = m.spec.jobTemplate.spec.template.spec;
-        expect(pod.volumes[0]).toEqual({ name: "data", persistentVolumeClaim: { claimName: "data-db-0", readOnly: true } });
+        expect(pod.volumes[0]).toEqual({
+            name: "data",
+            persistentVolumeClaim: { claimName: "data-db-0", readOnly: true },
+        });
         expect(pod.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution).toEqual([
-            { labelSelector: { matchLabels: { app: "db" } }, topologyKey: "kubernetes.io/hostname", namespaces: ["shop"] },
+            {
+                labelSelector: { matchLabels: { app: "db" } },
+                topologyKey: "kubernetes.io/hostname",
+                namespaces: ["shop"],
+            },
         ]);
         const ct = pod.containers[0];
         expect(ct.args).toEqual(["tar", "-C", "$(BACKUP_DATA_DIR)", "-cf", "-", "."]);
@@ -243,7 +294,8 @@ describe("PvcBackupSchedule", () => {
             storage,
         });
         const rs = await settle();
-        const ct = plain(byType(rs, "kubernetes:batch/v1:CronJob")[0].inputs).spec.jobTemplate.spec.template.spec.containers[0];
+        const ct = plain(byType(rs, "kubernetes:batch/v1:CronJob")[0].inputs).spec.jobTemplate.spec.template.spec
+            .containers[0];
         expect(ct.args).toEqual(["pg_dumpall", "--host=$(PGHOST)", "it's"]);
         expect(ct.command[2]).not.toContain("pg_dumpall");
         expect(env(ct)).toMatchObject({ BACKUP_EXT: ".sql.gz", BACKUP_COMPRESSION: "gzip" });
@@ -268,12 +320,20 @@ describe("PvcBackupSchedule", () => {
         ]);
         const role = plain(byType(rs, "kubernetes:rbac.authorization.k8s.io/v1:Role")[0].inputs);
         expect(role.rules).toEqual([
-            { apiGroups: ["snapshot.storage.k8s.io"], resources: ["volumesnapshots"], verbs: ["create", "get", "list", "watch", "delete"] },
+            {
+                apiGroups: ["snapshot.storage.k8s.io"],
+                resources: ["volumesnapshots"],
+                verbs: ["create", "get", "list", "watch", "delete"],
+            },
             { apiGroups: [""], resources: ["persistentvolumeclaims"], verbs: ["get", "list"] },
         ]);
         const pod = plain(byType(rs, "kubernetes:batch/v1:CronJob")[0].inputs).spec.jobTemplate.spec.template.spec;
         expect(pod.serviceAccountName).toBe("snaps");
-        expect(env(pod.containers[0])).toMatchObject({ BACKUP_SELECTOR: "backup=yes", BACKUP_SNAPSHOT_CLASS: "csi-snapclass", BACKUP_KEEP: "3" });
+        expect(env(pod.containers[0])).toMatchObject({
+            BACKUP_SELECTOR: "backup=yes",
+            BACKUP_SNAPSHOT_CLASS: "csi-snapclass",
+            BACKUP_KEEP: "3",
+        });
     });
 });
 
@@ -281,22 +341,31 @@ describe("BackupBucket", () => {
     test("private, encrypted, TLS-only, lifecycle safety net and multipart abort", async () => {
         const b = new c.BackupBucket("bb", { bucketName: "team-backups", region: "eu-central-1", expirationDays: 120 });
         const rs = await settle();
-        for (const r of rs.filter((r) => r.type.startsWith("aws:"))) expect(parentType(r)).toBe("kube-backup:index:BackupBucket");
+        for (const r of rs.filter((r) => r.type.startsWith("aws:")))
+            expect(parentType(r)).toBe("kube-backup:index:BackupBucket");
         const one = (t: string) => plain(byType(rs, t)[0].inputs);
-        expect(one("aws:s3/bucket:Bucket")).toMatchObject({ bucket: "team-backups", region: "eu-central-1", forceDestroy: false });
+        expect(one("aws:s3/bucket:Bucket")).toMatchObject({
+            bucket: "team-backups",
+            region: "eu-central-1",
+            forceDestroy: false,
+        });
         expect(one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")).toMatchObject({
             blockPublicAcls: true,
             blockPublicPolicy: true,
             ignorePublicAcls: true,
             restrictPublicBuckets: true,
         });
-        expect(one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").rules[0]).toMatchObject({
+        expect(
+            one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").rules[0],
+        ).toMatchObject({
             applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" },
             bucketKeyEnabled: false,
         });
         expect(one("aws:s3/bucketVersioning:BucketVersioning").versioningConfiguration.status).toBe("Suspended");
         const rules = one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").rules;
-        expect(rules).toContainEqual(expect.objectContaining({ abortIncompleteMultipartUpload: { daysAfterInitiation: 3 } }));
+        expect(rules).toContainEqual(
+            expect.objectContaining({ abortIncompleteMultipartUpload: { daysAfterInitiation: 3 } }),
+        );
         expect(rules).toContainEqual(expect.objectContaining({ expiration: { days: 120 } }));
         const policy = JSON.parse(one("aws:s3/bucketPolicy:BucketPolicy").policy);
         expect(policy.Statement[0]).toMatchObject({
@@ -312,11 +381,17 @@ describe("BackupBucket", () => {
 
     test("KMS encryption and object lock force versioning", async () => {
         const key = "arn:aws:kms:eu-west-1:123456789012:key/abcd-1234";
-        new c.BackupBucket("locked", { encryption: "aws:kms", kmsKeyId: key, objectLock: { mode: "COMPLIANCE", days: 30 } });
+        new c.BackupBucket("locked", {
+            encryption: "aws:kms",
+            kmsKeyId: key,
+            objectLock: { mode: "COMPLIANCE", days: 30 },
+        });
         const rs = await settle();
         const one = (t: string) => plain(byType(rs, t)[0].inputs);
         expect(one("aws:s3/bucket:Bucket")).toMatchObject({ objectLockEnabled: true, bucketPrefix: "locked-" });
-        expect(one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").rules[0]).toMatchObject({
+        expect(
+            one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").rules[0],
+        ).toMatchObject({
             applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: key },
             bucketKeyEnabled: true,
         });

@@ -24,7 +24,9 @@ function validate(manifest: any): string[] {
     const root = fixture.roots[key];
     if (!root) throw new Error(`no schema for ${key}`);
     const check = ajv.getSchema(`k8s#/definitions/${root}`)!;
-    return check(manifest) ? [] : check.errors!.map((e) => `${key} ${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`);
+    return check(manifest)
+        ? []
+        : check.errors!.map((e) => `${key} ${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`);
 }
 
 let c: typeof C;
@@ -38,31 +40,92 @@ async function manifests(): Promise<any[]> {
     return rs.filter((r) => r.type.startsWith("kubernetes:")).map((r) => plain(r.inputs));
 }
 
-const s3 = { bucket: { bucket: "backups", endpoint: "https://s3.local:9000", forcePathStyle: true, caBundle: { configMapName: "ca" } }, credentials: { secretName: "s3" } };
+const s3 = {
+    bucket: {
+        bucket: "backups",
+        endpoint: "https://s3.local:9000",
+        forcePathStyle: true,
+        caBundle: { configMapName: "ca" },
+    },
+    credentials: { secretName: "s3" },
+};
 const certs = { caCrt: "ca", clientCrt: "crt", clientKey: "key" };
 
 const scenarios: [string, () => void][] = [
-    ["etcd with certificate values and a certs directory", () =>
-        new c.EtcdBackupSchedule("etcd", { schedule: "0 * * * *", certificates: certs, certsDir: "/etc/kubernetes/pki", storage: s3, resources: { requests: { cpu: "100m", memory: "64Mi" } } })],
-    ["etcd with an existing Secret, host network, custom tolerations", () =>
-        new c.EtcdBackupSchedule("etcd", {
-            schedule: "@daily",
-            timeZone: "Asia/Tokyo",
-            suspend: true,
-            hostNetwork: true,
-            endpoint: "https://127.0.0.1:2379",
-            tolerations: [{ key: "dedicated", operator: "Equal", value: "infra", effect: "NoExecute", tolerationSeconds: 30 }],
-            certificates: { secretName: "etcd-client" },
-            storage: { bucket: { bucket: "b-1" } },
-        })],
-    ["credentials with S3 keys and etcd certificates", () =>
-        new c.BackupCredentials("creds", { namespace: "ops", s3: { accessKeyId: "a", secretAccessKey: "b", sessionToken: "t", caBundle: "pem" }, etcd: certs, labels: { team: "ops" } })],
-    ["pvc tar with co-scheduling", () =>
-        new c.PvcBackupSchedule("app", { schedule: "15 1 * * 1-5", namespace: "shop", pvcNames: ["data-0", "data-1"], coScheduleWith: { app: "db" }, storage: s3 })],
-    ["pvc custom", () =>
-        new c.PvcBackupSchedule("pg", { schedule: "0 2 * * *", namespace: "db", pvcNames: ["pg"], strategy: "custom", command: ["pg_dumpall"], compression: "zstd", extension: ".sql.zst", readOnly: false, storage: s3 })],
-    ["pvc snapshot by selector", () =>
-        new c.PvcBackupSchedule("snap", { schedule: "0 */4 * * *", namespace: "shop", selector: { backup: "true" }, strategy: "snapshot", volumeSnapshotClass: "csi-snap" })],
+    [
+        "etcd with certificate values and a certs directory",
+        () =>
+            new c.EtcdBackupSchedule("etcd", {
+                schedule: "0 * * * *",
+                certificates: certs,
+                certsDir: "/etc/kubernetes/pki",
+                storage: s3,
+                resources: { requests: { cpu: "100m", memory: "64Mi" } },
+            }),
+    ],
+    [
+        "etcd with an existing Secret, host network, custom tolerations",
+        () =>
+            new c.EtcdBackupSchedule("etcd", {
+                schedule: "@daily",
+                timeZone: "Asia/Tokyo",
+                suspend: true,
+                hostNetwork: true,
+                endpoint: "https://127.0.0.1:2379",
+                tolerations: [
+                    { key: "dedicated", operator: "Equal", value: "infra", effect: "NoExecute", tolerationSeconds: 30 },
+                ],
+                certificates: { secretName: "etcd-client" },
+                storage: { bucket: { bucket: "b-1" } },
+            }),
+    ],
+    [
+        "credentials with S3 keys and etcd certificates",
+        () =>
+            new c.BackupCredentials("creds", {
+                namespace: "ops",
+                s3: { accessKeyId: "a", secretAccessKey: "b", sessionToken: "t", caBundle: "pem" },
+                etcd: certs,
+                labels: { team: "ops" },
+            }),
+    ],
+    [
+        "pvc tar with co-scheduling",
+        () =>
+            new c.PvcBackupSchedule("app", {
+                schedule: "15 1 * * 1-5",
+                namespace: "shop",
+                pvcNames: ["data-0", "data-1"],
+                coScheduleWith: { app: "db" },
+                storage: s3,
+            }),
+    ],
+    [
+        "pvc custom",
+        () =>
+            new c.PvcBackupSchedule("pg", {
+                schedule: "0 2 * * *",
+                namespace: "db",
+                pvcNames: ["pg"],
+                strategy: "custom",
+                command: ["pg_dumpall"],
+                compression: "zstd",
+                extension: ".sql.zst",
+                readOnly: false,
+                storage: s3,
+            }),
+    ],
+    [
+        "pvc snapshot by selector",
+        () =>
+            new c.PvcBackupSchedule("snap", {
+                schedule: "0 */4 * * *",
+                namespace: "shop",
+                selector: { backup: "true" },
+                strategy: "snapshot",
+                volumeSnapshotClass: "csi-snap",
+            }),
+    ],
 ];
 
 test.each(scenarios)("%s: every manifest is valid for Kubernetes v1.36", async (_label, build) => {
@@ -83,7 +146,10 @@ test("the schema check fails on a misspelled field and a wrong type", async () =
     wrong.spec.jobTemplate.spec.backoffLimit = "1";
     expect(validate(wrong).join("\n")).toMatch(/backoffLimit must be integer/);
     const big = JSON.parse(JSON.stringify(cj));
-    big.spec.jobTemplate.spec.template.spec.containers[0].env.push({ name: "X", valueFrom: { secretKeyRef: { key: "k" }, fieldRef: 3 } });
+    big.spec.jobTemplate.spec.template.spec.containers[0].env.push({
+        name: "X",
+        valueFrom: { secretKeyRef: { key: "k" }, fieldRef: 3 },
+    });
     expect(validate(big).length).toBeGreaterThan(0);
 });
 

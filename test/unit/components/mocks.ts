@@ -19,7 +19,11 @@ pulumi.runtime.setMocks(
             const state: any = { ...args.inputs };
             if (args.type === "aws:s3/bucket:Bucket") {
                 const b = args.inputs.bucket ?? `${args.inputs.bucketPrefix ?? args.name}abc123`;
-                Object.assign(state, { bucket: b, arn: `arn:aws:s3:::${b}`, region: args.inputs.region ?? "eu-west-1" });
+                Object.assign(state, {
+                    bucket: b,
+                    arn: `arn:aws:s3:::${b}`,
+                    region: args.inputs.region ?? "eu-west-1",
+                });
             }
             return { id: `${args.name}-id`, state };
         },

@@ -23,55 +23,155 @@ const etcdCases: Case[] = [
     ["name", { __name: "Etcd_Bad" }, /"name" must be a DNS-1123 label .* at most 52 characters/],
     ["name length", { __name: "e".repeat(53) }, /"name" must be a DNS-1123 label/],
     ["schedule syntax", { schedule: "61 * * * *" }, /"schedule" must be a valid cron expression/],
-    ["schedule 6 fields", { schedule: "0 0 * * * *" }, /"schedule" must be a standard 5-field cron expression .* it has 6 fields/],
+    [
+        "schedule 6 fields",
+        { schedule: "0 0 * * * *" },
+        /"schedule" must be a standard 5-field cron expression .* it has 6 fields/,
+    ],
     ["schedule TZ", { schedule: "TZ=UTC 0 * * * *" }, /"schedule" must not set TZ= inside the schedule/],
     ["schedule missing", { schedule: undefined }, /"schedule" is required/],
     ["timeZone", { timeZone: "Mars/Olympus" }, /"timeZone" must be an IANA time zone/],
     ["suspend", { suspend: "yes" }, /"suspend" must be a boolean/],
-    ["startingDeadlineSeconds", { startingDeadlineSeconds: 0 }, /"startingDeadlineSeconds" must be an integer between 10 and 86400/],
+    [
+        "startingDeadlineSeconds",
+        { startingDeadlineSeconds: 0 },
+        /"startingDeadlineSeconds" must be an integer between 10 and 86400/,
+    ],
     ["activeDeadlineSeconds", { activeDeadlineSeconds: 10 }, /"activeDeadlineSeconds" must be an integer between 60/],
     ["backoffLimit", { backoffLimit: 7 }, /"backoffLimit" must be an integer between 0 and 6/],
-    ["successfulJobsHistoryLimit", { successfulJobsHistoryLimit: -1 }, /"successfulJobsHistoryLimit" must be an integer between 0 and 100/],
-    ["failedJobsHistoryLimit", { failedJobsHistoryLimit: 0 }, /"failedJobsHistoryLimit" must be an integer between 1 and 100/],
+    [
+        "successfulJobsHistoryLimit",
+        { successfulJobsHistoryLimit: -1 },
+        /"successfulJobsHistoryLimit" must be an integer between 0 and 100/,
+    ],
+    [
+        "failedJobsHistoryLimit",
+        { failedJobsHistoryLimit: 0 },
+        /"failedJobsHistoryLimit" must be an integer between 1 and 100/,
+    ],
     ["labels", { labels: { "bad key!": "x" } }, /"labels" must have valid label keys/],
     ["labels value", { labels: { ok: "bad value!" } }, /"labels" must have valid label values/],
     ["namespace", { namespace: "Kube_System" }, /"namespace" must be a DNS-1123 label/],
     ["retention 0", { retention: 0 }, /"retention" must be an integer between 1 and 1000 \(got 0\)/],
     ["retention fraction", { retention: 2.5 }, /"retention" must be an integer/],
-    ["endpoint list", { endpoint: "https://a:2379,https://b:2379" }, /"endpoint" must be exactly one https:\/\/ or http:\/\/ URL/],
+    [
+        "endpoint list",
+        { endpoint: "https://a:2379,https://b:2379" },
+        /"endpoint" must be exactly one https:\/\/ or http:\/\/ URL/,
+    ],
     ["endpoint scheme", { endpoint: "unix:///run/etcd.sock" }, /"endpoint" must be exactly one/],
     ["certsDir relative", { certsDir: "etc/kubernetes/pki" }, /"certsDir" must be an absolute path/],
     ["certsDir dotdot", { certsDir: "/etc/../root" }, /"certsDir" must be an absolute path without '..'/],
     ["images.etcd unpinned", { images: { etcd: "etcd" } }, /"images.etcd" must be a pinned container image reference/],
-    ["images.tools spaces", { images: { tools: "a b:1" } }, /"images.tools" must be a pinned container image reference/],
+    [
+        "images.tools spaces",
+        { images: { tools: "a b:1" } },
+        /"images.tools" must be a pinned container image reference/,
+    ],
     ["nodeSelector", { nodeSelector: { "a b": "" } }, /"nodeSelector" must have valid label keys/],
     ["hostNetwork", { hostNetwork: 1 }, /"hostNetwork" must be a boolean/],
     ["snapshotTimeoutSeconds", { snapshotTimeoutSeconds: 1 }, /"snapshotTimeoutSeconds" must be an integer between 5/],
     ["certificates missing", { certificates: undefined }, /"certificates" is required/],
-    ["certificates both", { certificates: { ...certs, secretName: "x" } }, /"certificates" must be either PEM values or a Secret reference, not both/],
-    ["certificates neither", { certificates: {} }, /"certificates" must be PEM values, a Secret reference or a BackupCredentials/],
-    ["certificates.secretName", { certificates: { secretName: "Bad Name" } }, /"certificates.secretName" must be a DNS-1123 subdomain/],
-    ["certificates namespace", { certificates: { secretName: "x", namespace: "other" } }, /"certificates" must be a Secret in the schedule's namespace "kube-system"/],
-    ["certificates empty PEM", { certificates: { ...certs, clientKey: "" } }, /"certificates.clientKey" must be a non-empty string \(got a secret value, not shown\)/],
+    [
+        "certificates both",
+        { certificates: { ...certs, secretName: "x" } },
+        /"certificates" must be either PEM values or a Secret reference, not both/,
+    ],
+    [
+        "certificates neither",
+        { certificates: {} },
+        /"certificates" must be PEM values, a Secret reference or a BackupCredentials/,
+    ],
+    [
+        "certificates.secretName",
+        { certificates: { secretName: "Bad Name" } },
+        /"certificates.secretName" must be a DNS-1123 subdomain/,
+    ],
+    [
+        "certificates namespace",
+        { certificates: { secretName: "x", namespace: "other" } },
+        /"certificates" must be a Secret in the schedule's namespace "kube-system"/,
+    ],
+    [
+        "certificates empty PEM",
+        { certificates: { ...certs, clientKey: "" } },
+        /"certificates.clientKey" must be a non-empty string \(got a secret value, not shown\)/,
+    ],
     ["storage missing", { storage: undefined }, /"storage.bucket" is required/],
-    ["bucket name", { storage: { bucket: { bucket: "Bad_Bucket" } } }, /"storage.bucket.bucket" must be a valid S3 bucket name/],
-    ["bucket IP", { storage: { bucket: { bucket: "192.168.0.1" } } }, /"storage.bucket.bucket" must be a valid S3 bucket name/],
+    [
+        "bucket name",
+        { storage: { bucket: { bucket: "Bad_Bucket" } } },
+        /"storage.bucket.bucket" must be a valid S3 bucket name/,
+    ],
+    [
+        "bucket IP",
+        { storage: { bucket: { bucket: "192.168.0.1" } } },
+        /"storage.bucket.bucket" must be a valid S3 bucket name/,
+    ],
     ["bucket missing", { storage: { bucket: {} } }, /"storage.bucket.bucket" is required/],
     ["prefix", { storage: { ...s3, prefix: "a/../b" } }, /"storage.prefix" must be '\/'-separated segments/],
     ["prefix trailing slash", { storage: { ...s3, prefix: "a/" } }, /"storage.prefix" must be/],
     ["prefix empty", { storage: { ...s3, prefix: "" } }, /"storage.prefix" must be 1 to 512 characters/],
-    ["endpoint URL", { storage: { bucket: { bucket: "bkt", endpoint: "minio:9000" } } }, /"storage.bucket.endpoint" must be an http:\/\/ or https:\/\/ URL/],
-    ["endpoint credentials", { storage: { bucket: { bucket: "bkt", endpoint: "https://u:p@minio" } } }, /"storage.bucket.endpoint" must not contain credentials/],
-    ["endpoint query", { storage: { bucket: { bucket: "bkt", endpoint: "https://minio/?x=1" } } }, /"storage.bucket.endpoint" must not contain a query/],
-    ["region", { storage: { bucket: { bucket: "bkt", region: "EU West" } } }, /"storage.bucket.region" must be a region name/],
-    ["forcePathStyle", { storage: { bucket: { bucket: "bkt", forcePathStyle: "true" } } }, /"storage.bucket.forcePathStyle" must be a boolean/],
-    ["insecureSkipTlsVerify", { storage: { bucket: { bucket: "bkt", insecureSkipTlsVerify: "yes" } } }, /"storage.bucket.insecureSkipTlsVerify" must be a boolean/],
-    ["caBundle both", { storage: { bucket: { bucket: "bkt", caBundle: { secretName: "a", configMapName: "b" } } } }, /"storage.bucket.caBundle" must name exactly one of secretName or configMapName/],
-    ["caBundle neither", { storage: { bucket: { bucket: "bkt", caBundle: {} } } }, /"storage.bucket.caBundle" must name exactly one/],
-    ["caBundle secretName", { storage: { bucket: { bucket: "bkt", caBundle: { secretName: "A B" } } } }, /"storage.bucket.caBundle.secretName" must be a DNS-1123 subdomain/],
-    ["credentials secretName", { storage: { ...s3, credentials: { secretName: "A B" } } }, /"storage.credentials.secretName" must be a DNS-1123 subdomain/],
-    ["credentials namespace", { storage: { ...s3, credentials: { secretName: "s", namespace: "elsewhere" } } }, /"storage.credentials" must be a Secret in the schedule's namespace "kube-system"/],
-    ["credentials without s3", { storage: { ...s3, credentials: { s3Credentials: undefined } } }, /"storage.credentials" must be a BackupCredentials created with s3 access keys/],
+    [
+        "endpoint URL",
+        { storage: { bucket: { bucket: "bkt", endpoint: "minio:9000" } } },
+        /"storage.bucket.endpoint" must be an http:\/\/ or https:\/\/ URL/,
+    ],
+    [
+        "endpoint credentials",
+        { storage: { bucket: { bucket: "bkt", endpoint: "https://u:p@minio" } } },
+        /"storage.bucket.endpoint" must not contain credentials/,
+    ],
+    [
+        "endpoint query",
+        { storage: { bucket: { bucket: "bkt", endpoint: "https://minio/?x=1" } } },
+        /"storage.bucket.endpoint" must not contain a query/,
+    ],
+    [
+        "region",
+        { storage: { bucket: { bucket: "bkt", region: "EU West" } } },
+        /"storage.bucket.region" must be a region name/,
+    ],
+    [
+        "forcePathStyle",
+        { storage: { bucket: { bucket: "bkt", forcePathStyle: "true" } } },
+        /"storage.bucket.forcePathStyle" must be a boolean/,
+    ],
+    [
+        "insecureSkipTlsVerify",
+        { storage: { bucket: { bucket: "bkt", insecureSkipTlsVerify: "yes" } } },
+        /"storage.bucket.insecureSkipTlsVerify" must be a boolean/,
+    ],
+    [
+        "caBundle both",
+        { storage: { bucket: { bucket: "bkt", caBundle: { secretName: "a", configMapName: "b" } } } },
+        /"storage.bucket.caBundle" must name exactly one of secretName or configMapName/,
+    ],
+    [
+        "caBundle neither",
+        { storage: { bucket: { bucket: "bkt", caBundle: {} } } },
+        /"storage.bucket.caBundle" must name exactly one/,
+    ],
+    [
+        "caBundle secretName",
+        { storage: { bucket: { bucket: "bkt", caBundle: { secretName: "A B" } } } },
+        /"storage.bucket.caBundle.secretName" must be a DNS-1123 subdomain/,
+    ],
+    [
+        "credentials secretName",
+        { storage: { ...s3, credentials: { secretName: "A B" } } },
+        /"storage.credentials.secretName" must be a DNS-1123 subdomain/,
+    ],
+    [
+        "credentials namespace",
+        { storage: { ...s3, credentials: { secretName: "s", namespace: "elsewhere" } } },
+        /"storage.credentials" must be a Secret in the schedule's namespace "kube-system"/,
+    ],
+    [
+        "credentials without s3",
+        { storage: { ...s3, credentials: { s3Credentials: undefined } } },
+        /"storage.credentials" must be a BackupCredentials created with s3 access keys/,
+    ],
 ];
 
 describe("EtcdBackupSchedule rejects", () => {
@@ -88,33 +188,79 @@ const pvcCases: Case[] = [
     ["strategy", { strategy: "rsync" }, /"strategy" must be one of "tar", "snapshot", "custom"/],
     ["retention", { retention: -1 }, /"retention" must be an integer between 1 and 1000/],
     ["readOnly", { readOnly: "true" }, /"readOnly" must be a boolean/],
-    ["selector labels", { pvcNames: undefined, strategy: "snapshot", storage: undefined, volumeSnapshotClass: "c", selector: { "x y": "1" } }, /"selector" must have valid label keys/],
+    [
+        "selector labels",
+        {
+            pvcNames: undefined,
+            strategy: "snapshot",
+            storage: undefined,
+            volumeSnapshotClass: "c",
+            selector: { "x y": "1" },
+        },
+        /"selector" must have valid label keys/,
+    ],
     ["coScheduleWith", { coScheduleWith: { app: "a b" } }, /"coScheduleWith" must have valid label values/],
     ["nodeSelector", { nodeSelector: { "-bad": "" } }, /"nodeSelector" must have valid label keys/],
     ["pvcNames empty", { pvcNames: [] }, /"pvcNames" must be a non-empty list/],
     ["pvcNames duplicate", { pvcNames: ["a", "a"] }, /"pvcNames" must not contain duplicates/],
     ["pvcNames invalid", { pvcNames: ["ok", "Not_OK"] }, /"pvcNames" item 1 must be a DNS-1123 subdomain/],
     ["pvcNames Output", { pvcNames: pulumi.output(["a"]) }, /"pvcNames" must be a plain list of names/],
-    ["pvcNames job name length", { pvcNames: ["p".repeat(60)] }, /"pvcNames" must give CronJob names "<name>-<claim>" that are DNS-1123 labels of at most 52/],
-    ["neither names nor selector", { pvcNames: undefined }, /"pvcNames" or selector must be given, not both and not neither/],
+    [
+        "pvcNames job name length",
+        { pvcNames: ["p".repeat(60)] },
+        /"pvcNames" must give CronJob names "<name>-<claim>" that are DNS-1123 labels of at most 52/,
+    ],
+    [
+        "neither names nor selector",
+        { pvcNames: undefined },
+        /"pvcNames" or selector must be given, not both and not neither/,
+    ],
     ["both names and selector", { selector: { a: "b" } }, /"pvcNames" or selector must be given, not both/],
     ["selector with tar", { pvcNames: undefined, selector: { a: "b" } }, /"selector" requires strategy "snapshot"/],
     ["snapshot without class", { strategy: "snapshot", storage: undefined }, /"volumeSnapshotClass" is required/],
-    ["snapshot class name", { strategy: "snapshot", storage: undefined, volumeSnapshotClass: "Bad Class" }, /"volumeSnapshotClass" must be a DNS-1123 subdomain/],
-    ["snapshot with storage", { strategy: "snapshot", volumeSnapshotClass: "c" }, /"storage" must not be set with strategy "snapshot"/],
-    ["snapshot with command", { strategy: "snapshot", storage: undefined, volumeSnapshotClass: "c", command: ["x"] }, /"command" and compression only apply/],
-    ["snapshot image", { strategy: "snapshot", storage: undefined, volumeSnapshotClass: "c", image: "kubectl" }, /"image" must be a pinned container image reference/],
+    [
+        "snapshot class name",
+        { strategy: "snapshot", storage: undefined, volumeSnapshotClass: "Bad Class" },
+        /"volumeSnapshotClass" must be a DNS-1123 subdomain/,
+    ],
+    [
+        "snapshot with storage",
+        { strategy: "snapshot", volumeSnapshotClass: "c" },
+        /"storage" must not be set with strategy "snapshot"/,
+    ],
+    [
+        "snapshot with command",
+        { strategy: "snapshot", storage: undefined, volumeSnapshotClass: "c", command: ["x"] },
+        /"command" and compression only apply/,
+    ],
+    [
+        "snapshot image",
+        { strategy: "snapshot", storage: undefined, volumeSnapshotClass: "c", image: "kubectl" },
+        /"image" must be a pinned container image reference/,
+    ],
     ["class with tar", { volumeSnapshotClass: "c" }, /"volumeSnapshotClass" only applies to strategy "snapshot"/],
     ["command with tar", { command: ["x"] }, /"command" only applies to strategy "custom"/],
     ["compression", { compression: "bzip2" }, /"compression" must be one of "gzip", "zstd", "none"/],
     ["custom without command", { strategy: "custom" }, /"command" is required for strategy "custom"/],
     ["custom empty command", { strategy: "custom", command: [] }, /"command" must be a non-empty list/],
     ["custom non-string argv", { strategy: "custom", command: ["x", 1] }, /"command" item 1 must be a string/],
-    ["custom extension", { strategy: "custom", command: ["x"], extension: "sql" }, /"extension" must be like ".sql.gz"/],
-    ["custom extension vs compression", { strategy: "custom", command: ["x"], extension: ".sql", compression: "zstd" }, /"extension" must end with .zst when compression is "zstd"/],
+    [
+        "custom extension",
+        { strategy: "custom", command: ["x"], extension: "sql" },
+        /"extension" must be like ".sql.gz"/,
+    ],
+    [
+        "custom extension vs compression",
+        { strategy: "custom", command: ["x"], extension: ".sql", compression: "zstd" },
+        /"extension" must end with .zst when compression is "zstd"/,
+    ],
     ["image", { image: "busybox" }, /"image" must be a pinned container image reference/],
     ["storage missing", { storage: undefined }, /"storage.bucket" is required/],
-    ["prefix when namespace is an Output", { namespace: pulumi.output("apps") }, /"storage.prefix" is required when namespace is not a plain string/],
+    [
+        "prefix when namespace is an Output",
+        { namespace: pulumi.output("apps") },
+        /"storage.prefix" is required when namespace is not a plain string/,
+    ],
 ];
 
 describe("PvcBackupSchedule rejects", () => {
@@ -129,8 +275,16 @@ const credCases: Case[] = [
     ["name", { __name: "Creds!" }, /"name" must be a DNS-1123 label/],
     ["namespace", { namespace: "" }, /"namespace" must be a DNS-1123 label/],
     ["nothing to store", { s3: undefined }, /"s3" or etcd must be given/],
-    ["s3.accessKeyId", { s3: { accessKeyId: " ", secretAccessKey: "x" } }, /"s3.accessKeyId" must be a non-empty string \(got a secret value, not shown\)/],
-    ["s3.secretAccessKey", { s3: { accessKeyId: "x", secretAccessKey: "" } }, /"s3.secretAccessKey" must be a non-empty string/],
+    [
+        "s3.accessKeyId",
+        { s3: { accessKeyId: " ", secretAccessKey: "x" } },
+        /"s3.accessKeyId" must be a non-empty string \(got a secret value, not shown\)/,
+    ],
+    [
+        "s3.secretAccessKey",
+        { s3: { accessKeyId: "x", secretAccessKey: "" } },
+        /"s3.secretAccessKey" must be a non-empty string/,
+    ],
     ["etcd.caCrt", { etcd: { ...certs, caCrt: "" } }, /"etcd.caCrt" must be a non-empty string/],
     ["etcd.clientCrt", { etcd: { ...certs, clientCrt: "" } }, /"etcd.clientCrt" must be a non-empty string/],
     ["etcd.clientKey", { etcd: { ...certs, clientKey: undefined } }, /"etcd.clientKey" is required/],
@@ -140,11 +294,22 @@ const credCases: Case[] = [
 describe("BackupCredentials rejects", () => {
     test.each(credCases)("%s", (_label, patch, err) => {
         const { __name, ...rest } = patch;
-        const make = () => new c.BackupCredentials(__name ?? "creds", { namespace: "apps", s3: { accessKeyId: "a", secretAccessKey: "b" }, ...rest });
+        const make = () =>
+            new c.BackupCredentials(__name ?? "creds", {
+                namespace: "apps",
+                s3: { accessKeyId: "a", secretAccessKey: "b" },
+                ...rest,
+            });
         expect(make).toThrow(err);
     });
     test("a secret value in a broken rule is never echoed", () => {
-        expect(() => new c.BackupCredentials("creds", { namespace: "apps", s3: { accessKeyId: "AKIA-NOT-SHOWN  ".slice(14), secretAccessKey: "x" } })).toThrow(/not shown/);
+        expect(
+            () =>
+                new c.BackupCredentials("creds", {
+                    namespace: "apps",
+                    s3: { accessKeyId: "AKIA-NOT-SHOWN  ".slice(14), secretAccessKey: "x" },
+                }),
+        ).toThrow(/not shown/);
         try {
             new c.BackupCredentials("creds", { namespace: "apps", etcd: { ...certs, clientKey: "" } });
         } catch (e) {
@@ -158,19 +323,43 @@ const bucketCases: Case[] = [
     ["bucketName dots", { bucketName: "a..b" }, /"bucketName" must be a valid S3 bucket name/],
     ["region", { region: "eu_west_1" }, /"region" must be a region name/],
     ["encryption", { encryption: "DES" }, /"encryption" must be one of "AES256", "aws:kms"/],
-    ["kmsKeyId format", { encryption: "aws:kms", kmsKeyId: "my key" }, /"kmsKeyId" must be a KMS key ARN, key id or alias/],
+    [
+        "kmsKeyId format",
+        { encryption: "aws:kms", kmsKeyId: "my key" },
+        /"kmsKeyId" must be a KMS key ARN, key id or alias/,
+    ],
     ["kmsKeyId required", { encryption: "aws:kms" }, /"kmsKeyId" is required when encryption is "aws:kms"/],
     ["kmsKeyId without kms", { kmsKeyId: "alias/backups" }, /"kmsKeyId" must only be set when encryption is "aws:kms"/],
     ["expirationDays", { expirationDays: 3 }, /"expirationDays" must be an integer between 7 and 36500/],
-    ["noncurrentVersionExpirationDays", { noncurrentVersionExpirationDays: 0 }, /"noncurrentVersionExpirationDays" must be an integer between 1/],
-    ["abortIncompleteMultipartUploadDays", { abortIncompleteMultipartUploadDays: 0 }, /"abortIncompleteMultipartUploadDays" must be an integer between 1 and 365/],
+    [
+        "noncurrentVersionExpirationDays",
+        { noncurrentVersionExpirationDays: 0 },
+        /"noncurrentVersionExpirationDays" must be an integer between 1/,
+    ],
+    [
+        "abortIncompleteMultipartUploadDays",
+        { abortIncompleteMultipartUploadDays: 0 },
+        /"abortIncompleteMultipartUploadDays" must be an integer between 1 and 365/,
+    ],
     ["endpoint", { endpoint: "s3.local" }, /"endpoint" must be an http:\/\/ or https:\/\/ URL/],
     ["forcePathStyle", { forcePathStyle: 1 }, /"forcePathStyle" must be a boolean/],
     ["versioning", { versioning: "on" }, /"versioning" must be a boolean/],
     ["forceDestroy", { forceDestroy: "no" }, /"forceDestroy" must be a boolean/],
-    ["objectLock.mode", { objectLock: { mode: "STRICT", days: 1 } }, /"objectLock.mode" must be one of "GOVERNANCE", "COMPLIANCE"/],
-    ["objectLock.days", { objectLock: { mode: "GOVERNANCE", days: 0 } }, /"objectLock.days" must be an integer between 1/],
-    ["objectLock without versioning", { versioning: false, objectLock: { mode: "GOVERNANCE", days: 1 } }, /"versioning" must not be false when objectLock is set/],
+    [
+        "objectLock.mode",
+        { objectLock: { mode: "STRICT", days: 1 } },
+        /"objectLock.mode" must be one of "GOVERNANCE", "COMPLIANCE"/,
+    ],
+    [
+        "objectLock.days",
+        { objectLock: { mode: "GOVERNANCE", days: 0 } },
+        /"objectLock.days" must be an integer between 1/,
+    ],
+    [
+        "objectLock without versioning",
+        { versioning: false, objectLock: { mode: "GOVERNANCE", days: 1 } },
+        /"versioning" must not be false when objectLock is set/,
+    ],
 ];
 
 describe("BackupBucket rejects", () => {
@@ -196,25 +385,45 @@ describe("values known later", () => {
         expect(String(await rejection(val.check("retention", pulumi.output(0), v.integerIn(1))))).toMatch(
             /EtcdBackupSchedule "x": property "retention" must be an integer >= 1 \(got 0\)/,
         );
-        await expect(value(val.check("retention", pulumi.output(3), v.integerIn(1)) as pulumi.Output<number>)).resolves.toBe(3);
+        await expect(
+            value(val.check("retention", pulumi.output(3), v.integerIn(1)) as pulumi.Output<number>),
+        ).resolves.toBe(3);
     });
 
     test("a rule across Outputs fails the value it is folded into", async () => {
         const val = new v.Validator(`BackupBucket "b"`);
-        const carrier = val.relate("kmsKeyId", [pulumi.output("aws:kms"), pulumi.output(undefined)], (e, k) => (e === "aws:kms" && !k ? "is required" : undefined), pulumi.output("x"));
+        const carrier = val.relate(
+            "kmsKeyId",
+            [pulumi.output("aws:kms"), pulumi.output(undefined)],
+            (e, k) => (e === "aws:kms" && !k ? "is required" : undefined),
+            pulumi.output("x"),
+        );
         expect(String(await rejection(carrier))).toMatch(/BackupBucket "b": property "kmsKeyId" is required/);
-        const fine = val.relate("kmsKeyId", [pulumi.output("AES256"), pulumi.output(undefined)], (e, k) => (e === "aws:kms" && !k ? "is required" : undefined), pulumi.output("x"));
+        const fine = val.relate(
+            "kmsKeyId",
+            [pulumi.output("AES256"), pulumi.output(undefined)],
+            (e, k) => (e === "aws:kms" && !k ? "is required" : undefined),
+            pulumi.output("x"),
+        );
         await expect(value(fine)).resolves.toBe("x");
     });
 
     test("a secret known later is checked without echoing it", async () => {
         const val = new v.Validator(`BackupCredentials "c"`);
         const err = String(await rejection(val.secret("s3.secretAccessKey", pulumi.secret("  "), v.nonEmptyString)));
-        expect(err).toMatch(/property "s3.secretAccessKey" must be a non-empty string \(got a secret value, not shown\)/);
+        expect(err).toMatch(
+            /property "s3.secretAccessKey" must be a non-empty string \(got a secret value, not shown\)/,
+        );
     });
 
     test("unknown values at preview are not judged", async () => {
-        const unknown = new (pulumi.Output as any)(new Set(), Promise.resolve(undefined), Promise.resolve(false), Promise.resolve(false), Promise.resolve(new Set()));
+        const unknown = new (pulumi.Output as any)(
+            new Set(),
+            Promise.resolve(undefined),
+            Promise.resolve(false),
+            Promise.resolve(false),
+            Promise.resolve(new Set()),
+        );
         const val = new v.Validator("X");
         let ran = false;
         const out = val.check<number>("retention", unknown, (n) => {

@@ -5,25 +5,42 @@ import { KINDS, KindName } from "../../../provider/kinds";
 import { KindMachinery } from "../../../provider/machinery";
 import { UNKNOWN } from "../../../provider/wire";
 
-const noClient = () => { throw new Error("check must not call the server"); };
+const noClient = () => {
+    throw new Error("check must not call the server");
+};
 const m = (k: KindName) => new KindMachinery(KINDS[k], noClient as () => PxBackupClient);
 
 const ref = (name: string) => ({ name });
 const valid: Record<KindName, Record<string, unknown>> = {
-    BackupSchedule: { name: "nightly", schedulePolicyRef: ref("daily"), backupLocationRef: ref("s3"), clusterRef: ref("app"), namespaces: ["default"] },
+    BackupSchedule: {
+        name: "nightly",
+        schedulePolicyRef: ref("daily"),
+        backupLocationRef: ref("s3"),
+        clusterRef: ref("app"),
+        namespaces: ["default"],
+    },
     Backup: { name: "once", backupLocationRef: ref("s3"), clusterRef: ref("app") },
     SchedulePolicy: { name: "daily", daily: { time: "2:00AM", retain: 7 } },
-    BackupLocation: { name: "s3", type: "S3", path: "bucket", cloudCredentialRef: ref("creds"), s3Config: { region: "us-east-1", endpoint: "http://minio:9000" } },
+    BackupLocation: {
+        name: "s3",
+        type: "S3",
+        path: "bucket",
+        cloudCredentialRef: ref("creds"),
+        s3Config: { region: "us-east-1", endpoint: "http://minio:9000" },
+    },
     CloudCredential: { name: "creds", type: "AWS", awsConfig: { accessKey: "AK", secretKey: "SK" } },
     Cluster: { name: "app", kubeconfig: "apiVersion: v1" },
     Rule: { name: "quiesce", rules: [{ podSelector: { app: "db" }, actions: [{ value: "sync" }] }] },
 };
 
-test.each(Object.keys(valid) as KindName[])("%s: a valid input has no failures and gets orgId default", async (kind) => {
-    const r = await m(kind).check({}, valid[kind]);
-    expect(r.failures).toEqual([]);
-    expect(r.inputs.orgId).toBe("default");
-});
+test.each(Object.keys(valid) as KindName[])(
+    "%s: a valid input has no failures and gets orgId default",
+    async (kind) => {
+        const r = await m(kind).check({}, valid[kind]);
+        expect(r.failures).toEqual([]);
+        expect(r.inputs.orgId).toBe("default");
+    },
+);
 
 // [kind, property patch, failing property, reason fragment]
 const bad: [KindName, Record<string, unknown>, string, string][] = [
@@ -37,9 +54,24 @@ const bad: [KindName, Record<string, unknown>, string, string][] = [
     ["BackupSchedule", { labels: { env: "not valid!" } }, "labels.env", "label value"],
     ["BackupSchedule", { labels: { "Bad_Prefix/x": "y" } }, "labels.Bad_Prefix/x", "invalid prefix"],
     ["BackupSchedule", { labels: { env: 3 } }, "labels.env", "must be a string"],
-    ["BackupSchedule", { ownership: { groups: [{ id: "ops", access: "Owner" }] } }, "ownership.groups[0].access", "one of Read, Write, Admin"],
-    ["BackupSchedule", { ownership: { collaborators: [{ access: "Read" }] } }, "ownership.collaborators[0].id", "is required"],
-    ["BackupSchedule", { ownership: { public: { type: "Everyone" } } }, "ownership.public.type", "one of Read, Write, Admin"],
+    [
+        "BackupSchedule",
+        { ownership: { groups: [{ id: "ops", access: "Owner" }] } },
+        "ownership.groups[0].access",
+        "one of Read, Write, Admin",
+    ],
+    [
+        "BackupSchedule",
+        { ownership: { collaborators: [{ access: "Read" }] } },
+        "ownership.collaborators[0].id",
+        "is required",
+    ],
+    [
+        "BackupSchedule",
+        { ownership: { public: { type: "Everyone" } } },
+        "ownership.public.type",
+        "one of Read, Write, Admin",
+    ],
     ["BackupSchedule", { deleteTimeoutSeconds: 0 }, "deleteTimeoutSeconds", "at least 1"],
     ["BackupSchedule", { deleteTimeoutSeconds: 1.5 }, "deleteTimeoutSeconds", "integer"],
     ["BackupSchedule", { adoptExisting: "yes" }, "adoptExisting", "true or false"],
@@ -60,23 +92,68 @@ const bad: [KindName, Record<string, unknown>, string, string][] = [
     ["BackupSchedule", { resourceTypes: [""] }, "resourceTypes[0]", "must not be empty"],
     ["BackupSchedule", { excludeResourceTypes: ["Secret", " "] }, "excludeResourceTypes[1]", "must not be empty"],
     ["BackupSchedule", { labelSelectors: { app: "a b" } }, "labelSelectors.app", "label value"],
-    ["BackupSchedule", { includeResources: [{ name: "db", kind: "Deployment" }] }, "includeResources[0].version", "is required"],
-    ["BackupSchedule", { includeResources: [{ namespace: "ns", kind: "Deployment", version: "v1" }] }, "includeResources[0].name", "is required"],
-    ["BackupSchedule", { includeResources: [{ name: "db", version: "v1" }] }, "includeResources[0].kind", "is required"],
-    ["BackupSchedule", { includeResources: [{ name: "db", namespace: "Bad NS", kind: "Deployment", version: "v1" }] }, "includeResources[0].namespace", "DNS-1123 label"],
-    ["BackupSchedule", { volumeSnapshotClassMapping: { "csi.driver": "" } }, "volumeSnapshotClassMapping.csi.driver", "must not be empty"],
+    [
+        "BackupSchedule",
+        { includeResources: [{ name: "db", kind: "Deployment" }] },
+        "includeResources[0].version",
+        "is required",
+    ],
+    [
+        "BackupSchedule",
+        { includeResources: [{ namespace: "ns", kind: "Deployment", version: "v1" }] },
+        "includeResources[0].name",
+        "is required",
+    ],
+    [
+        "BackupSchedule",
+        { includeResources: [{ name: "db", version: "v1" }] },
+        "includeResources[0].kind",
+        "is required",
+    ],
+    [
+        "BackupSchedule",
+        { includeResources: [{ name: "db", namespace: "Bad NS", kind: "Deployment", version: "v1" }] },
+        "includeResources[0].namespace",
+        "DNS-1123 label",
+    ],
+    [
+        "BackupSchedule",
+        { volumeSnapshotClassMapping: { "csi.driver": "" } },
+        "volumeSnapshotClassMapping.csi.driver",
+        "must not be empty",
+    ],
     ["BackupSchedule", { nsLabelSelectors: 5 }, "nsLabelSelectors", "must be a string"],
     // backup
-    ["Backup", { backupShare: { groups: [{ id: "ops", access: "Read" }] } }, "backupShare.groups[0].access", "one of View, Restorable, FullAccess"],
-    ["Backup", { backupShare: { collaborators: [{ id: "", access: "View" }] } }, "backupShare.collaborators[0].id", "is required"],
+    [
+        "Backup",
+        { backupShare: { groups: [{ id: "ops", access: "Read" }] } },
+        "backupShare.groups[0].access",
+        "one of View, Restorable, FullAccess",
+    ],
+    [
+        "Backup",
+        { backupShare: { collaborators: [{ id: "", access: "View" }] } },
+        "backupShare.collaborators[0].id",
+        "is required",
+    ],
     ["Backup", { waitTimeoutSeconds: -5 }, "waitTimeoutSeconds", "at least 1"],
     ["Backup", { cloudCredentialRef: { name: "" } }, "cloudCredentialRef.name", "is required"],
     // schedule policy
     ["SchedulePolicy", { daily: undefined }, "interval", "exactly one of interval, daily, weekly, monthly"],
-    ["SchedulePolicy", { interval: { minutes: 30 } }, "daily", "exactly one of interval, daily, weekly, monthly must be set, got interval and daily"],
+    [
+        "SchedulePolicy",
+        { interval: { minutes: 30 } },
+        "daily",
+        "exactly one of interval, daily, weekly, monthly must be set, got interval and daily",
+    ],
     ["SchedulePolicy", { daily: { time: "25:00" } }, "daily.time", "12-hour time"],
     ["SchedulePolicy", { daily: { time: "2:00AM", retain: 0 } }, "daily.retain", "at least 1"],
-    ["SchedulePolicy", { daily: { time: "2:00AM", incrementalCount: { count: -1 } } }, "daily.incrementalCount.count", "at least 0"],
+    [
+        "SchedulePolicy",
+        { daily: { time: "2:00AM", incrementalCount: { count: -1 } } },
+        "daily.incrementalCount.count",
+        "at least 0",
+    ],
     ["SchedulePolicy", { daily: undefined, interval: { minutes: 0 } }, "interval.minutes", "at least 1"],
     ["SchedulePolicy", { daily: undefined, interval: {} }, "interval.minutes", "is required"],
     ["SchedulePolicy", { daily: undefined, weekly: { day: "Funday", time: "1:00PM" } }, "weekly.day", "day name"],
@@ -90,7 +167,12 @@ const bad: [KindName, Record<string, unknown>, string, string][] = [
     ["BackupLocation", { s3Config: undefined }, "s3Config", "is required when type is S3"],
     ["BackupLocation", { s3Config: { endpoint: "http://" } }, "s3Config.endpoint", "URL"],
     ["BackupLocation", { s3Config: { sseType: "AES" } }, "s3Config.sseType", "one of SSE_S3, SSE_KMS"],
-    ["BackupLocation", { type: "NFS", cloudCredentialRef: undefined, s3Config: undefined }, "nfsConfig", "is required when type is NFS"],
+    [
+        "BackupLocation",
+        { type: "NFS", cloudCredentialRef: undefined, s3Config: undefined },
+        "nfsConfig",
+        "is required when type is NFS",
+    ],
     ["BackupLocation", { encryptionKey: "" }, "encryptionKey", "must not be empty"],
     // cloud credential
     ["CloudCredential", { type: "Azure" }, "type", "one of AWS"],
@@ -103,9 +185,19 @@ const bad: [KindName, Record<string, unknown>, string, string][] = [
     // rule
     ["Rule", { rules: [] }, "rules", "is required"],
     ["Rule", { rules: [{ podSelector: { app: "db" }, actions: [] }] }, "rules[0].actions", "is required"],
-    ["Rule", { rules: [{ podSelector: { app: "db" }, actions: [{ value: "" }] }] }, "rules[0].actions[0].value", "is required"],
+    [
+        "Rule",
+        { rules: [{ podSelector: { app: "db" }, actions: [{ value: "" }] }] },
+        "rules[0].actions[0].value",
+        "is required",
+    ],
     ["Rule", { rules: [{ actions: [{ value: "x" }] }] }, "rules[0].podSelector", "is required"],
-    ["Rule", { rules: [{ podSelector: { app: "db" }, actions: [{ value: "x", background: "no" }] }] }, "rules[0].actions[0].background", "true or false"],
+    [
+        "Rule",
+        { rules: [{ podSelector: { app: "db" }, actions: [{ value: "x", background: "no" }] }] },
+        "rules[0].actions[0].background",
+        "true or false",
+    ],
 ];
 
 test.each(bad)("%s %j fails on %s (%s)", async (kind, patch, property, reason) => {
@@ -116,20 +208,43 @@ test.each(bad)("%s %j fails on %s (%s)", async (kind, patch, property, reason) =
 });
 
 test("one failure per property, several properties at once", async () => {
-    const r = await m("BackupSchedule").check({}, {
-        name: "Bad Name", schedulePolicyRef: undefined, reclaimPolicy: "x", namespaces: ["A", "B"], labels: { "!": "x" },
-    });
+    const r = await m("BackupSchedule").check(
+        {},
+        {
+            name: "Bad Name",
+            schedulePolicyRef: undefined,
+            reclaimPolicy: "x",
+            namespaces: ["A", "B"],
+            labels: { "!": "x" },
+        },
+    );
     const props = r.failures.map((f) => f.property.split(/[.[]/)[0]).sort();
-    expect(props).toEqual(["backupLocationRef", "clusterRef", "labels", "name", "namespaces", "reclaimPolicy", "schedulePolicyRef"]);
+    expect(props).toEqual([
+        "backupLocationRef",
+        "clusterRef",
+        "labels",
+        "name",
+        "namespaces",
+        "reclaimPolicy",
+        "schedulePolicyRef",
+    ]);
     expect(r.failures.find((f) => f.property.startsWith("namespaces"))!.property).toBe("namespaces[0]");
 });
 
 test("values unknown at preview are skipped, at any depth", async () => {
-    const r = await m("BackupSchedule").check({}, {
-        name: UNKNOWN, schedulePolicyRef: UNKNOWN, backupLocationRef: { name: UNKNOWN, uid: UNKNOWN },
-        clusterRef: { name: "app", uid: UNKNOWN }, namespaces: [UNKNOWN, "ok"], labels: { env: UNKNOWN },
-        reclaimPolicy: UNKNOWN, includeResources: [{ name: UNKNOWN, kind: "Deployment", version: UNKNOWN }],
-    });
+    const r = await m("BackupSchedule").check(
+        {},
+        {
+            name: UNKNOWN,
+            schedulePolicyRef: UNKNOWN,
+            backupLocationRef: { name: UNKNOWN, uid: UNKNOWN },
+            clusterRef: { name: "app", uid: UNKNOWN },
+            namespaces: [UNKNOWN, "ok"],
+            labels: { env: UNKNOWN },
+            reclaimPolicy: UNKNOWN,
+            includeResources: [{ name: UNKNOWN, kind: "Deployment", version: UNKNOWN }],
+        },
+    );
     expect(r.failures).toEqual([]);
     const p = await m("SchedulePolicy").check({}, { name: "p", daily: UNKNOWN });
     expect(p.failures).toEqual([]);

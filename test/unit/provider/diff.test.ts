@@ -4,14 +4,22 @@ import { KINDS, KindName } from "../../../provider/kinds";
 import { KindMachinery, parseId, formatId } from "../../../provider/machinery";
 import { UNKNOWN, decodeFields, encodeFields, normalise } from "../../../provider/wire";
 
-const noClient = () => { throw new Error("no HTTP expected"); };
+const noClient = () => {
+    throw new Error("no HTTP expected");
+};
 const m = (k: KindName) => new KindMachinery(KINDS[k], noClient as () => PxBackupClient);
 
 // A schedule as the server returns it (grpc-gateway v1: snake_case, enum names, int64 strings, wrapped enums).
 const liveSchedule = {
     metadata: {
-        name: "nightly", org_id: "default", uid: "u-1", create_time: "2026-11-22T04:00:00Z", last_update_time: "2026-11-22T04:00:00Z",
-        labels: { team: "db" }, ownership: { owner: "sub-admin" }, create_time_in_sec: "1795320000",
+        name: "nightly",
+        org_id: "default",
+        uid: "u-1",
+        create_time: "2026-11-22T04:00:00Z",
+        last_update_time: "2026-11-22T04:00:00Z",
+        labels: { team: "db" },
+        ownership: { owner: "sub-admin" },
+        create_time_in_sec: "1795320000",
     },
     backup_schedule_info: {
         schedule_policy_ref: { name: "daily", uid: "p-1" },
@@ -30,16 +38,31 @@ const liveSchedule = {
     },
 };
 const desired = {
-    name: "nightly", orgId: "default", labels: { team: "db" },
-    schedulePolicyRef: { name: "daily" }, backupLocationRef: { name: "s3", uid: "l-1" }, clusterRef: { name: "app" },
-    namespaces: ["default", "db"], reclaimPolicy: "Delete",
+    name: "nightly",
+    orgId: "default",
+    labels: { team: "db" },
+    schedulePolicyRef: { name: "daily" },
+    backupLocationRef: { name: "s3", uid: "l-1" },
+    clusterRef: { name: "app" },
+    namespaces: ["default", "db"],
+    reclaimPolicy: "Delete",
     includeResources: [{ name: "pg", namespace: "db", kind: "StatefulSet", group: "apps", version: "v1" }],
     labelSelectors: { "app.kubernetes.io/name": "pg" },
 };
 
 describe("wire mapping", () => {
     test("create body: snake_case, bare backup_type, wrapped backup_object_type, no suspend, no zero values", () => {
-        const body = m("BackupSchedule").createBody({ ...desired, backupType: "Generic", backupObjectType: "All", suspend: true, directKdmp: false, nsLabelSelectors: "" }, "uid-x");
+        const body = m("BackupSchedule").createBody(
+            {
+                ...desired,
+                backupType: "Generic",
+                backupObjectType: "All",
+                suspend: true,
+                directKdmp: false,
+                nsLabelSelectors: "",
+            },
+            "uid-x",
+        );
         expect(body).toEqual({
             metadata: { name: "nightly", org_id: "default", uid: "uid-x", labels: { team: "db" } },
             schedule_policy_ref: { name: "daily" },
@@ -55,32 +78,65 @@ describe("wire mapping", () => {
     });
 
     test("int64 are strings on the wire and numbers in Pulumi; nested request key", () => {
-        const body = m("SchedulePolicy").createBody({ name: "p", orgId: "default", interval: { minutes: 15, retain: 3, incrementalCount: { count: 0 } } }, "u");
-        expect(body).toEqual({ metadata: { name: "p", org_id: "default", uid: "u" }, schedule_policy: { interval: { minutes: "15", retain: "3" } } });
+        const body = m("SchedulePolicy").createBody(
+            { name: "p", orgId: "default", interval: { minutes: 15, retain: 3, incrementalCount: { count: 0 } } },
+            "u",
+        );
+        expect(body).toEqual({
+            metadata: { name: "p", org_id: "default", uid: "u" },
+            schedule_policy: { interval: { minutes: "15", retain: "3" } },
+        });
         const back = decodeFields(KINDS.SchedulePolicy.fields, { interval: { minutes: "15", retain: "3" } });
         expect(back).toEqual({ interval: { minutes: 15, retain: 3 } });
     });
 
     test("decode accepts enum ints and wrapped enums, drops zero values and Invalid", () => {
         const f = KINDS.BackupSchedule.fields;
-        expect(decodeFields(f, { reclaim_policy: 2, backup_type: { type: "Generic" }, suspend: false, namespaces: [], backup_object_type: { type: "Invalid" } }))
-            .toEqual({ reclaimPolicy: "Retain", backupType: "Generic" });
+        expect(
+            decodeFields(f, {
+                reclaim_policy: 2,
+                backup_type: { type: "Generic" },
+                suspend: false,
+                namespaces: [],
+                backup_object_type: { type: "Invalid" },
+            }),
+        ).toEqual({ reclaimPolicy: "Retain", backupType: "Generic" });
     });
 
     test("map keys are kept verbatim; kubeconfig is base64 encoded; secrets are never decoded", () => {
-        const body = m("Cluster").createBody({ name: "c", orgId: "default", kubeconfig: "apiVersion: v1\n", pxConfig: { accessToken: "t" } }, "u");
+        const body = m("Cluster").createBody(
+            { name: "c", orgId: "default", kubeconfig: "apiVersion: v1\n", pxConfig: { accessToken: "t" } },
+            "u",
+        );
         expect(body.kubeconfig).toBe(Buffer.from("apiVersion: v1\n").toString("base64"));
         expect(body.px_config).toEqual({ access_token: "t" });
         expect(decodeFields(KINDS.Cluster.fields, { kubeconfig: "abc", px_config: { access_token: "t" } })).toEqual({});
-        const rule = encodeFields(KINDS.Rule.fields, { rules: [{ podSelector: { "app.kubernetes.io/name": "db" }, actions: [{ value: "x", runInSinglePod: true }] }] });
-        expect(rule).toEqual({ rules: [{ pod_selector: { "app.kubernetes.io/name": "db" }, actions: [{ value: "x", run_in_single_pod: true }] }] });
+        const rule = encodeFields(KINDS.Rule.fields, {
+            rules: [
+                { podSelector: { "app.kubernetes.io/name": "db" }, actions: [{ value: "x", runInSinglePod: true }] },
+            ],
+        });
+        expect(rule).toEqual({
+            rules: [
+                {
+                    pod_selector: { "app.kubernetes.io/name": "db" },
+                    actions: [{ value: "x", run_in_single_pod: true }],
+                },
+            ],
+        });
     });
 
     test("outputs: live view of inputs plus server outputs (camelCase), status as reported", () => {
         const outs = m("BackupSchedule").outputs(liveSchedule, {});
         expect(outs).toMatchObject({
-            name: "nightly", uid: "u-1", orgId: "default", createTime: "2026-11-22T04:00:00Z",
-            clusterRef: { name: "app", uid: "c-1" }, backupType: "Normal", backupObjectType: "All", storkVersion: "24.3.0",
+            name: "nightly",
+            uid: "u-1",
+            orgId: "default",
+            createTime: "2026-11-22T04:00:00Z",
+            clusterRef: { name: "app", uid: "c-1" },
+            backupType: "Normal",
+            backupObjectType: "All",
+            storkVersion: "24.3.0",
             status: { status: "Success", backupName: "nightly-daily-1", reason: "" },
             backupStatuses: { daily: { status: [{ status: "Success", backupName: "nightly-daily-1" }] } },
         });
@@ -96,11 +152,21 @@ describe("diff (olds are the last read outputs)", () => {
     const olds = m("BackupSchedule").outputs(liveSchedule, {});
 
     test("desired == live: no changes (server-filled uids, owner, wrapped enums and defaults ignored)", async () => {
-        expect(await m("BackupSchedule").diff("id", olds, desired)).toEqual({ changes: false, replaces: [], deleteBeforeReplace: false });
+        expect(await m("BackupSchedule").diff("id", olds, desired)).toEqual({
+            changes: false,
+            replaces: [],
+            deleteBeforeReplace: false,
+        });
     });
 
     test("in-place change: namespaces, labels, policy ref, suspend", async () => {
-        const d = await m("BackupSchedule").diff("id", olds, { ...desired, namespaces: ["default"], labels: {}, schedulePolicyRef: { name: "weekly" }, suspend: true });
+        const d = await m("BackupSchedule").diff("id", olds, {
+            ...desired,
+            namespaces: ["default"],
+            labels: {},
+            schedulePolicyRef: { name: "weekly" },
+            suspend: true,
+        });
         expect(d).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
     });
 
@@ -126,58 +192,135 @@ describe("diff (olds are the last read outputs)", () => {
     });
 
     test("another organization replaces without deleting first (no clash)", async () => {
-        expect(await m("BackupSchedule").diff("id", olds, { ...desired, orgId: "team-b" }))
-            .toEqual({ changes: true, replaces: ["orgId"], deleteBeforeReplace: false });
+        expect(await m("BackupSchedule").diff("id", olds, { ...desired, orgId: "team-b" })).toEqual({
+            changes: true,
+            replaces: ["orgId"],
+            deleteBeforeReplace: false,
+        });
     });
 
     test("a new name replaces without deleting first (no clash)", async () => {
-        expect(await m("BackupSchedule").diff("id", olds, { ...desired, name: "nightly-2" }))
-            .toEqual({ changes: true, replaces: ["name"], deleteBeforeReplace: false });
+        expect(await m("BackupSchedule").diff("id", olds, { ...desired, name: "nightly-2" })).toEqual({
+            changes: true,
+            replaces: ["name"],
+            deleteBeforeReplace: false,
+        });
     });
 
     test("unknown at preview counts as a change, and as a replacement on immutable fields", async () => {
-        expect(await m("BackupSchedule").diff("id", olds, { ...desired, namespaces: [UNKNOWN] }))
-            .toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
-        expect(await m("BackupSchedule").diff("id", olds, { ...desired, clusterRef: { name: "app", uid: UNKNOWN } }))
-            .toEqual({ changes: true, replaces: ["clusterRef"], deleteBeforeReplace: true });
+        expect(await m("BackupSchedule").diff("id", olds, { ...desired, namespaces: [UNKNOWN] })).toEqual({
+            changes: true,
+            replaces: [],
+            deleteBeforeReplace: false,
+        });
+        expect(
+            await m("BackupSchedule").diff("id", olds, { ...desired, clusterRef: { name: "app", uid: UNKNOWN } }),
+        ).toEqual({ changes: true, replaces: ["clusterRef"], deleteBeforeReplace: true });
     });
 
     test("out-of-band change in live state shows as a diff", async () => {
-        const drifted = m("BackupSchedule").outputs({ ...liveSchedule, backup_schedule_info: { ...liveSchedule.backup_schedule_info, namespaces: ["default"] } }, {});
+        const drifted = m("BackupSchedule").outputs(
+            {
+                ...liveSchedule,
+                backup_schedule_info: { ...liveSchedule.backup_schedule_info, namespaces: ["default"] },
+            },
+            {},
+        );
         expect((await m("BackupSchedule").diff("id", drifted, desired)).changes).toBe(true);
     });
 
     test("secrets are compared by hash, never stored", async () => {
         const cc = m("CloudCredential");
         const inputs = { name: "c", orgId: "default", type: "AWS", awsConfig: { accessKey: "AK", secretKey: "SK1" } };
-        const outs = cc.outputs({ metadata: { name: "c", org_id: "default", uid: "u" }, cloud_credential_info: { type: "AWS" } }, inputs, (cc as any).hashes(inputs));
+        const outs = cc.outputs(
+            { metadata: { name: "c", org_id: "default", uid: "u" }, cloud_credential_info: { type: "AWS" } },
+            inputs,
+            (cc as any).hashes(inputs),
+        );
         expect(JSON.stringify(outs)).not.toContain("SK1");
         expect(outs.secretHashes.awsConfig).toMatch(/^sha256:[0-9a-f]{64}$/);
         expect((await cc.diff("id", outs, inputs)).changes).toBe(false);
-        expect(await cc.diff("id", outs, { ...inputs, awsConfig: { accessKey: "AK", secretKey: "SK2" } }))
-            .toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
+        expect(await cc.diff("id", outs, { ...inputs, awsConfig: { accessKey: "AK", secretKey: "SK2" } })).toEqual({
+            changes: true,
+            replaces: [],
+            deleteBeforeReplace: false,
+        });
         const loc = m("BackupLocation");
-        const li = { name: "l", orgId: "default", type: "S3", path: "b", encryptionKey: "k1", cloudCredentialRef: { name: "c" }, s3Config: { region: "r" } };
-        const lo = loc.outputs({ metadata: { name: "l", org_id: "default" }, backup_location_info: { type: "S3", path: "b", cloud_credential_ref: { name: "c", uid: "x" }, s3_config: { region: "r" } } }, li, (loc as any).hashes(li));
-        expect(await loc.diff("id", lo, { ...li, encryptionKey: "k2" })).toEqual({ changes: true, replaces: ["encryptionKey"], deleteBeforeReplace: true });
+        const li = {
+            name: "l",
+            orgId: "default",
+            type: "S3",
+            path: "b",
+            encryptionKey: "k1",
+            cloudCredentialRef: { name: "c" },
+            s3Config: { region: "r" },
+        };
+        const lo = loc.outputs(
+            {
+                metadata: { name: "l", org_id: "default" },
+                backup_location_info: {
+                    type: "S3",
+                    path: "b",
+                    cloud_credential_ref: { name: "c", uid: "x" },
+                    s3_config: { region: "r" },
+                },
+            },
+            li,
+            (loc as any).hashes(li),
+        );
+        expect(await loc.diff("id", lo, { ...li, encryptionKey: "k2" })).toEqual({
+            changes: true,
+            replaces: ["encryptionKey"],
+            deleteBeforeReplace: true,
+        });
     });
 
     test("Backup: immutable selection is compared as applied, labels and share in place", async () => {
         const b = m("Backup");
-        const inputs = { name: "b", orgId: "default", backupLocationRef: { name: "s3" }, clusterRef: { name: "app" }, namespaces: ["db"] };
+        const inputs = {
+            name: "b",
+            orgId: "default",
+            backupLocationRef: { name: "s3" },
+            clusterRef: { name: "app" },
+            namespaces: ["db"],
+        };
         // The server rewrites namespaces to those present when the backup ran: no spurious replacement.
-        const outs = b.outputs({ metadata: { name: "b", org_id: "default", uid: "u" }, backup_info: { namespaces: ["db", "db2"], backup_location_ref: { name: "s3", uid: "l" }, cluster_ref: { name: "app", uid: "c" }, status: { status: "Success" } } }, inputs);
+        const outs = b.outputs(
+            {
+                metadata: { name: "b", org_id: "default", uid: "u" },
+                backup_info: {
+                    namespaces: ["db", "db2"],
+                    backup_location_ref: { name: "s3", uid: "l" },
+                    cluster_ref: { name: "app", uid: "c" },
+                    status: { status: "Success" },
+                },
+            },
+            inputs,
+        );
         expect(outs.namespaces).toEqual(["db"]);
         expect(outs.status).toBe("Success");
         expect((await b.diff("id", outs, inputs)).changes).toBe(false);
-        expect(await b.diff("id", outs, { ...inputs, namespaces: ["other"] })).toEqual({ changes: true, replaces: ["namespaces"], deleteBeforeReplace: true });
-        expect(await b.diff("id", outs, { ...inputs, backupShare: { groups: [{ id: "ops", access: "View" }] } })).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
-        expect(await b.diff("id", outs, { ...inputs, labels: { a: "b" } })).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
+        expect(await b.diff("id", outs, { ...inputs, namespaces: ["other"] })).toEqual({
+            changes: true,
+            replaces: ["namespaces"],
+            deleteBeforeReplace: true,
+        });
+        expect(
+            await b.diff("id", outs, { ...inputs, backupShare: { groups: [{ id: "ops", access: "View" }] } }),
+        ).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
+        expect(await b.diff("id", outs, { ...inputs, labels: { a: "b" } })).toEqual({
+            changes: true,
+            replaces: [],
+            deleteBeforeReplace: false,
+        });
     });
 
     test("provider options changes are updates, not replacements", async () => {
-        expect(await m("BackupSchedule").diff("id", olds, { ...desired, deleteTimeoutSeconds: 30 }))
-            .toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
+        expect(await m("BackupSchedule").diff("id", olds, { ...desired, deleteTimeoutSeconds: 30 })).toEqual({
+            changes: true,
+            replaces: [],
+            deleteBeforeReplace: false,
+        });
     });
 
     test("normalise: absent == zero values", () => {
@@ -189,30 +332,74 @@ describe("diff (olds are the last read outputs)", () => {
 
 describe("update body (read, overlay, write whole object)", () => {
     test("keeps suspend and server defaults from live, overlays desired, never sends bulk selectors or create-only fields", () => {
-        const live = { ...liveSchedule, backup_schedule_info: { ...liveSchedule.backup_schedule_info, suspend: true, csi_snapshot_class_name: "csi" } };
-        const body = m("BackupSchedule").updateBody(live, { ...desired, namespaces: ["default"], backupType: "Normal" });
+        const live = {
+            ...liveSchedule,
+            backup_schedule_info: {
+                ...liveSchedule.backup_schedule_info,
+                suspend: true,
+                csi_snapshot_class_name: "csi",
+            },
+        };
+        const body = m("BackupSchedule").updateBody(live, {
+            ...desired,
+            namespaces: ["default"],
+            backupType: "Normal",
+        });
         expect(body.suspend).toBe(true);
         expect(body.namespaces).toEqual(["default"]);
         expect(body.schedule_policy_ref).toEqual({ name: "daily", uid: "p-1" });
         // Declarative: a field the program no longer sets is cleared (only serverDefault fields are kept).
         expect(body).not.toHaveProperty("csi_snapshot_class_name");
-        expect(body.metadata).toEqual({ name: "nightly", org_id: "default", uid: "u-1", labels: { team: "db" }, ownership: { owner: "sub-admin" } });
-        for (const k of ["backup_type", "backup_object_type", "cluster_ref", "resource_types", "direct_kdmp", "keep_cr_status",
-            "include_filter", "exclude_filter", "cluster_scope", "policy_ref", "include_objects", "status", "backup_status"]) {
+        expect(body.metadata).toEqual({
+            name: "nightly",
+            org_id: "default",
+            uid: "u-1",
+            labels: { team: "db" },
+            ownership: { owner: "sub-admin" },
+        });
+        for (const k of [
+            "backup_type",
+            "backup_object_type",
+            "cluster_ref",
+            "resource_types",
+            "direct_kdmp",
+            "keep_cr_status",
+            "include_filter",
+            "exclude_filter",
+            "cluster_scope",
+            "policy_ref",
+            "include_objects",
+            "status",
+            "backup_status",
+        ]) {
             expect(body).not.toHaveProperty(k);
         }
     });
 
     test("explicit suspend false is sent (resume), and a renamed ref drops the old uid", () => {
         const live = { ...liveSchedule, backup_schedule_info: { ...liveSchedule.backup_schedule_info, suspend: true } };
-        const body = m("BackupSchedule").updateBody(live, { ...desired, suspend: false, schedulePolicyRef: { name: "weekly" } });
+        const body = m("BackupSchedule").updateBody(live, {
+            ...desired,
+            suspend: false,
+            schedulePolicyRef: { name: "weekly" },
+        });
         expect(body.suspend).toBe(false);
         expect(body.schedule_policy_ref).toEqual({ name: "weekly" });
     });
 
     test("nested kinds write the whole info block with secrets from the program", () => {
-        const live = { metadata: { name: "c", org_id: "default", uid: "u" }, cloud_credential_info: { type: "AWS", aws_config: {} } };
-        const body = m("CloudCredential").updateBody(live, { name: "c", type: "AWS", awsConfig: { accessKey: "AK", secretKey: "SK" } });
-        expect(body).toEqual({ metadata: { name: "c", org_id: "default", uid: "u" }, cloud_credential: { type: "AWS", aws_config: { access_key: "AK", secret_key: "SK" } } });
+        const live = {
+            metadata: { name: "c", org_id: "default", uid: "u" },
+            cloud_credential_info: { type: "AWS", aws_config: {} },
+        };
+        const body = m("CloudCredential").updateBody(live, {
+            name: "c",
+            type: "AWS",
+            awsConfig: { accessKey: "AK", secretKey: "SK" },
+        });
+        expect(body).toEqual({
+            metadata: { name: "c", org_id: "default", uid: "u" },
+            cloud_credential: { type: "AWS", aws_config: { access_key: "AK", secret_key: "SK" } },
+        });
     });
 });

@@ -3,12 +3,24 @@ import { enumerateQuery } from "../../../provider/functions";
 import { encodeQuery } from "../../../provider/client";
 
 test("every enumerate option maps to its dotted query name; lists repeat; labels use [key]", () => {
-    const q = enumerateQuery({
-        maxObjects: 50, nameFilter: "nightly", clusterNameFilter: "prod", clusterUidFilter: "c-1", owners: ["u1", "u2"],
-        status: ["Success", "PartialSuccess"], labels: { env: "prod" }, timeRange: { startTime: "2026-01-01T00:00:00Z", endTime: "2026-02-01T00:00:00Z" },
-        includeDetailedResources: false, backupObjectType: "VirtualMachine", sortBy: "Name", sortOrder: "Ascending",
-        backupLocationRef: { name: "s3" },
-    }, 100);
+    const q = enumerateQuery(
+        {
+            maxObjects: 50,
+            nameFilter: "nightly",
+            clusterNameFilter: "prod",
+            clusterUidFilter: "c-1",
+            owners: ["u1", "u2"],
+            status: ["Success", "PartialSuccess"],
+            labels: { env: "prod" },
+            timeRange: { startTime: "2026-01-01T00:00:00Z", endTime: "2026-02-01T00:00:00Z" },
+            includeDetailedResources: false,
+            backupObjectType: "VirtualMachine",
+            sortBy: "Name",
+            sortOrder: "Ascending",
+            backupLocationRef: { name: "s3" },
+        },
+        100,
+    );
     expect(q).toEqual({
         "enumerate_options.max_objects": "50",
         "enumerate_options.object_index": "100",

@@ -8,14 +8,21 @@ const registered: pulumi.runtime.MockResourceArgs[] = [];
 beforeAll(() => {
     process.env.PXBACKUP_TOKEN = TOKEN;
     process.env.PXBACKUP_API_URL = "http://127.0.0.1:1";
-    pulumi.runtime.setAllConfig({ "kube-backup:token": TOKEN, "kube-backup:url": "http://127.0.0.1:1" }, ["kube-backup:token"]);
-    pulumi.runtime.setMocks({
-        newResource: (args) => {
-            registered.push(args);
-            return { id: `default/${args.inputs.name}/uid-1`, state: { ...args.inputs, uid: "uid-1" } };
+    pulumi.runtime.setAllConfig({ "kube-backup:token": TOKEN, "kube-backup:url": "http://127.0.0.1:1" }, [
+        "kube-backup:token",
+    ]);
+    pulumi.runtime.setMocks(
+        {
+            newResource: (args) => {
+                registered.push(args);
+                return { id: `default/${args.inputs.name}/uid-1`, state: { ...args.inputs, uid: "uid-1" } };
+            },
+            call: () => ({}),
         },
-        call: () => ({}),
-    }, "kube-backup-unit", "test", false);
+        "kube-backup-unit",
+        "test",
+        false,
+    );
 });
 
 afterAll(() => {
@@ -23,7 +30,13 @@ afterAll(() => {
     delete process.env.PXBACKUP_API_URL;
 });
 
-const outputOf = <T>(o: pulumi.Output<T>) => new Promise<T>((resolve) => o.apply((v) => { resolve(v); return v; }));
+const outputOf = <T>(o: pulumi.Output<T>) =>
+    new Promise<T>((resolve) =>
+        o.apply((v) => {
+            resolve(v);
+            return v;
+        }),
+    );
 
 describe("PX-Backup resources under mocks", () => {
     let px: typeof import("../../../provider");
@@ -37,12 +50,24 @@ describe("PX-Backup resources under mocks", () => {
     });
 
     test("registers every kind with a kube-backup type token, defaults name, seeds outputs", async () => {
-        const cred = new px.CloudCredential("creds", { type: "AWS", awsConfig: { accessKey: "AKIAUNIT", secretKey: "unit-secret-key" } });
-        const loc = new px.BackupLocation("loc", { type: "S3", path: "bucket", cloudCredentialRef: cred.ref, s3Config: { region: "us-east-1" } });
+        const cred = new px.CloudCredential("creds", {
+            type: "AWS",
+            awsConfig: { accessKey: "AKIAUNIT", secretKey: "unit-secret-key" },
+        });
+        const loc = new px.BackupLocation("loc", {
+            type: "S3",
+            path: "bucket",
+            cloudCredentialRef: cred.ref,
+            s3Config: { region: "us-east-1" },
+        });
         const pol = new px.SchedulePolicy("nightly", { daily: { time: "2:00AM", retain: 7 } });
         const cl = new px.Cluster("app", { kubeconfig: "apiVersion: v1\nkind: Config\n" });
         const sched = new px.BackupSchedule("sched", {
-            schedulePolicyRef: pol.ref, backupLocationRef: loc.ref, clusterRef: cl.ref, namespaces: ["default"], suspend: true,
+            schedulePolicyRef: pol.ref,
+            backupLocationRef: loc.ref,
+            clusterRef: cl.ref,
+            namespaces: ["default"],
+            suspend: true,
         });
         new px.Rule("rule", { rules: [{ podSelector: { app: "db" }, actions: [{ value: "sync" }] }] });
         new px.Backup("once", { backupLocationRef: loc.ref, clusterRef: cl.ref, namespaces: ["default"] });

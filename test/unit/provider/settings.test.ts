@@ -6,24 +6,65 @@ import { configure, currentClient } from "../../../provider/runtime";
 
 test("config wins over env; env fills the rest; defaults", () => {
     const config: Record<string, string> = { url: "px.example:10001", token: "from-config" };
-    const env = { PXBACKUP_API_URL: "http://env:1", PXBACKUP_TOKEN: "from-env", PXBACKUP_MAX_RETRIES: "2", PXBACKUP_INSECURE_SKIP_VERIFY: "true" };
+    const env = {
+        PXBACKUP_API_URL: "http://env:1",
+        PXBACKUP_TOKEN: "from-env",
+        PXBACKUP_MAX_RETRIES: "2",
+        PXBACKUP_INSECURE_SKIP_VERIFY: "true",
+    };
     const s = resolveSettings(lookupFrom((k) => config[k], env));
-    expect(s).toMatchObject({ url: "px.example:10001", token: "from-config", maxRetries: 2, insecureSkipVerify: true, clientId: "pxcentral", realm: "master", requestTimeoutMs: 30000 });
+    expect(s).toMatchObject({
+        url: "px.example:10001",
+        token: "from-config",
+        maxRetries: 2,
+        insecureSkipVerify: true,
+        clientId: "pxcentral",
+        realm: "master",
+        requestTimeoutMs: 30000,
+    });
     expect(settingsFromEnv(env)).toMatchObject({ url: "http://env:1", token: "from-env" });
 });
 
 test("every setting has a config key and a PXBACKUP_ environment variable", () => {
     expect(SETTINGS.map((s) => s.env).every((e) => e.startsWith("PXBACKUP_"))).toBe(true);
-    expect(SETTINGS.map((s) => s.key)).toEqual(expect.arrayContaining(["url", "token", "username", "password", "authUrl", "clientId", "caBundle", "clientCert", "clientKey", "insecureSkipVerify", "requestTimeoutMs"]));
+    expect(SETTINGS.map((s) => s.key)).toEqual(
+        expect.arrayContaining([
+            "url",
+            "token",
+            "username",
+            "password",
+            "authUrl",
+            "clientId",
+            "caBundle",
+            "clientCert",
+            "clientKey",
+            "insecureSkipVerify",
+            "requestTimeoutMs",
+        ]),
+    );
 });
 
 test("clear errors for missing or bad settings", () => {
     expect(() => settingsFromEnv({})).toThrow(/kube-backup:url.*PXBACKUP_API_URL/);
-    expect(() => settingsFromEnv({ PXBACKUP_API_URL: "http://x" })).toThrow(/kube-backup:token.*PXBACKUP_TOKEN.*kube-backup:username/);
-    expect(() => settingsFromEnv({ PXBACKUP_API_URL: "http://x", PXBACKUP_USERNAME: "u", PXBACKUP_PASSWORD: "p" })).toThrow(/authUrl/);
-    expect(() => settingsFromEnv({ PXBACKUP_API_URL: "http://x", PXBACKUP_TOKEN: "t", PXBACKUP_REQUEST_TIMEOUT_MS: "soon" })).toThrow(/requestTimeoutMs must be a non-negative number/);
-    expect(() => settingsFromEnv({ PXBACKUP_API_URL: "http://x", PXBACKUP_TOKEN: "t", PXBACKUP_INSECURE_SKIP_VERIFY: "maybe" })).toThrow(/insecureSkipVerify must be true or false/);
-    expect(() => settingsFromEnv({ PXBACKUP_API_URL: "http://x", PXBACKUP_TOKEN: "t", PXBACKUP_CLIENT_CERT: "-----BEGIN CERTIFICATE-----" })).toThrow(/clientCert and kube-backup:clientKey/);
+    expect(() => settingsFromEnv({ PXBACKUP_API_URL: "http://x" })).toThrow(
+        /kube-backup:token.*PXBACKUP_TOKEN.*kube-backup:username/,
+    );
+    expect(() =>
+        settingsFromEnv({ PXBACKUP_API_URL: "http://x", PXBACKUP_USERNAME: "u", PXBACKUP_PASSWORD: "p" }),
+    ).toThrow(/authUrl/);
+    expect(() =>
+        settingsFromEnv({ PXBACKUP_API_URL: "http://x", PXBACKUP_TOKEN: "t", PXBACKUP_REQUEST_TIMEOUT_MS: "soon" }),
+    ).toThrow(/requestTimeoutMs must be a non-negative number/);
+    expect(() =>
+        settingsFromEnv({ PXBACKUP_API_URL: "http://x", PXBACKUP_TOKEN: "t", PXBACKUP_INSECURE_SKIP_VERIFY: "maybe" }),
+    ).toThrow(/insecureSkipVerify must be true or false/);
+    expect(() =>
+        settingsFromEnv({
+            PXBACKUP_API_URL: "http://x",
+            PXBACKUP_TOKEN: "t",
+            PXBACKUP_CLIENT_CERT: "-----BEGIN CERTIFICATE-----",
+        }),
+    ).toThrow(/clientCert and kube-backup:clientKey/);
     // No message ever echoes a secret value.
     try {
         settingsFromEnv({ PXBACKUP_API_URL: "http://x", PXBACKUP_TOKEN: "sekrit-token", PXBACKUP_MAX_RETRIES: "-1" });
@@ -34,7 +75,16 @@ test("clear errors for missing or bad settings", () => {
 
 test("the provider process takes its settings from configure (namespaced keys), once", async () => {
     const seen: string[] = [];
-    await configure({ config: { get: (k) => { seen.push(k); return ({ "kube-backup:url": "https://px:10001/", "kube-backup:token": "t1" } as Record<string, string>)[k]; } } });
+    await configure({
+        config: {
+            get: (k) => {
+                seen.push(k);
+                return (
+                    { "kube-backup:url": "https://px:10001/", "kube-backup:token": "t1" } as Record<string, string>
+                )[k];
+            },
+        },
+    });
     const c = currentClient();
     expect(c.baseUrl).toBe("https://px:10001");
     expect(currentClient()).toBe(c);
@@ -55,14 +105,33 @@ test.each([
 
 test("query encoding: repeated keys, dotted names, labels[k], nothing for undefined", () => {
     expect(encodeQuery({ uid: undefined })).toBe("");
-    expect(encodeQuery({ "enumerate_options.status": ["Success", "Failed"], "enumerate_options.labels[app]": "db x", uid: "u/1" }))
-        .toBe("?enumerate_options.status=Success&enumerate_options.status=Failed&enumerate_options.labels%5Bapp%5D=db%20x&uid=u%2F1");
+    expect(
+        encodeQuery({
+            "enumerate_options.status": ["Success", "Failed"],
+            "enumerate_options.labels[app]": "db x",
+            uid: "u/1",
+        }),
+    ).toBe(
+        "?enumerate_options.status=Success&enumerate_options.status=Failed&enumerate_options.labels%5Bapp%5D=db%20x&uid=u%2F1",
+    );
 });
 
 test("token endpoint from authUrl: base, base with /auth, or the full endpoint; realm configurable", () => {
-    const mk = (authUrl: string, realm = "master") => new PxBackupClient(resolveSettings((k) => ({ url: "http://x", username: "u", password: "p", authUrl, realm } as Record<string, string>)[k])).tokenEndpoint();
-    expect(mk("http://pxcentral-keycloak-http")).toBe("http://pxcentral-keycloak-http/auth/realms/master/protocol/openid-connect/token");
-    expect(mk("https://central.example.com/auth/")).toBe("https://central.example.com/auth/realms/master/protocol/openid-connect/token");
-    expect(mk("https://central.example.com/auth/realms/px/protocol/openid-connect/token")).toBe("https://central.example.com/auth/realms/px/protocol/openid-connect/token");
+    const mk = (authUrl: string, realm = "master") =>
+        new PxBackupClient(
+            resolveSettings(
+                (k) =>
+                    (({ url: "http://x", username: "u", password: "p", authUrl, realm }) as Record<string, string>)[k],
+            ),
+        ).tokenEndpoint();
+    expect(mk("http://pxcentral-keycloak-http")).toBe(
+        "http://pxcentral-keycloak-http/auth/realms/master/protocol/openid-connect/token",
+    );
+    expect(mk("https://central.example.com/auth/")).toBe(
+        "https://central.example.com/auth/realms/master/protocol/openid-connect/token",
+    );
+    expect(mk("https://central.example.com/auth/realms/px/protocol/openid-connect/token")).toBe(
+        "https://central.example.com/auth/realms/px/protocol/openid-connect/token",
+    );
     expect(mk("https://c", "px")).toBe("https://c/auth/realms/px/protocol/openid-connect/token");
 });

@@ -14,8 +14,16 @@ import { backup } from "./backup";
 export * from "./spec";
 export { rejectBulk, runSchedule } from "./backup-schedule";
 
-export const KINDS: KindSpec[] = [schedulePolicy, cloudCredential, backupLocation, cluster, rule, backupSchedule, backup];
+export const KINDS: KindSpec[] = [
+    schedulePolicy,
+    cloudCredential,
+    backupLocation,
+    cluster,
+    rule,
+    backupSchedule,
+    backup,
+];
 export const KIND_BY_NAME = new Map<KindName, KindSpec>(KINDS.map((k) => [k.kind, k]));
 export function kindSpec(kind: KindName): KindSpec {
-  return KIND_BY_NAME.get(kind)!;
+    return KIND_BY_NAME.get(kind)!;
 }

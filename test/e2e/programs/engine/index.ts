@@ -32,7 +32,13 @@ class Probe extends pulumi.dynamic.Resource {
     declare readonly providerCwd: pulumi.Output<string>;
     declare readonly pulumiSdk: pulumi.Output<string>;
     constructor(name: string, args: { label: pulumi.Input<string>; secretInput: pulumi.Input<string> }) {
-        super(probe, name, { ...args, packageName: undefined, runtimeModule: undefined, providerCwd: undefined, pulumiSdk: undefined });
+        super(probe, name, {
+            ...args,
+            packageName: undefined,
+            runtimeModule: undefined,
+            providerCwd: undefined,
+            pulumiSdk: undefined,
+        });
     }
 }
 
