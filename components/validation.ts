@@ -76,6 +76,8 @@ export class Validator {
     relate<T>(
         property: string,
         inputs: pulumi.Input<unknown>[],
+        // The rule's parameters are as varied as its callers' inputs; each rule types its own.
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any
         rule: (...vals: any[]) => string | undefined,
         carrier: pulumi.Input<T>,
     ): pulumi.Input<T> {

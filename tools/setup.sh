@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Everything the tests and the demo need on a fresh Debian machine: system packages, the Go-built
-# toolchain (cached outside the repo, keyed by version) and the compiled package. Idempotent and quiet when warm.
+# Everything the tests and the demo need on a fresh Debian machine: system packages, the toolchain built from
+# package registries (cached outside the repo, keyed by version; see tools/toolchain.sh) and the compiled library
+# and tools. Idempotent and quiet when warm.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,3 +17,4 @@ fi
 
 bash tools/toolchain.sh all
 npx tsc -p tsconfig.json
+npx tsc -p tools/tsconfig.json

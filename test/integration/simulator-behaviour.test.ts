@@ -113,10 +113,9 @@ describe("pagination, filters, sorting", () => {
         const viaQuery = await fetch(`${sim.url}/v1/backupschedule/${ORG}?labels[team]=platform`, {
             headers: { Authorization: `Bearer ${sim.token}` },
         });
-        expect((await viaQuery.json()).backup_schedules.map((s: any) => s.metadata.name).sort()).toEqual([
-            "alpha",
-            "gamma-alpha",
-        ]);
+        expect(
+            (await (viaQuery.json() as Promise<any>)).backup_schedules.map((s: any) => s.metadata.name).sort(),
+        ).toEqual(["alpha", "gamma-alpha"]);
 
         sim.setOutcomes({ byName: { "bk-fail": { status: "Failed", reason: "volume snapshot failed" } } });
         await client.ok("Backup_Create", { body: requests.backup("bk-ok", n) });
@@ -226,8 +225,8 @@ describe("asynchronous states", () => {
 
     test("control API changes delays and outcomes and settles over HTTP", async () => {
         const put = (path: string, body: unknown) =>
-            fetch(`${sim.url}/__simulator/${path}`, { method: "PUT", body: JSON.stringify(body) }).then((r) =>
-                r.json(),
+            fetch(`${sim.url}/__simulator/${path}`, { method: "PUT", body: JSON.stringify(body) }).then(
+                (r) => r.json() as Promise<any>,
             );
         expect(await put("delays", { clusterPending: -1 })).toMatchObject({ clusterPending: -1 });
         await put("outcomes", { cluster: { status: "Failed", reason: "unreachable" } });
@@ -260,7 +259,7 @@ describe("Keycloak token endpoint", () => {
             password: "wonderland",
         });
         expect(res.status).toBe(200);
-        const body = await res.json();
+        const body = await (res.json() as Promise<any>);
         expect(body).toMatchObject({
             token_type: "Bearer",
             expires_in: 120,
@@ -285,8 +284,8 @@ describe("Keycloak token endpoint", () => {
             password: "builder",
             "token-duration": "7d",
         });
-        expect((await res.json()).expires_in).toBe(7 * 86400);
-        const short = await (
+        expect((await (res.json() as Promise<any>)).expires_in).toBe(7 * 86400);
+        const short: any = await (
             await exchange({
                 grant_type: "password",
                 client_id: "pxcentral",
@@ -325,7 +324,11 @@ describe("Keycloak token endpoint", () => {
         ];
         for (const [form, status, error] of cases) {
             const res = await exchange(form);
-            expect({ form, status: res.status, error: (await res.json()).error }).toEqual({ form, status, error });
+            expect({ form, status: res.status, error: (await (res.json() as Promise<any>)).error }).toEqual({
+                form,
+                status,
+                error,
+            });
         }
         const json = await fetch(tokenUrl(), {
             method: "POST",
@@ -431,7 +434,7 @@ describe("strict request validation (validateRequests) for client tests", () => 
             schedule_policy: { interval: { minutes: "5" } },
         });
         expect(camel.status).toBe(400);
-        expect((await camel.json()).message).toMatch(
+        expect((await (camel.json() as Promise<any>)).message).toMatch(
             /request violates the PX-Backup contract: .*additional properties/,
         );
         const numeric = await post({

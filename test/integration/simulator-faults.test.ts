@@ -137,7 +137,7 @@ describe("control API", () => {
             method,
             body: body === undefined ? undefined : JSON.stringify(body),
         });
-        return { status: res.status, body: await res.json() };
+        return { status: res.status, body: await (res.json() as Promise<any>) };
     };
 
     test("faults are added, listed and cleared over HTTP; control calls are neither faulted nor logged", async () => {

@@ -571,7 +571,7 @@ describe("wire format", () => {
             body: "{not json",
         });
         expect(raw.status).toBe(400);
-        expect((await raw.json()).code).toBe(3);
+        expect((await (raw.json() as Promise<any>)).code).toBe(3);
     });
 });
 

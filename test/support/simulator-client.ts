@@ -19,7 +19,7 @@ export interface CallResult {
     status: number;
     headers: Headers;
     /** Parsed JSON, or the raw text when the body is not JSON. */
-    body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+    body: any;
     text: string;
 }
 
@@ -83,7 +83,6 @@ export class SimulatorClient {
 
     /** Calls and insists on HTTP 200. */
     async ok(operationId: string, opts: CallOptions = {}): Promise<any> {
-        // eslint-disable-line @typescript-eslint/no-explicit-any
         const res = await this.call(operationId, opts);
         if (res.status !== 200) throw new Error(`${operationId} → HTTP ${res.status}: ${res.text}`);
         return res.body;

@@ -16,7 +16,9 @@ test("schema.json matches the TypeScript declarations (run `npm run schema` to u
 
 test("every exported resource and component class is in the schema, with a description", () => {
     const classes = Object.entries(api)
-        .filter(([, v]) => typeof v === "function" && (v as Function).prototype instanceof pulumi.Resource)
+        .filter(
+            ([, v]) => typeof v === "function" && (v as { prototype?: unknown }).prototype instanceof pulumi.Resource,
+        )
         .map(([name]) => name)
         .filter((name) => !/^PxBackupResource$/.test(name)); // abstract base
     expect(classes.length).toBeGreaterThanOrEqual(11);

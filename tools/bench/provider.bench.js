@@ -66,7 +66,8 @@ async function startSimulatorProcess() {
             await control("GET", "health");
             break;
         } catch (e) {
-            if (i > 100 || child.exitCode !== null) throw new Error(`simulator did not start: ${e.message}`);
+            if (i > 100 || child.exitCode !== null)
+                throw new Error(`simulator did not start: ${e.message}`, { cause: e });
             await new Promise((r) => setTimeout(r, 100));
         }
     }

@@ -285,6 +285,7 @@ function openssl(args: string[], cwd: string): void {
         const e = err as { stderr?: Buffer; message: string };
         throw new Error(
             `openssl ${args.join(" ")} failed (is the openssl package installed?): ${e.stderr?.toString() ?? e.message}`,
+            { cause: err },
         );
     }
 }

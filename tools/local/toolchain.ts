@@ -57,6 +57,7 @@ export function ensureToolchain(...parts: string[]): void {
     } catch (err) {
         throw new Error(
             `bash ${path.relative(repoRoot, toolchainScript)} ${parts.join(" ")} failed: ${(err as Error).message}`,
+            { cause: err },
         );
     }
 }
@@ -77,6 +78,7 @@ export function toolPath(name: ToolName): string {
     } catch (err) {
         throw new Error(
             `tool '${name}' is not built and building it failed; run \`${command}\` to see why. ${(err as Error).message}`,
+            { cause: err },
         );
     }
     if (!isExecutable(file)) {

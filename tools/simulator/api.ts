@@ -212,9 +212,7 @@ function ownership(spec: KindSpec): Handler {
 const matchesRef = (ref: Wire | undefined, wanted: Wire) =>
     !!ref && ((wanted.uid && ref.uid === wanted.uid) || (!wanted.uid && !!wanted.name && ref.name === wanted.name));
 const refFilter = (r: Wire | undefined) => !!r && !!(r.name || r.uid);
-const nonEmpty = (v: unknown): v is any[] =>
-    // eslint-disable-line @typescript-eslint/no-explicit-any
-    Array.isArray(v) && v.length > 0;
+const nonEmpty = (v: unknown): v is any[] => Array.isArray(v) && v.length > 0;
 
 function enumerate(spec: KindSpec, fromBody: boolean): Handler {
     return ({ params, query, body, ctx }) => {

@@ -353,7 +353,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         const url = new URL(req.url ?? "/", "http://simulator");
         const work = url.pathname.startsWith(CONTROL_PREFIX)
             ? readBody(req).then((raw) => {
-                  let body: Record<string, unknown> = {};
+                  let body: Record<string, unknown>;
                   try {
                       body = raw.trim() ? JSON.parse(raw) : {};
                   } catch {

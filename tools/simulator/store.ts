@@ -5,7 +5,7 @@ import * as crypto from "crypto";
 import { ApiError, Code, notFound } from "./errors";
 import { timestamp } from "./contract";
 
-export type Wire = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+export type Wire = Record<string, any>;
 
 export type KindName =
     "schedulepolicy" | "backuplocation" | "cloudcredential" | "cluster" | "rule" | "backupschedule" | "backup";

@@ -270,12 +270,10 @@ test("supporting kinds: update in place, secrets diffed by hash and never in sta
         rules: [{ podSelector: { app: "db" }, actions: [{ value: "sync", background: true }], container: "db" }],
     });
     expect((await h.m("Rule").diff(rule.id, rule.outs, rule.inputs)).changes).toBe(false);
-    const ru = await h
-        .m("Rule")
-        .update(rule.id, rule.outs, {
-            ...rule.inputs,
-            rules: [{ podSelector: { app: "db" }, actions: [{ value: "fsfreeze" }] }],
-        });
+    const ru = await h.m("Rule").update(rule.id, rule.outs, {
+        ...rule.inputs,
+        rules: [{ podSelector: { app: "db" }, actions: [{ value: "fsfreeze" }] }],
+    });
     expect(ru.outs.rules[0].actions[0].value).toBe("fsfreeze");
     await h.m("Rule").delete(rule.id, ru.outs);
     expect(h.sim.inspect("rule", "quiesce")).toBeUndefined();
