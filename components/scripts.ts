@@ -88,7 +88,7 @@ export AWS_CONFIG_FILE="$WORK/aws-config"
   if [ "\${S3_FORCE_PATH_STYLE:-false}" = true ]; then echo '  addressing_style = path'; fi
 } > "$AWS_CONFIG_FILE"
 if [ -n "\${S3_ENDPOINT_URL:-}" ]; then
-  # Non-AWS stores reject the CRC checksums aws-cli >= 2.23 sends by default (aws-cli#9214).
+  # Non-AWS stores reject the CRC checksums aws-cli >= 2.23 sends by default (docs/backup-jobs.md#s3-compatible-stores).
   export AWS_REQUEST_CHECKSUM_CALCULATION="\${AWS_REQUEST_CHECKSUM_CALCULATION:-when_required}"
   export AWS_RESPONSE_CHECKSUM_VALIDATION="\${AWS_RESPONSE_CHECKSUM_VALIDATION:-when_required}"
 fi

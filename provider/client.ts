@@ -239,7 +239,7 @@ export class PxBackupClient {
         return this.tokenPending;
     }
 
-    /** Keycloak password grant, as PX Central's own clients do (API study, section 2). */
+    /** Keycloak password grant, as PX Central's own clients do (docs/px-backup-api.md#authentication). */
     tokenEndpoint(): string {
         const base = normaliseBaseUrl(this.settings.authUrl!);
         if (/\/protocol\/openid-connect\/token$/.test(base)) return base;

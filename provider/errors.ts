@@ -2,7 +2,7 @@
 // the server's gRPC code and message) and, by construction, nothing from the request headers: the token
 // never reaches an error message, a log line or a stack trace.
 
-/** gRPC status codes the PX-Backup gateway puts in `code` (see the API study, section 4). */
+/** gRPC status codes the PX-Backup gateway puts in `code` (see docs/px-backup-api.md#errors). */
 export const GrpcCode = {
     InvalidArgument: 3,
     NotFound: 5,

@@ -1,5 +1,5 @@
 // The generic dynamic-provider machinery: check/diff/create/read/update/delete for any kind of the
-// declarative table. Semantics (issue 2):
+// declarative table. Semantics (docs/dynamic-providers.md, docs/px-backup-api.md#updates):
 // - diff compares the normalised desired inputs with the last read state (olds are OUTPUTS) and makes no
 //   HTTP call; immutable fields force replacement, deleted first when the name stays the same;
 // - create adopts nothing silently; a POST is retried only after a GET shows it did not land;

@@ -1,6 +1,6 @@
 // The simulator against its contract: every implemented route is called over HTTP through a client that
 // validates each request and response against the swagger schemas (strict: undeclared fields and zero
-// values fail), and the server-side behaviours of the API study are checked on the wire.
+// values fail), and the server-side behaviours of docs/px-backup-api.md are checked on the wire.
 import { SimulatorHandle, startSimulator } from "../../tools/simulator/server";
 import { HANDLERS } from "../../tools/simulator/api";
 import { ORG, SimulatorClient, requests, seed } from "../support/simulator-client";
@@ -331,7 +331,7 @@ describe("every kind: create, inspect, enumerate, update, ownership, delete", ()
         });
         expect(got.metadata.labels).toEqual({ team: "platform" });
 
-        // Change the policy and namespaces; omitting suspend resumes (what the Ansible module gets wrong).
+        // Change the policy and namespaces; omitting suspend resumes (docs/px-backup-api.md#updates).
         await client.ok("BackupSchedule_Update", {
             body: {
                 metadata: { name: "nightly", org_id: ORG },

@@ -35,9 +35,9 @@ export function render(spec: KindSpec, obj: StoredObject, ctx: Ctx, includeSecre
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Access control from metadata.ownership (API study §3): the owner and admins have full access; others get
-// what the object's collaborators/groups/public entries grant (Read < Write < Admin). Backups also honour
-// their backup_share (View/Restorable → Read, FullAccess → Admin).
+// Access control from metadata.ownership (docs/px-backup-api.md#access-control): the owner and admins have
+// full access; others get what the object's collaborators/groups/public entries grant (Read < Write < Admin).
+// Backups also honour their backup_share (View/Restorable → Read, FullAccess → Admin).
 
 const LEVEL: Record<string, number> = { Read: 1, Write: 2, Admin: 3, View: 1, Restorable: 1, FullAccess: 3 };
 type Level = "Read" | "Write" | "Admin";

@@ -1,4 +1,5 @@
-// Bearer-token authentication and the PX Central Keycloak password-grant endpoint (API study §2).
+// Bearer-token authentication and the PX Central Keycloak password-grant endpoint
+// (docs/px-backup-api.md#authentication).
 // Tokens are real JWTs (HS256 with a per-simulator secret) so a client can read `exp` and `sub` from them.
 import * as crypto from "crypto";
 import { ApiError, Code } from "./errors";

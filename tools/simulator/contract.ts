@@ -1,5 +1,5 @@
 // The PX-Backup swagger contract, loaded once, and the proto-JSON codec the simulator derives from it.
-// The codec mirrors grpc-gateway v1 + golang jsonpb (see the API study §1.2): requests accept proto or
+// The codec mirrors grpc-gateway v1 + golang jsonpb (see docs/px-backup-api.md#wire-format): requests accept proto or
 // lowerCamel names, enum names or numbers, 64-bit integers as numbers or strings, null = unset, unknown keys
 // ignored; responses are snake_case with zero values omitted. Because decoding walks the contract's own
 // schemas, a field the contract does not define can never reach the store.

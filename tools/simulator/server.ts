@@ -1,8 +1,8 @@
 /**
  * PX-Backup REST API simulator (the one stand-in allowed: the real server is proprietary).
  *
- * It serves the routes of `px-backup-api.swagger.json` (a copy of the contract in
- * /work/shared/reference) with the behaviour described in the API study: grpc-gateway v1 wire format
+ * It serves the routes of `px-backup-api.swagger.json` (the vendored PX-Backup contract) with the behaviour
+ * described in docs/px-backup-api.md: grpc-gateway v1 wire format
  * (snake_case, enum names, 64-bit integers as strings, zero values omitted), server-generated metadata
  * (uid, create/update times, owner from the token's `sub`), uniqueness per (kind, org, name), uid/name lookup,
  * references that must exist, asynchronous states, `{error, code, message}` error bodies with the gRPC →
@@ -55,7 +55,7 @@
  *   delays and outcomes back to the start options), issueToken(claims), runSchedule(name, org?),
  *   inspect(kind, name, org?) (wire object with secrets), info(kind, name, org?) (its info block), dump(), contractViolations, stop().
  *
- * Server rules worth knowing (API study §9-10; the study marks several as inferred):
+ * Server rules worth knowing (docs/px-backup-api.md#simulator; several are unconfirmed on a real server):
  *   - names: required; backups and schedules must be RFC 1123 subdomains (they become CR names).
  *   - updates: PUT returns {}; backup schedules merge (set fields overwrite, booleans and `suspend` are always
  *     applied, bulk selectors → 501); backups change only labels/ownership/cloud_credential_ref; the other

@@ -78,7 +78,7 @@ export const backupSchedule: KindSpec = {
     },
     update(obj, req, ctx) {
         rejectBulk(req, "update");
-        // Merge: set fields overwrite, absent ones are kept (torpedo suspends with only metadata + suspend).
+        // Merge: set fields overwrite, absent ones are kept (docs/px-backup-api.md#updates).
         for (const f of SCHEDULE_UPDATABLE) if (isSet(req[f])) obj.info[f] = req[f];
         for (const f of [...SCHEDULE_UPDATE_BOOLS, "suspend"]) obj.info[f] = req[f] === true;
         obj.info.suspended_by = obj.info.suspend ? { source: "User" } : undefined;
