@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
-# Builds the tools the integration and e2e tiers run, from package registries only (Go module proxy, PyPI,
-# npm's node_modules), into a cache outside the repo:
+# Builds the tools the tests and the demo run, from package registries only (Go module proxy, PyPI, npm), into a
+# cache outside the repo (docs/toolchain.md explains each part):
 #   ${KUBE_BACKUP_CACHE:-$HOME/.cache/kube-backup}/<part>-<version>/   one directory per part and version
 #   .../bin/                                                            stable symlinks to every tool
 #   .../build-times.log                                                 one line per cold build (s, MB)
-# Usage: tools/toolchain.sh [node|node-floor|etcd|aws|minio|language-host|pulumi|kubernetes|k8s-provider|all ...]   (no args = all)
+# Usage: tools/toolchain.sh [PART ...]   (parts: node node-floor etcd aws minio language-host pulumi kubernetes
+#        k8s-provider, or all; no args = all). Prints a line when a part starts and ends a cold build.
 # A part is rebuilt only when its directory is missing; `flock` makes concurrent callers wait for one build.
 # What the Go module proxy here does not serve, and what we do instead:
 #   - pulumi-language-nodejs/v3 (its own module since 3.61; every version answers 403): the same host as it was
 #     built until v3.60.0, when it was a package of sdk/v3 (which the proxy serves). It only launches
-#     @pulumi/pulumi's own `cmd/run` from the program's node_modules, so the program runs the 3.248 SDK.
+#     @pulumi/pulumi's own `cmd/run` from the program's node_modules, so the program runs the SDK it installed
+#     (3.276.0 here, on the Node of part `node`).
 #   - pulumi-resource-kubernetes: only release commits somebody requested are served; 4.25.0 is the newest, so
 #     package.json pins @pulumi/kubernetes 4.25.0 (the plugin version must match it exactly).
 set -euo pipefail
