@@ -5,7 +5,7 @@ import { FieldSpec, encodeValue, isUnset, mergeForWrite, satisfies } from "../wi
 import { accessConfig, int, json, metadataOutputs, obj, ref, selectionFields, statusOutputs, str } from "./common";
 import type { Identity, KindContext, KindSpec } from "./spec";
 
-type Props = Record<string, any>;
+type Props = Record<string, unknown>;
 
 const shareAccess = ["View", "Restorable", "FullAccess"];
 
@@ -98,6 +98,9 @@ export const BACKUP: KindSpec = {
         absentIsReady: false,
         defaultTimeoutSeconds: 3600,
     },
-    deleteQuery: (p) => ({ "cluster_ref.name": p.clusterRef?.name, "cluster_ref.uid": p.clusterRef?.uid }),
+    deleteQuery: (p) => {
+        const cluster = p.clusterRef as { name?: string; uid?: string } | undefined;
+        return { "cluster_ref.name": cluster?.name, "cluster_ref.uid": cluster?.uid };
+    },
     hooks: { applyDeferred, update },
 };

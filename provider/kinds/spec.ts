@@ -7,7 +7,7 @@ import type { Fields } from "../wire";
 export type KindName =
     "BackupSchedule" | "Backup" | "SchedulePolicy" | "BackupLocation" | "CloudCredential" | "Cluster" | "Rule";
 
-type Props = Record<string, any>;
+type Props = Record<string, unknown>;
 
 export interface ReadyStates {
     /** Wire path of the status inside the object, e.g. backup_info.status.status. */
