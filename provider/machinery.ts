@@ -1,5 +1,6 @@
 // The generic dynamic-provider machinery: check/diff/create/read/update/delete for any kind of the
-// declarative table. Semantics (docs/dynamic-providers.md, docs/px-backup-api.md#updates):
+// declarative table (kinds whose API differs replace a step through their hooks). Semantics
+// (docs/dynamic-providers.md, docs/px-backup-api.md#updates):
 // - diff compares the normalised desired inputs with the last read state (olds are OUTPUTS) and makes no
 //   HTTP call; immutable fields force replacement, deleted first when the name stays the same;
 // - create adopts nothing silently; a POST is retried only after a GET shows it did not land;
@@ -10,7 +11,14 @@ import { createHash, randomUUID } from "crypto";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { PxBackupClient, Query } from "./client";
 import { PxBackupError } from "./errors";
-import { DEFAULT_DELETE_TIMEOUT_SECONDS, KindSpec, OPTION_FIELDS, metadataFields } from "./kinds";
+import {
+    DEFAULT_DELETE_TIMEOUT_SECONDS,
+    Identity,
+    KindContext,
+    KindSpec,
+    OPTION_FIELDS,
+    metadataFields,
+} from "./kinds";
 import { Failure, validate } from "./validation";
 import {
     Fields,
@@ -20,6 +28,7 @@ import {
     encodeValue,
     getPath,
     isUnknown,
+    isUnset,
     mergeForWrite,
     normalise,
     satisfies,
@@ -53,17 +62,10 @@ class WaitError extends Error {
     }
 }
 
-export interface Identity {
-    orgId: string;
-    name: string;
-    uid?: string;
-}
+export type { Identity };
 
 export const DEFAULT_ORG = "default";
 const OPTION_KEYS = [...Object.keys(OPTION_FIELDS), "adoptExisting"];
-
-/** Not set by the program (an explicit false or 0 is set: `suspend: false` resumes). */
-const isUnset = (v: unknown) => v === undefined || v === null || v === "";
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -84,7 +86,7 @@ export function secretHash(key: string, f: FieldSpec, value: unknown): string | 
     return "sha256:" + createHash("sha256").update(`kube-backup:${key}:`).update(JSON.stringify(n)).digest("hex");
 }
 
-export class KindMachinery {
+export class KindMachinery implements KindContext {
     readonly metadata: Fields;
     /** Every input: metadata, spec and provider options. */
     readonly inputs: Fields;
@@ -114,7 +116,7 @@ export class KindMachinery {
     private readonly plainInputs: string[];
     private readonly hasSecrets: boolean;
 
-    private get client(): PxBackupClient {
+    get client(): PxBackupClient {
         return this.clientOf();
     }
 
@@ -200,7 +202,7 @@ export class KindMachinery {
         return outs;
     }
 
-    private hashes(inputs: Props): Record<string, string> {
+    hashes(inputs: Props): Record<string, string> {
         const out: Record<string, string> = {};
         for (const [k, f] of Object.entries(this.spec.fields)) {
             if (!f.secret) continue;
@@ -269,7 +271,7 @@ export class KindMachinery {
         );
     }
 
-    private async mustInspect(i: Identity, during: string): Promise<Props> {
+    async mustInspect(i: Identity, during: string): Promise<Props> {
         const obj = await this.inspect(i);
         if (!obj) {
             throw new Error(
@@ -282,10 +284,7 @@ export class KindMachinery {
 
     /** Fields the create request cannot carry (schedule `suspend`, backup share): written right after create. */
     private async applyDeferred(i: Identity, obj: Props, inputs: Props, keys: string[]): Promise<Props> {
-        if (this.spec.customUpdate === "backup") {
-            if (keys.includes("backupShare")) await this.putBackupShare(i, inputs.backupShare);
-            return obj;
-        }
+        if (this.spec.hooks?.applyDeferred) return this.spec.hooks.applyDeferred(this, i, obj, inputs, keys);
         await this.client.put(this.spec.basePath, this.updateBody(obj, inputs));
         return this.mustInspect(i, "create");
     }
@@ -380,52 +379,11 @@ export class KindMachinery {
 
     async update(id: string, olds: Props, news: Props): Promise<{ outs: Props }> {
         const ident = this.identity(olds, id);
-        if (this.spec.customUpdate === "backup") return this.updateBackup(ident, olds, news);
+        if (this.spec.hooks?.update) return this.spec.hooks.update(this, ident, olds, news);
         const live = await this.mustInspect(ident, "update");
         await this.client.put(this.spec.basePath, this.updateBody(live, news));
         const after = await this.mustInspect(ident, "update");
         return { outs: this.outputs(after, news, this.hashes(news)) };
-    }
-
-    /** Backup: only labels, ownership and the credential ref (PUT /v1/backup) and the share can change. */
-    private async updateBackup(i: Identity, olds: Props, news: Props): Promise<{ outs: Props }> {
-        const m = this.metadata;
-        const changed = (k: string, f: FieldSpec) =>
-            !(f.serverDefault && isUnset(news[k])) && !satisfies(f.type, news[k], olds[k]);
-        const ccRef = this.spec.fields.cloudCredentialRef;
-        if (changed("labels", m.labels) || changed("ownership", m.ownership) || changed("cloudCredentialRef", ccRef)) {
-            const metadata: Props = { name: i.name, org_id: i.orgId, uid: i.uid };
-            const labels = encodeValue(m.labels.type, news.labels);
-            if (labels) metadata.labels = labels;
-            const liveOwnership = encodeValue(m.ownership.type, olds.ownership);
-            const ownership = isUnset(news.ownership)
-                ? liveOwnership
-                : mergeForWrite(m.ownership.type, news.ownership, liveOwnership);
-            if (ownership) metadata.ownership = ownership;
-            const body: Props = { metadata };
-            const cc = mergeForWrite(
-                ccRef.type,
-                news.cloudCredentialRef,
-                encodeValue(ccRef.type, olds.cloudCredentialRef),
-            );
-            if (cc) body.cloud_credential_ref = cc;
-            await this.client.put(this.spec.basePath, body);
-        }
-        if (!satisfies(this.spec.fields.backupShare.type, news.backupShare, olds.backupShare)) {
-            await this.putBackupShare(i, news.backupShare);
-        }
-        const after = await this.mustInspect(i, "update");
-        return { outs: this.outputs(after, news, this.hashes(news)) };
-    }
-
-    private async putBackupShare(i: Identity, share: unknown): Promise<void> {
-        const backupshare = encodeValue(this.spec.fields.backupShare.type, share) ?? {};
-        await this.client.put(`${this.spec.basePath}/updatebackupshare`, {
-            org_id: i.orgId,
-            name: i.name,
-            uid: i.uid,
-            backupshare,
-        });
     }
 
     // ---- delete ---------------------------------------------------------------------------------------

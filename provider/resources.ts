@@ -102,7 +102,7 @@ export interface BackupArgs extends CommonArgs, SelectionArgs {
 
 export interface RetainArgs {
     retain?: In<number>;
-    incrementalCount?: In<{ count: In<number> }>;
+    incrementalCount?: In<{ count?: In<number> }>;
 }
 export interface SchedulePolicyArgs extends CommonArgs {
     interval?: In<RetainArgs & { minutes: In<number> }>;
@@ -167,6 +167,8 @@ export abstract class PxBackupResource extends pulumi.dynamic.Resource {
     declare readonly name: pulumi.Output<string>;
     declare readonly orgId: pulumi.Output<string>;
     declare readonly uid: pulumi.Output<string>;
+    /** Deprecated metadata.owner. */
+    declare readonly owner: pulumi.Output<string | undefined>;
     declare readonly labels: pulumi.Output<Record<string, string> | undefined>;
     declare readonly ownership: pulumi.Output<Ownership | undefined>;
     declare readonly createTime: pulumi.Output<string | undefined>;
@@ -257,12 +259,15 @@ export class BackupSchedule extends PxBackupResource {
     declare readonly keepCrStatus: pulumi.Output<boolean | undefined>;
     declare readonly volumeSnapshotClassMapping: pulumi.Output<Record<string, string> | undefined>;
     declare readonly csiSnapshotClassName: pulumi.Output<string | undefined>;
+    declare readonly volumeResourceOnlyPolicyRef: pulumi.Output<ObjectRef | undefined>;
     /** Status of the latest backup as the server reports it. */
     declare readonly status: pulumi.Output<ScheduleStatus | undefined>;
     declare readonly suspendedBy: pulumi.Output<string | undefined>;
     /** Latest backup statuses per policy type, as the server reports them. */
     declare readonly backupStatuses: pulumi.Output<Record<string, { status?: ScheduleStatus[] }> | undefined>;
     declare readonly storkVersion: pulumi.Output<string | undefined>;
+    /** Selected namespaces the cluster does not have (server-reported). */
+    declare readonly missingNamespaces: pulumi.Output<string[] | undefined>;
 
     constructor(name: string, args: BackupScheduleArgs, opts?: pulumi.CustomResourceOptions) {
         super("BackupSchedule", name, args, opts);
@@ -279,17 +284,34 @@ export class Backup extends PxBackupResource {
     declare readonly cloudCredentialRef: pulumi.Output<ObjectRef | undefined>;
     declare readonly namespaces: pulumi.Output<string[] | undefined>;
     declare readonly labelSelectors: pulumi.Output<Record<string, string> | undefined>;
+    declare readonly nsLabelSelectors: pulumi.Output<string | undefined>;
+    declare readonly advancedResourceLabelSelector: pulumi.Output<string | undefined>;
     declare readonly includeResources: pulumi.Output<ResourceInfo[] | undefined>;
     declare readonly resourceTypes: pulumi.Output<string[] | undefined>;
+    declare readonly excludeResourceTypes: pulumi.Output<string[] | undefined>;
+    declare readonly preExecRuleRef: pulumi.Output<ObjectRef | undefined>;
+    declare readonly postExecRuleRef: pulumi.Output<ObjectRef | undefined>;
     declare readonly backupType: pulumi.Output<string | undefined>;
+    declare readonly backupObjectType: pulumi.Output<string | undefined>;
+    declare readonly skipVmAutoExecRules: pulumi.Output<boolean | undefined>;
+    declare readonly directKdmp: pulumi.Output<boolean | undefined>;
+    declare readonly keepCrStatus: pulumi.Output<boolean | undefined>;
+    declare readonly volumeSnapshotClassMapping: pulumi.Output<Record<string, string> | undefined>;
+    declare readonly csiSnapshotClassName: pulumi.Output<string | undefined>;
+    declare readonly volumeResourceOnlyPolicyRef: pulumi.Output<ObjectRef | undefined>;
     declare readonly status: pulumi.Output<string | undefined>;
     declare readonly statusReason: pulumi.Output<string | undefined>;
     declare readonly stage: pulumi.Output<string | undefined>;
     declare readonly backupPath: pulumi.Output<string | undefined>;
     declare readonly totalSize: pulumi.Output<number | undefined>;
     declare readonly resourceCount: pulumi.Output<number | undefined>;
+    declare readonly failedResourceCount: pulumi.Output<number | undefined>;
     declare readonly crName: pulumi.Output<string | undefined>;
+    declare readonly crUid: pulumi.Output<string | undefined>;
+    declare readonly storkVersion: pulumi.Output<string | undefined>;
     declare readonly completionTime: pulumi.Output<string | undefined>;
+    /** The schedule that took this backup, when a schedule did (server-reported). */
+    declare readonly backupSchedule: pulumi.Output<ObjectRef | undefined>;
     declare readonly backupShare: pulumi.Output<
         | {
               groups?: { id: string; access: BackupShareAccess }[];
@@ -316,6 +338,9 @@ export class SchedulePolicy extends PxBackupResource {
         (RetainOutput & { day: string; time: string; biWeekly?: boolean }) | undefined
     >;
     declare readonly monthly: pulumi.Output<(RetainOutput & { date: number; time: string }) | undefined>;
+    declare readonly forObjectLock: pulumi.Output<boolean | undefined>;
+    declare readonly autoDelete: pulumi.Output<boolean | undefined>;
+    declare readonly supportsAdvancedFeatures: pulumi.Output<boolean | undefined>;
     /** Names of the schedules using this policy (server-maintained). */
     declare readonly backupSchedules: pulumi.Output<string[] | undefined>;
 
@@ -329,6 +354,7 @@ export class BackupLocation extends PxBackupResource {
     declare readonly type: pulumi.Output<string>;
     declare readonly path: pulumi.Output<string>;
     declare readonly cloudCredentialRef: pulumi.Output<ObjectRef | undefined>;
+    declare readonly validateCloudCredential: pulumi.Output<boolean | undefined>;
     declare readonly s3Config: pulumi.Output<
         | {
               endpoint?: string;
@@ -339,6 +365,9 @@ export class BackupLocation extends PxBackupResource {
               sseType?: string;
           }
         | undefined
+    >;
+    declare readonly nfsConfig: pulumi.Output<
+        { serverAddr: string; subPath?: string; mountOption?: string } | undefined
     >;
     declare readonly status: pulumi.Output<string | undefined>;
     declare readonly statusReason: pulumi.Output<string | undefined>;
@@ -362,6 +391,7 @@ export class CloudCredential extends PxBackupResource {
 export class Cluster extends PxBackupResource {
     declare readonly cloudCredentialRef: pulumi.Output<ObjectRef | undefined>;
     declare readonly platformCredentialRef: pulumi.Output<ObjectRef | undefined>;
+    declare readonly provider: pulumi.Output<string | undefined>;
     declare readonly status: pulumi.Output<string | undefined>;
     declare readonly statusReason: pulumi.Output<string | undefined>;
     declare readonly storkVersion: pulumi.Output<string | undefined>;

@@ -146,7 +146,10 @@ function checkField(f: FieldSpec, v: unknown, path: string): Failure | undefined
 }
 
 /** A rule across fields of one object, e.g. "exactly one of". */
-export type CrossRule = (input: Record<string, unknown>) => Failure | undefined;
+export type CrossRule = ((input: Record<string, unknown>) => Failure | undefined) & {
+    /** The input a requiredWhen rule can demand (a typed declaration may make it required outright). */
+    requires?: string;
+};
 
 /** One failure per top-level property: the first rule it breaks. */
 export function validate(fields: Fields, input: Record<string, unknown>, crossRules: CrossRule[] = []): Failure[] {
@@ -183,8 +186,10 @@ export function exactlyOneOf(keys: string[], property = keys[0]): CrossRule {
 
 /** Cross rule: when `key` equals `value`, `required` must be set. */
 export function requiredWhen(key: string, value: string, required: string): CrossRule {
-    return (input) =>
+    const rule: CrossRule = (input) =>
         input[key] === value && isEmpty(input[required]) && !isUnknown(input[key])
             ? { property: required, reason: `is required when ${key} is ${value}` }
             : undefined;
+    rule.requires = required;
+    return rule;
 }

@@ -74,6 +74,9 @@ const split = (path: string): string[] => {
     return parts;
 };
 
+/** Not set by the program (an explicit false or 0 is set: `suspend: false` resumes). */
+export const isUnset = (v: unknown) => v === undefined || v === null || v === "";
+
 export function isUnknown(v: unknown): boolean {
     if (v === UNKNOWN) return true;
     if (Array.isArray(v)) return v.some(isUnknown);

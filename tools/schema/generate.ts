@@ -18,14 +18,15 @@ type Spec = Record<string, any>;
 const ANY: Spec = { $ref: "pulumi.json#/Any" };
 const token = (name: string) => `${pkg.name}:index:${name}`;
 
+const entry = path.join(root, "index.ts");
+
+/** The package's sources as the compiler sees them (also read by test/unit/provider/declarations.test.ts). */
+export function createProgram(): ts.Program {
+    return ts.createProgram([entry], { strict: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS });
+}
+
 export function generateSchema(): Spec {
-    const entry = path.join(root, "index.ts");
-    const options: ts.CompilerOptions = {
-        strict: true,
-        target: ts.ScriptTarget.ES2022,
-        module: ts.ModuleKind.CommonJS,
-    };
-    const program = ts.createProgram([entry], options);
+    const program = createProgram();
     const checker = program.getTypeChecker();
     const types: Spec = {};
     const resources: Spec = {};

@@ -1,0 +1,70 @@
+// BackupLocation: an S3 bucket, Azure/Google container or NFS export; create waits until it validates.
+import { requiredWhen } from "../validation";
+import { bool, enm, metadataOutputs, obj, ref, statusOutputs, str } from "./common";
+import type { KindSpec } from "./spec";
+
+export const BACKUP_LOCATION: KindSpec = {
+    name: "BackupLocation",
+    basePath: "/v1/backuplocation",
+    responseKey: "backup_location",
+    listKey: "backup_locations",
+    infoKey: "backup_location_info",
+    requestKey: "backup_location",
+    nameFormat: "dns1123Subdomain",
+    fields: {
+        type: { type: enm(["S3", "Azure", "Google", "NFS"]), required: true, immutable: true },
+        path: {
+            type: str("nonEmpty"),
+            required: true,
+            immutable: true,
+            description: "bucket (S3), container, or NFS export path",
+        },
+        encryptionKey: { type: str("nonEmpty"), secret: true, immutable: true },
+        cloudCredentialRef: ref(),
+        validateCloudCredential: { type: bool, trackApplied: true },
+        s3Config: {
+            type: obj({
+                endpoint: { type: str("url") },
+                region: { type: str("nonEmpty") },
+                disableSsl: { type: bool },
+                disablePathStyle: { type: bool },
+                storageClass: { type: str() },
+                sseType: { type: enm(["SSE_S3", "SSE_KMS"]) },
+            }),
+        },
+        nfsConfig: {
+            type: obj({
+                serverAddr: { type: str("nonEmpty"), required: true },
+                subPath: { type: str() },
+                mountOption: { type: str() },
+            }),
+        },
+    },
+    crossRules: [
+        requiredWhen("type", "S3", "cloudCredentialRef"),
+        requiredWhen("type", "S3", "s3Config"),
+        requiredWhen("type", "NFS", "nfsConfig"),
+    ],
+    outputs: {
+        ...metadataOutputs,
+        ...statusOutputs("backup_location_info"),
+        objectLockEnabled: { type: bool, wire: "backup_location_info.object_lock_enabled" },
+    },
+    updateWire: [
+        "type",
+        "path",
+        "encryption_key",
+        "cloud_credential_ref",
+        "validate_cloud_credential",
+        "s3_config",
+        "nfs_config",
+    ],
+    ready: {
+        statusPath: "backup_location_info.status.status",
+        reasonPath: "backup_location_info.status.reason",
+        success: ["Valid", "LimitedAvailability"],
+        failure: ["ValidationFailed"],
+        absentIsReady: true,
+        defaultTimeoutSeconds: 300,
+    },
+};

@@ -1,0 +1,41 @@
+// Cluster: an application cluster registered by kubeconfig; create waits until it is Online.
+import { enm, metadataOutputs, obj, ref, str } from "./common";
+import type { KindSpec } from "./spec";
+
+export const CLUSTER: KindSpec = {
+    name: "Cluster",
+    basePath: "/v1/cluster",
+    responseKey: "cluster",
+    listKey: "clusters",
+    infoKey: "clusterInfo",
+    nameFormat: "dns1123Subdomain",
+    inspectQuery: { include_secrets: "false" },
+    fields: {
+        kubeconfig: {
+            type: str("nonEmpty"),
+            secret: true,
+            encodeValue: (v) => Buffer.from(v, "utf8").toString("base64"),
+            description: "kubeconfig text of the application cluster (sent base64-encoded)",
+        },
+        pxConfig: { type: obj({ accessToken: { type: str("nonEmpty") } }), secret: true },
+        cloudCredentialRef: ref(),
+        platformCredentialRef: ref(),
+        provider: { type: enm(["AWS", "Azure", "Google", "IBM", "Rancher"]), immutable: true, trackApplied: true },
+    },
+    outputs: {
+        ...metadataOutputs,
+        status: { type: str(), wire: "clusterInfo.status.status" },
+        statusReason: { type: str(), wire: "clusterInfo.status.reason" },
+        storkVersion: { type: str(), wire: "clusterInfo.stork_version" },
+        k8sVersion: { type: str(), wire: "clusterInfo.k8s_version" },
+    },
+    updateWire: ["px_config", "kubeconfig", "cloud_credential_ref", "platform_credential_ref"],
+    ready: {
+        statusPath: "clusterInfo.status.status",
+        reasonPath: "clusterInfo.status.reason",
+        success: ["Online", "Success"],
+        failure: ["Failed"],
+        absentIsReady: true,
+        defaultTimeoutSeconds: 600,
+    },
+};
