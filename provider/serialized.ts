@@ -6,7 +6,7 @@
 // compiled by require-from-string with that directory's node_modules as its search path):
 //   1. `require("kube-backup/provider/runtime")`: the kube-backup package installed in the program
 //      (npm dependency, or `file:../..` symlink in our examples) through package.json `exports`
-//      ("./provider/*" -> "./bin/provider/*.js"). This keeps working when the stack is moved or built
+//      ("./provider/runtime" -> "./bin/provider/runtime.js"). This keeps working when the stack is moved or built
 //      on another machine, because no path is baked in.
 //   2. Only if that package is not resolvable there (e.g. a program inside this repository, which cannot
 //      require itself by name from a file-less module), the absolute path of the runtime module that
