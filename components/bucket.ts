@@ -15,7 +15,9 @@ function loadAws(): typeof Aws {
         const err = e as NodeJS.ErrnoException;
         // Only the package itself missing; a broken install (a missing file inside it) keeps its own error.
         if (err?.code === "MODULE_NOT_FOUND" && /['"]@pulumi\/aws['"]/.test(String(err.message)))
-            throw new Error("BackupBucket needs the optional peer dependency @pulumi/aws: npm install @pulumi/aws");
+            throw new Error("BackupBucket needs the optional peer dependency @pulumi/aws: npm install @pulumi/aws", {
+                cause: e,
+            });
         throw e;
     }
 }

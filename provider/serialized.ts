@@ -19,11 +19,13 @@ const RUNTIME_PATH = path.join(__dirname, "runtime");
 
 export function dynamicProvider(kind: KindName): dynamic.ResourceProvider {
     const fallback = RUNTIME_PATH;
-    const load = (): any => {
+    const load = (): typeof import("./runtime") => {
         try {
             return require("kube-backup/provider/runtime");
-        } catch (e: any) {
-            if (e?.code !== "MODULE_NOT_FOUND" || !String(e.message).includes("kube-backup/provider/runtime")) throw e;
+        } catch (e) {
+            const err = e as NodeJS.ErrnoException | undefined;
+            if (err?.code !== "MODULE_NOT_FOUND" || !String(err.message).includes("kube-backup/provider/runtime"))
+                throw e;
             return require(fallback);
         }
     };

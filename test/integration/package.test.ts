@@ -121,6 +121,7 @@ async function run(file: string, args: string[], cwd: string): Promise<string> {
         const err = e as { code?: number; stdout?: string; stderr?: string; message: string };
         throw new Error(
             `${[file, ...args].join(" ")} (in ${cwd}) failed with ${err.code}:\n${err.stdout ?? ""}\n${err.stderr ?? err.message}`,
+            { cause: e },
         );
     }
 }

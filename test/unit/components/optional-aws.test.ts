@@ -60,9 +60,16 @@ test("the Kubernetes components work without @pulumi/aws", async () => {
 });
 
 test("constructing a BackupBucket says to install the optional peer, and registers nothing", async () => {
-    expect(() => new kb.BackupBucket("bb", { bucketName: "team-backups" })).toThrow(
-        new Error("BackupBucket needs the optional peer dependency @pulumi/aws: npm install @pulumi/aws"),
+    let thrown: Error | undefined;
+    try {
+        new kb.BackupBucket("bb", { bucketName: "team-backups" });
+    } catch (e) {
+        thrown = e as Error;
+    }
+    expect(thrown?.message).toBe(
+        "BackupBucket needs the optional peer dependency @pulumi/aws: npm install @pulumi/aws",
     );
+    expect(thrown?.cause).toBe(mockFailure); // the resolution failure stays reachable for debugging
     expect(mockLoads).toBe(1);
     expect(await settle()).toEqual([]);
 });
