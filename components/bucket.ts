@@ -1,10 +1,26 @@
 // An S3 bucket made for backups: private, encrypted, TLS-only, with lifecycle rules that clean up failed multipart
 // uploads and expire very old objects as a second line of defence. Age-based expiry is never the retention
 // itself: the schedules' count-based prune keeps the newest N, which an age rule alone cannot guarantee.
-import * as aws from "@pulumi/aws";
+import type * as Aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { S3Location } from "./storage";
 import * as v from "./validation";
+
+// @pulumi/aws is an optional peer dependency: only BackupBucket needs it, so it is loaded on first construction
+// and the rest of the package works (and type-checks: no aws type appears in the public typings) without it.
+function loadAws(): typeof Aws {
+    try {
+        return require("@pulumi/aws");
+    } catch (e) {
+        const err = e as NodeJS.ErrnoException;
+        // Only the package itself missing; a broken install (a missing file inside it) keeps its own error.
+        if (err?.code === "MODULE_NOT_FOUND" && /['"]@pulumi\/aws['"]/.test(String(err.message)))
+            throw new Error("BackupBucket needs the optional peer dependency @pulumi/aws: npm install @pulumi/aws", {
+                cause: e,
+            });
+        throw e;
+    }
+}
 
 export interface BackupBucketArgs {
     /** Exact bucket name. Default: auto-named from the resource name. */
@@ -47,6 +63,7 @@ export class BackupBucket extends pulumi.ComponentResource {
     readonly location: S3Location;
 
     constructor(name: string, args: BackupBucketArgs = {}, opts?: pulumi.ComponentResourceOptions) {
+        const aws = loadAws();
         super("kube-backup:index:BackupBucket", name, {}, opts);
         const val: v.Validator = new v.Validator(`BackupBucket "${name}"`);
         const bucketName = val.check("bucketName", args.bucketName, v.s3BucketName);

@@ -71,7 +71,10 @@ export interface ListArgs {
     backupLocationRef?: { name?: string; uid?: string };
 }
 
-/** grpc-gateway query for EnumerateOptions (dotted names, repeated keys, labels[k]=v). */
+/**
+ * grpc-gateway query for EnumerateOptions (dotted names, repeated keys, labels[k]=v).
+ * @internal
+ */
 export function enumerateQuery(a: ListArgs, objectIndex: number): Query {
     const e = "enumerate_options.";
     const q: Query = {

@@ -1,7 +1,8 @@
-// Public barrel of the PX-Backup provider: resources, functions, and the pieces tests and tools reuse.
+// Public barrel of the PX-Backup provider: resources, functions, and the types their signatures use (a function's
+// connection is a PxBackupClient or ConnectionSettings; failures are PxBackupErrors). Tests and tools import
+// internals by relative path.
 export * from "./resources";
 export * from "./functions";
-export { PxBackupClient, normaliseBaseUrl } from "./client";
+export { PxBackupClient } from "./client";
 export { PxBackupError } from "./errors";
-export { ConnectionSettings, SETTINGS as CONNECTION_SETTINGS, resolveSettings, settingsFromEnv } from "./settings";
-export { KINDS, KindName } from "./kinds";
+export type { ConnectionSettings } from "./settings";

@@ -213,7 +213,10 @@ export abstract class PxBackupResource extends pulumi.dynamic.Resource {
     }
 }
 
-// Exported for tests/docs: the option inputs every resource takes.
+/**
+ * The option inputs every resource takes (for tests and docs).
+ * @internal
+ */
 export const OPTION_INPUTS = Object.keys(OPTION_FIELDS);
 
 export interface ScheduleStatus {

@@ -6,7 +6,7 @@
 // compiled by require-from-string with that directory's node_modules as its search path):
 //   1. `require("kube-backup/provider/runtime")`: the kube-backup package installed in the program
 //      (npm dependency, or `file:../..` symlink in our examples) through package.json `exports`
-//      ("./provider/*" -> "./bin/provider/*.js"). This keeps working when the stack is moved or built
+//      ("./provider/runtime" -> "./bin/provider/runtime.js"). This keeps working when the stack is moved or built
 //      on another machine, because no path is baked in.
 //   2. Only if that package is not resolvable there (e.g. a program inside this repository, which cannot
 //      require itself by name from a file-less module), the absolute path of the runtime module that
@@ -19,11 +19,13 @@ const RUNTIME_PATH = path.join(__dirname, "runtime");
 
 export function dynamicProvider(kind: KindName): dynamic.ResourceProvider {
     const fallback = RUNTIME_PATH;
-    const load = (): any => {
+    const load = (): typeof import("./runtime") => {
         try {
             return require("kube-backup/provider/runtime");
-        } catch (e: any) {
-            if (e?.code !== "MODULE_NOT_FOUND" || !String(e.message).includes("kube-backup/provider/runtime")) throw e;
+        } catch (e) {
+            const err = e as NodeJS.ErrnoException | undefined;
+            if (err?.code !== "MODULE_NOT_FOUND" || !String(err.message).includes("kube-backup/provider/runtime"))
+                throw e;
             return require(fallback);
         }
     };
