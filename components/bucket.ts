@@ -142,7 +142,11 @@ export class BackupBucket extends pulumi.ComponentResource {
                 ...common,
                 rules: [
                     {
-                        applyServerSideEncryptionByDefault: { sseAlgorithm: encryption, kmsMasterKeyId: kmsChecked },
+                        applyServerSideEncryptionByDefault: {
+                            sseAlgorithm: encryption,
+                            // Older @pulumi/aws 7.x types want Input<string>; an unset key is simply not sent.
+                            kmsMasterKeyId: kmsChecked as pulumi.Input<string> | undefined,
+                        },
                         bucketKeyEnabled: pulumi.output(encryption).apply((e) => e === "aws:kms"),
                     },
                 ],

@@ -7,12 +7,10 @@ import * as ts from "typescript";
 
 const root = path.resolve(__dirname, "../..");
 const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
-const k8sVersion: string = JSON.parse(
-    fs.readFileSync(path.join(root, "node_modules/@pulumi/kubernetes/package.json"), "utf8"),
-).version;
-const awsVersion: string = JSON.parse(
-    fs.readFileSync(path.join(root, "node_modules/@pulumi/aws/package.json"), "utf8"),
-).version;
+// References point at the Kubernetes and AWS schemas of the releases the package is developed against (exact
+// devDependency versions), not at whatever node_modules holds: the floor test run installs other releases.
+const k8sVersion: string = pkg.devDependencies["@pulumi/kubernetes"];
+const awsVersion: string = pkg.devDependencies["@pulumi/aws"];
 
 type Spec = Record<string, any>;
 const ANY: Spec = { $ref: "pulumi.json#/Any" };
