@@ -56,6 +56,7 @@ describe("Pulumi toolchain", () => {
                 "const probe = new Probe('probe', { greeting: config.require('greeting') });",
                 "exports.greeting = probe.greeting;",
                 "exports.token = config.requireSecret('token');",
+                "exports.node = process.version;",
             ].join("\n"),
         );
         await pulumi(["stack", "init", "dev"]);
@@ -68,7 +69,8 @@ describe("Pulumi toolchain", () => {
         // Plugins come from next to the CLI and the plugin cache, not ambiently from PATH.
         expect(up.stdout + up.stderr).not.toMatch(/from \$PATH/);
         const outputs = JSON.parse((await pulumi(["stack", "output", "--json", "--show-secrets"])).stdout);
-        expect(outputs).toEqual({ greeting: "hello", token: "not-in-plain-text" });
+        // The program ran on the Node this suite runs on (the toolchain's, under npm test), not the host's.
+        expect(outputs).toEqual({ greeting: "hello", token: "not-in-plain-text", node: process.version });
 
         const preview = await pulumi(["preview", "--refresh", "--expect-no-changes"]);
         expect(preview.stdout).toMatch(/2 unchanged/);

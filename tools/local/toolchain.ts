@@ -104,7 +104,7 @@ export function pulumiHome(): string {
 
 /**
  * Environment for running the real Pulumi engine offline: the built CLI (and the dynamic-provider host next to
- * it) first on PATH, plugins only from the cache, no update check and no download attempts.
+ * it) first on PATH, then this process's Node, plugins only from the cache, no update check and no download attempts.
  */
 export function toolchainEnv(base: NodeJS.ProcessEnv = process.env): Record<string, string> {
     toolPath("pulumi");
@@ -115,7 +115,9 @@ export function toolchainEnv(base: NodeJS.ProcessEnv = process.env): Record<stri
     }
     return {
         ...env,
-        PATH: [toolBinDir(), env.PATH ?? ""].filter(Boolean).join(path.delimiter),
+        // The Node running this process comes next: programs and dynamic providers run on the Node the suite
+        // was started with (tools/with-node.sh), not on whichever `node` PATH finds first.
+        PATH: [toolBinDir(), path.dirname(process.execPath), env.PATH ?? ""].filter(Boolean).join(path.delimiter),
         PULUMI_HOME: pulumiHome(),
         PULUMI_SKIP_UPDATE_CHECK: "true",
         PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
