@@ -10,7 +10,7 @@ import * as path from "path";
 import { startSimulator, SimulatorHandle } from "../simulator/server";
 import { ClusterHandle, startCluster } from "../local/cluster";
 import { MinioHandle, createCertificateAuthority, makeTempDir, startMinio } from "../local/processes";
-import { E2eStack, createE2eStack, repoRoot } from "../engine/stack";
+import { E2eStack, createE2eStack, linkExampleInPlace, repoRoot } from "../engine/stack";
 
 const STACK = "demo";
 const BUCKET = "kube-backup-demo";
@@ -24,6 +24,7 @@ let cluster: ClusterHandle | undefined;
 let minio: MinioHandle | undefined;
 let e2e: E2eStack | undefined;
 let pkiDir: string | undefined;
+let unlinkQuickstart: (() => void) | undefined;
 let shuttingDown: Promise<void> | undefined;
 
 /** Destroys the stack, then stops every server; idempotent (Ctrl-C during startup lands here too). */
@@ -39,6 +40,7 @@ function shutdown(code: number): Promise<void> {
         log("demo: stopping the simulator, MinIO and the local Kubernetes API server ...");
         await Promise.allSettled([sim?.stop(), cluster?.stop(), minio?.stop()]);
         if (pkiDir) fs.rmSync(pkiDir, { recursive: true, force: true });
+        unlinkQuickstart?.();
         log(`demo: stopped cleanly in ${seconds(t0)}.`);
         process.exit(code);
     })();
@@ -73,6 +75,8 @@ async function main(): Promise<void> {
     );
 
     const t1 = Date.now();
+    // examples/quickstart is its own npm project: link its node_modules to this checkout (as a user's install would).
+    unlinkQuickstart = linkExampleInPlace(path.join(repoRoot, "examples", "quickstart"));
     e2e = await createE2eStack({
         program: repoRoot,
         inPlace: true,

@@ -88,6 +88,29 @@ export function linkNodeModules(dir: string): void {
     fs.symlinkSync(repoRoot, path.join(target, "kube-backup"));
 }
 
+/**
+ * Runs an example in place against this checkout: `<exampleDir>/node_modules` becomes the same link farm as
+ * linkNodeModules (an earlier one is replaced). Needed because every example is its own npm project, so from the
+ * repo root (Pulumi.yaml's main is examples/quickstart/index.ts) `kube-backup` resolves through the example's
+ * node_modules. A real install there is refused: its kube-backup and SDK copies are not this checkout's.
+ * Returns a function that removes the link farm.
+ */
+export function linkExampleInPlace(exampleDir: string): () => void {
+    const modules = path.join(exampleDir, "node_modules");
+    if (fs.existsSync(modules)) {
+        const kb = path.join(modules, "kube-backup");
+        const ours = fs.lstatSync(kb, { throwIfNoEntry: false })?.isSymbolicLink() && fs.realpathSync(kb) === repoRoot;
+        if (!ours) {
+            throw new Error(
+                `${modules} is an npm install, not a link to this checkout; remove it to run the example from the repo root`,
+            );
+        }
+        fs.rmSync(modules, { recursive: true, force: true });
+    }
+    linkNodeModules(exampleDir);
+    return () => fs.rmSync(modules, { recursive: true, force: true });
+}
+
 /** Copies test/e2e/programs/<name> (or an absolute dir) into a fresh temp dir ready to run. */
 export function prepareProgram(name: string): string {
     const src = path.isAbsolute(name) ? name : path.join(programsDir, name);

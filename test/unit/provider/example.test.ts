@@ -2,7 +2,7 @@
 // schedule from nothing, wired by reference, with the S3 keys and kubeconfig passed as secrets.
 import * as pulumi from "@pulumi/pulumi";
 
-// The example depends on `kube-backup` (file:../..); here it is the package source, no build or install needed.
+// The example depends on the published `kube-backup`; here it is the package source, no build or install needed.
 jest.mock("kube-backup", () => jest.requireActual("../../../provider"), { virtual: true });
 
 const registered: pulumi.runtime.MockResourceArgs[] = [];
