@@ -45,8 +45,8 @@ export interface S3Location {
 /** Anything that carries an S3Location (a BackupBucket). */
 export interface S3LocationSource {
     location: S3Location;
-    /** The bucket's lifecycle expiry, checked against each schedule's retention window. */
-    expirationDays?: pulumi.Input<number | undefined>;
+    /** @internal The bucket's lifecycle expiry as given, checked against each schedule's retention window. */
+    lifecycleExpirationDays?: pulumi.Input<number>;
 }
 
 /** What a schedule's retention spans, to check it against the bucket's expiry. */
@@ -126,7 +126,7 @@ export function resolveStorage(
         val.fail("storage.bucket", "is required (a BackupBucket or { bucket, endpoint?, ... })", storage);
     const loc = isSource(storage.bucket) ? storage.bucket.location : storage.bucket;
     let bucket = val.required("storage.bucket.bucket", loc.bucket, v.s3BucketName);
-    const expiry = isSource(storage.bucket) ? storage.bucket.expirationDays : undefined;
+    const expiry = isSource(storage.bucket) ? storage.bucket.lifecycleExpirationDays : undefined;
     if (window && expiry !== undefined) {
         // The lifecycle rule counts days since upload; the oldest backup retention keeps is up to
         // retention × the longest gap between runs old (plus a day for the run itself).

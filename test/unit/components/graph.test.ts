@@ -371,12 +371,13 @@ describe("BackupBucket", () => {
             applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" },
             bucketKeyEnabled: false,
         });
-        expect(one("aws:s3/bucketVersioning:BucketVersioning").versioningConfiguration.status).toBe("Suspended");
+        expect(one("aws:s3/bucketVersioning:BucketVersioning").versioningConfiguration.status).toBe("Enabled");
         const rules = one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").rules;
         expect(rules).toContainEqual(
             expect.objectContaining({ abortIncompleteMultipartUpload: { daysAfterInitiation: 3 } }),
         );
         expect(rules).toContainEqual(expect.objectContaining({ expiration: { days: 120 } }));
+        expect(await value(b.expirationDays)).toBe(120);
         const policy = JSON.parse(one("aws:s3/bucketPolicy:BucketPolicy").policy);
         expect(policy.Statement[0]).toMatchObject({
             Effect: "Deny",
@@ -597,5 +598,143 @@ describe("ReadWriteOnce placement", () => {
                 namespaces: ["shop"],
             },
         ]);
+    });
+});
+
+describe("BackupBucket defaults and modes", () => {
+    const lifecycle = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration";
+    test("new buckets: versioned, no expiry of current objects, noncurrent versions and expired delete markers cleaned", async () => {
+        const b = new c.BackupBucket("bb", { bucketName: "team-backups" });
+        const rs = await settle();
+        expect(plain(byType(rs, "aws:s3/bucketVersioning:BucketVersioning")[0].inputs).versioningConfiguration).toEqual(
+            {
+                status: "Enabled",
+            },
+        );
+        expect(plain(byType(rs, lifecycle)[0].inputs).rules).toEqual([
+            {
+                id: "abort-incomplete-multipart-uploads",
+                status: "Enabled",
+                filter: {},
+                abortIncompleteMultipartUpload: { daysAfterInitiation: 3 },
+            },
+            {
+                id: "noncurrent-version-expiration",
+                status: "Enabled",
+                filter: {},
+                noncurrentVersionExpiration: { noncurrentDays: 30 },
+            },
+            {
+                id: "expired-delete-markers",
+                status: "Enabled",
+                filter: {},
+                expiration: { expiredObjectDeleteMarker: true },
+            },
+        ]);
+        expect(await value(b.expirationDays)).toBeUndefined();
+        expect(await value(b.accessPolicyDocument)).toBeUndefined();
+    });
+
+    test("versioning: false creates no versioning configuration and no version rules", async () => {
+        new c.BackupBucket("bb", { bucketName: "team-backups", versioning: false });
+        const rs = await settle();
+        expect(byType(rs, "aws:s3/bucketVersioning:BucketVersioning")).toHaveLength(0);
+        expect(plain(byType(rs, lifecycle)[0].inputs).rules.map((r: any) => r.id)).toEqual([
+            "abort-incomplete-multipart-uploads",
+        ]);
+    });
+
+    test("an endpoint (S3-compatible store) skips the AWS-only resources", async () => {
+        const b = new c.BackupBucket("bb", {
+            bucketName: "minio-backups",
+            endpoint: "https://minio.example:9000",
+            forcePathStyle: true,
+        });
+        const rs = await settle();
+        expect(
+            rs
+                .filter((r) => r.type.startsWith("aws:"))
+                .map((r) => r.type)
+                .sort(),
+        ).toEqual([
+            "aws:s3/bucket:Bucket",
+            "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+            "aws:s3/bucketVersioning:BucketVersioning",
+        ]);
+        expect(await value(b.location.endpoint)).toBe("https://minio.example:9000");
+    });
+
+    test("accessPolicyDocument grants list/get/put/delete under the given prefixes only", async () => {
+        const key = "arn:aws:kms:eu-west-1:123456789012:key/abcd-1234";
+        const b = new c.BackupBucket("bb", {
+            bucketName: "team-backups",
+            encryption: "aws:kms",
+            kmsKeyId: key,
+            accessPrefixes: ["clusters/prod/etcd", "pvc/shop"],
+        });
+        await settle();
+        expect(JSON.parse((await value(b.accessPolicyDocument))!)).toEqual({
+            Version: "2012-10-17",
+            Statement: [
+                {
+                    Sid: "ListBackupPrefixes",
+                    Effect: "Allow",
+                    Action: "s3:ListBucket",
+                    Resource: "arn:aws:s3:::team-backups",
+                    Condition: { StringLike: { "s3:prefix": ["clusters/prod/etcd/*", "pvc/shop/*"] } },
+                },
+                {
+                    Sid: "ReadWriteBackupObjects",
+                    Effect: "Allow",
+                    Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"],
+                    Resource: [
+                        "arn:aws:s3:::team-backups/clusters/prod/etcd/*",
+                        "arn:aws:s3:::team-backups/pvc/shop/*",
+                    ],
+                },
+                {
+                    Sid: "UseBucketKmsKey",
+                    Effect: "Allow",
+                    Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+                    Resource: key,
+                },
+            ],
+        });
+    });
+
+    test("a schedule whose retention window outlasts the bucket's expiry is rejected, naming both", async () => {
+        const bucket = new c.BackupBucket("bb", { bucketName: "team-backups", expirationDays: 400 });
+        // 24 monthly backups span about two years.
+        expect(
+            () =>
+                new c.PvcBackupSchedule("monthly", {
+                    schedule: "@monthly",
+                    namespace: "apps",
+                    pvcNames: ["data"],
+                    retention: 24,
+                    storage: { bucket },
+                }),
+        ).toThrow(
+            /PvcBackupSchedule "monthly": property "retention" keeps 24 backups of a schedule whose runs are up to 31 days apart \(\d+ days\), but the bucket's "expirationDays" is 400/,
+        );
+        expect(
+            () =>
+                new c.EtcdBackupSchedule("hourly", {
+                    schedule: "0 * * * *",
+                    retention: 1000,
+                    certificates: certs,
+                    storage: { bucket: new c.BackupBucket("short", { bucketName: "short-lived", expirationDays: 30 }) },
+                }),
+        ).toThrow(/property "retention" keeps 1000 backups .* \(43 days\), but the bucket's "expirationDays" is 30/);
+        // 7 daily backups fit easily.
+        const ok = new c.PvcBackupSchedule("daily", {
+            schedule: "@daily",
+            namespace: "apps",
+            pvcNames: ["data"],
+            retention: 7,
+            storage: { bucket },
+        });
+        await settle();
+        expect(await value(ok.bucket)).toBe("team-backups");
     });
 });

@@ -480,6 +480,19 @@ const bucketCases: Case[] = [
         { versioning: false, objectLock: { mode: "GOVERNANCE", days: 1 } },
         /"versioning" must not be false when objectLock is set/,
     ],
+    [
+        "encryption with endpoint",
+        { endpoint: "https://minio:9000", encryption: "AES256" },
+        /"encryption" must not be set together with "endpoint"/,
+    ],
+    [
+        "kmsKeyId with endpoint",
+        { endpoint: "https://minio:9000", kmsKeyId: "alias/x" },
+        /"kmsKeyId" must not be set together with "endpoint"/,
+    ],
+    ["accessPrefixes not a list", { accessPrefixes: "etcd" }, /"accessPrefixes" must be a plain list/],
+    ["accessPrefixes empty", { accessPrefixes: [] }, /"accessPrefixes" must be a non-empty list/],
+    ["accessPrefixes item", { accessPrefixes: ["etcd", "a//b"] }, /"accessPrefixes\[1\]" must be '\/'-separated/],
 ];
 
 describe("BackupBucket rejects", () => {
