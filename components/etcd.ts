@@ -14,6 +14,14 @@
 // makes, which also catches truncation that bbolt's check misses), and the revision is read from the bbolt pages
 // exactly as etcdutl computes it. The sidecar stays plain `sha256sum -c` format. etcdutl's JSON (revision, hash,
 // totalKey, totalSize) remains in the verify container's log for humans.
+//
+// Placement: required node affinity `Exists` on the control-plane or the master role label (kubeadm and Talos
+// label "", k3s and RKE2 "true"), with tolerations of those roles' taints, RKE2's etcd taint and the
+// CriticalAddonsOnly taint k3s/RKE2 servers may carry.
+// Pod Security (docs/backup-jobs.md#pod-security): `restricted` by default. Reading the node's files (hostCerts,
+// certsDir) is the one exception: a read-only hostPath, and UID 0 in every container (kubeadm's keys are
+// root-only files, and etcdctl writes the snapshot 0600 as its own user, so the other containers must share that
+// UID) with every capability still dropped.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { BackupCredentials, EtcdClientCertificates, EtcdClientSecretRef } from "./credentials";
