@@ -3,6 +3,7 @@
 // outputs, so state and logs only ever hold ciphertext.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { X509Certificate } from "crypto";
 import { S3CaBundleRef, S3CredentialsRef } from "./storage";
 import * as v from "./validation";
 
@@ -59,6 +60,8 @@ export class BackupCredentials extends pulumi.ComponentResource {
     readonly etcdClientSecret?: EtcdClientSecretRef;
     readonly s3SecretName?: pulumi.Output<string>;
     readonly etcdSecretName?: pulumi.Output<string>;
+    /** Expiry (ISO 8601, UTC) of the etcd client certificate: renew the Secret before then. Not secret. */
+    readonly etcdClientCertificateExpiry?: pulumi.Output<string>;
 
     constructor(name: string, args: BackupCredentialsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("kube-backup:index:BackupCredentials", name, {}, opts);
@@ -98,6 +101,7 @@ export class BackupCredentials extends pulumi.ComponentResource {
         }
 
         if (args.etcd) {
+            const clientCrt = val.secret("etcd.clientCrt", args.etcd.clientCrt, v.nonEmptyString, v.pemCertificate);
             const secret = new k8s.core.v1.Secret(
                 `${name}-etcd`,
                 {
@@ -105,9 +109,7 @@ export class BackupCredentials extends pulumi.ComponentResource {
                     type: "Opaque",
                     stringData: {
                         "ca.crt": pulumi.secret(val.secret("etcd.caCrt", args.etcd.caCrt, v.nonEmptyString)),
-                        "client.crt": pulumi.secret(
-                            val.secret("etcd.clientCrt", args.etcd.clientCrt, v.nonEmptyString),
-                        ),
+                        "client.crt": pulumi.secret(clientCrt),
                         "client.key": pulumi.secret(
                             val.secret("etcd.clientKey", args.etcd.clientKey, v.nonEmptyString),
                         ),
@@ -117,11 +119,16 @@ export class BackupCredentials extends pulumi.ComponentResource {
             );
             this.etcdSecretName = secret.metadata.name;
             this.etcdClientSecret = { secretName: secret.metadata.name, namespace: secret.metadata.namespace };
+            // A certificate's expiry is public information: only the date leaves the secret, never the key.
+            this.etcdClientCertificateExpiry = pulumi.unsecret(
+                pulumi.output(clientCrt).apply((pem) => new Date(new X509Certificate(pem).validTo).toISOString()),
+            );
         }
 
         this.registerOutputs({
             s3SecretName: this.s3SecretName,
             etcdSecretName: this.etcdSecretName,
+            etcdClientCertificateExpiry: this.etcdClientCertificateExpiry,
         });
     }
 }

@@ -14,10 +14,28 @@
 // makes, which also catches truncation that bbolt's check misses), and the revision is read from the bbolt pages
 // exactly as etcdutl computes it. The sidecar stays plain `sha256sum -c` format. etcdutl's JSON (revision, hash,
 // totalKey, totalSize) remains in the verify container's log for humans.
+//
+// Placement: required node affinity `Exists` on the control-plane or the master role label (kubeadm and Talos
+// label "", k3s and RKE2 "true"), with tolerations of those roles' taints, RKE2's etcd taint and the
+// CriticalAddonsOnly taint k3s/RKE2 servers may carry.
+// Pod Security (docs/backup-jobs.md#pod-security): `restricted` by default. Reading the node's files (hostCerts,
+// certsDir) is the one exception: a read-only hostPath, and UID 0 in every container (kubeadm's keys are
+// root-only files, and etcdctl writes the snapshot 0600 as its own user, so the other containers must share that
+// UID) with every capability still dropped.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { BackupCredentials, EtcdClientCertificates, EtcdClientSecretRef } from "./credentials";
-import { backupCronJob, checkSchedule, nextRunOutput, ScheduleArgs } from "./cronjob";
+import {
+    backupCronJob,
+    checkSchedule,
+    podServiceAccount,
+    podSpecSettings,
+    ScheduleArgs,
+    TMP_ENV,
+    TMP_MOUNT,
+    TMP_VOLUME,
+    withPodSettings,
+} from "./cronjob";
 import { BACKUP_SCRIPT } from "./scripts";
 import { BackupStorage, resolveStorage, s3SecretName } from "./storage";
 import * as v from "./validation";
@@ -25,10 +43,41 @@ import * as v from "./validation";
 export const DEFAULT_ETCD_IMAGE = "gcr.io/etcd-development/etcd:v3.6.16";
 export const DEFAULT_TOOLS_IMAGE = "docker.io/amazon/aws-cli:2.31.39";
 export const CONTROL_PLANE_LABEL = "node-role.kubernetes.io/control-plane";
+export const MASTER_LABEL = "node-role.kubernetes.io/master";
+export const DEFAULT_HOST_CERTS_DIR = "/etc/kubernetes/pki/etcd";
+
+/** Required node affinity: a node with the control-plane or the master role label, whatever its value. */
+export const CONTROL_PLANE_AFFINITY = {
+    nodeAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: {
+            nodeSelectorTerms: [CONTROL_PLANE_LABEL, MASTER_LABEL].map((key) => ({
+                matchExpressions: [{ key, operator: "Exists" }],
+            })),
+        },
+    },
+};
+export const CONTROL_PLANE_TOLERATIONS = [
+    { key: CONTROL_PLANE_LABEL, operator: "Exists", effect: "NoSchedule" },
+    { key: MASTER_LABEL, operator: "Exists", effect: "NoSchedule" },
+    { key: "node-role.kubernetes.io/etcd", operator: "Exists", effect: "NoExecute" },
+    { key: "CriticalAddonsOnly", operator: "Exists" },
+];
+/** Host access needs the owner of root-only files; no capability is added back. */
+const HOST_ACCESS = { runAsUser: 0, runAsGroup: 0, runAsNonRoot: false };
 
 const WORK_DIR = "/backup";
 const CLIENT_DIR = "/etc/etcd-client";
 const EXTRA_DIR = "/host/certs";
+
+/** etcd client certificates read from the control-plane node's filesystem (read-only hostPath). */
+export interface EtcdHostCerts {
+    /** Directory on the node. Default "/etc/kubernetes/pki/etcd" (kubeadm). */
+    dir?: string;
+    /** File names in that directory. Defaults "ca.crt", "healthcheck-client.crt", "healthcheck-client.key" (kubeadm). */
+    caFile?: string;
+    certFile?: string;
+    keyFile?: string;
+}
 
 export interface EtcdBackupScheduleArgs extends ScheduleArgs {
     /** Namespace of the CronJob and its Secrets. Default "kube-system". */
@@ -37,18 +86,32 @@ export interface EtcdBackupScheduleArgs extends ScheduleArgs {
     retention?: pulumi.Input<number>;
     /** One etcd client URL. Default "https://$(HOST_IP):2379" (the node's own member, via the downward API). */
     endpoint?: pulumi.Input<string>;
-    /** Client certificates: PEM values (stored in a new Secret), an existing Secret, or a BackupCredentials. */
-    certificates: EtcdClientCertificates | EtcdClientSecretRef | { etcdClientSecret?: EtcdClientSecretRef };
-    /** Host directory to back up next to each snapshot (e.g. "/etc/kubernetes/pki"), read-only hostPath. */
+    /**
+     * Client certificates: PEM values (stored in a new Secret), an existing Secret, or a BackupCredentials.
+     * Exactly one of certificates and hostCerts.
+     */
+    certificates?:
+        | EtcdClientCertificates
+        | EtcdClientSecretRef
+        | { etcdClientSecret?: EtcdClientSecretRef; etcdClientCertificateExpiry?: pulumi.Output<string> };
+    /**
+     * Read the client certificates from the node instead (follows the distribution's own rotation). Opt-in
+     * Pod Security exception: read-only hostPath and UID 0 with no capabilities.
+     */
+    hostCerts?: EtcdHostCerts;
+    /**
+     * Host directory to back up next to each snapshot (e.g. "/etc/kubernetes/pki"). Opt-in Pod Security
+     * exception like hostCerts.
+     */
     certsDir?: string;
     storage: BackupStorage;
-    /** Default { "node-role.kubernetes.io/control-plane": "" }. */
-    nodeSelector?: pulumi.Input<Record<string, string>>;
-    /** Default: tolerate the control-plane NoSchedule taint. */
+    /** Default: required node affinity to the control-plane or master role label (any value). */
+    affinity?: pulumi.Input<k8s.types.input.core.v1.Affinity>;
+    /** Default: tolerate the control-plane, master and RKE2 etcd taints and CriticalAddonsOnly. */
     tolerations?: pulumi.Input<pulumi.Input<k8s.types.input.core.v1.Toleration>[]>;
     /** Time limit of `etcdctl snapshot save` (without one it waits forever for an unreachable member). Default 600. */
     snapshotTimeoutSeconds?: pulumi.Input<number>;
-    /** Use the node's network (for members listening on 127.0.0.1 only). Default false. */
+    /** Use the node's network (for members listening on 127.0.0.1 only). Opt-in Pod Security exception. Default false. */
     hostNetwork?: pulumi.Input<boolean>;
     images?: {
         /** Image with etcdctl and etcdutl (no shell needed). Match the server's minor version. */
@@ -67,9 +130,15 @@ export class EtcdBackupSchedule extends pulumi.ComponentResource {
     readonly namespace: pulumi.Output<string>;
     readonly bucket: pulumi.Output<string>;
     readonly prefix: pulumi.Output<string>;
-    /** Next scheduled run (ISO 8601, UTC), computed with cron-parser; undefined while suspended. */
-    readonly nextRunTime: pulumi.Output<string | undefined>;
-    readonly etcdSecretName: pulumi.Output<string>;
+    /** Secret mode: the client certificate Secret (undefined with hostCerts). */
+    readonly etcdSecretName: pulumi.Output<string | undefined>;
+    /**
+     * Expiry (ISO 8601, UTC) of the client certificate, when this program knows it (PEM values or a
+     * BackupCredentials); renew the Secret before then.
+     */
+    readonly clientCertificateExpiry: pulumi.Output<string | undefined>;
+    /** The ServiceAccount the pods run as, when one is set or created. */
+    readonly serviceAccountName: pulumi.Output<string | undefined>;
     readonly s3SecretName: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: EtcdBackupScheduleArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -77,77 +146,116 @@ export class EtcdBackupSchedule extends pulumi.ComponentResource {
         const val: v.Validator = new v.Validator(`EtcdBackupSchedule "${name}"`);
         val.check("name", name, v.dnsLabel(52));
         const schedule = checkSchedule(val, args);
+        const pod = schedule.pod;
         const namespace = val.check("namespace", args.namespace, v.dnsLabel()) ?? "kube-system";
         const retention = val.check("retention", args.retention, v.integerIn(1, 1000)) ?? 5;
         const endpoint = val.check("endpoint", args.endpoint, v.etcdEndpoint) ?? "https://$(HOST_IP):2379";
         const certsDir = val.check("certsDir", args.certsDir, v.absolutePath) as string | undefined;
         const etcdImage = val.check("images.etcd", args.images?.etcd, v.imageRef) ?? DEFAULT_ETCD_IMAGE;
         const toolsImage = val.check("images.tools", args.images?.tools, v.imageRef) ?? DEFAULT_TOOLS_IMAGE;
-        const nodeSelector = val.check("nodeSelector", args.nodeSelector, v.labelMap) ?? { [CONTROL_PLANE_LABEL]: "" };
         const hostNetwork = val.check("hostNetwork", args.hostNetwork, v.isBoolean) ?? false;
         const snapshotTimeout =
             val.check("snapshotTimeoutSeconds", args.snapshotTimeoutSeconds, v.integerIn(5, 86400)) ?? 600;
-        const tolerations = args.tolerations ?? [
-            { key: CONTROL_PLANE_LABEL, operator: "Exists", effect: "NoSchedule" },
-        ];
-        const storage = resolveStorage(val, args.storage, "etcd", namespace);
+        const storage = resolveStorage(val, args.storage, "etcd", namespace, {
+            retention,
+            schedule: schedule.schedule,
+            timeZone: schedule.timeZone,
+        });
 
-        // Client certificates: values become a Secret owned by this component; references are used as given.
+        // Client certificates: from the node (hostCerts), or a Secret: values become a Secret owned by this
+        // component; references are used as given.
         const certs = args.certificates;
-        if (!certs)
-            val.fail("certificates", "is required (PEM values, an existing Secret, or a BackupCredentials)", certs);
-        let secretRef: EtcdClientSecretRef;
-        if ("caCrt" in certs || "clientCrt" in certs || "clientKey" in certs) {
-            if ("secretName" in certs)
-                val.fail("certificates", "must be either PEM values or a Secret reference, not both", "both");
-            const pem = certs as EtcdClientCertificates;
-            const etcd = {
-                caCrt: val.secret("certificates.caCrt", pem.caCrt, v.nonEmptyString),
-                clientCrt: val.secret("certificates.clientCrt", pem.clientCrt, v.nonEmptyString),
-                clientKey: val.secret("certificates.clientKey", pem.clientKey, v.nonEmptyString),
+        let clientVolume: k8s.types.input.core.v1.Volume;
+        let files = { ca: "ca.crt", cert: "client.crt", key: "client.key" };
+        let secretName: pulumi.Input<string> | undefined;
+        let expiry: pulumi.Input<string> | undefined;
+        if (args.hostCerts !== undefined) {
+            if (certs !== undefined)
+                val.fail(
+                    "hostCerts",
+                    'must not be set together with "certificates" (read the certificates from the node, or from a Secret)',
+                    { hostCerts: args.hostCerts, certificates: "set" },
+                );
+            const h = args.hostCerts;
+            val.check("hostCerts", h, v.plainObject);
+            const dir = (val.check("hostCerts.dir", h.dir, v.absolutePath) as string) ?? DEFAULT_HOST_CERTS_DIR;
+            files = {
+                ca: (val.check("hostCerts.caFile", h.caFile, v.fileName) as string) ?? "ca.crt",
+                cert: (val.check("hostCerts.certFile", h.certFile, v.fileName) as string) ?? "healthcheck-client.crt",
+                key: (val.check("hostCerts.keyFile", h.keyFile, v.fileName) as string) ?? "healthcheck-client.key",
             };
-            const creds = new BackupCredentials(name, { namespace, etcd }, { parent: this });
-            secretRef = creds.etcdClientSecret!;
-        } else if ("secretName" in certs) {
-            secretRef = certs as EtcdClientSecretRef;
-        } else if ((certs as { etcdClientSecret?: EtcdClientSecretRef }).etcdClientSecret) {
-            secretRef = (certs as { etcdClientSecret: EtcdClientSecretRef }).etcdClientSecret;
+            clientVolume = { name: "etcd-client", hostPath: { path: dir, type: "Directory" } };
         } else {
-            val.fail(
-                "certificates",
-                "must be PEM values, a Secret reference or a BackupCredentials created with etcd certificates",
-                certs,
-            );
-        }
-        let secretName = val.required("certificates.secretName", secretRef.secretName, v.dnsSubdomain);
-        if (secretRef.namespace !== undefined) {
-            secretName = val.relate(
-                "certificates",
-                [secretRef.namespace, namespace],
-                (cn, sn) => (cn !== sn ? `must be a Secret in the schedule's namespace "${sn}"` : undefined),
-                secretName,
-            );
-        }
-
-        const snapshotFile = `${WORK_DIR}/snapshot.db`;
-        const volumes: k8s.types.input.core.v1.Volume[] = [
-            { name: "work", emptyDir: {} },
-            {
+            if (!certs)
+                val.fail(
+                    "certificates",
+                    "is required (PEM values, an existing Secret, or a BackupCredentials), unless hostCerts is set",
+                    certs,
+                );
+            let secretRef: EtcdClientSecretRef;
+            if ("caCrt" in certs || "clientCrt" in certs || "clientKey" in certs) {
+                if ("secretName" in certs)
+                    val.fail("certificates", "must be either PEM values or a Secret reference, not both", "both");
+                const pem = certs as EtcdClientCertificates;
+                const etcd = {
+                    caCrt: val.secret("certificates.caCrt", pem.caCrt, v.nonEmptyString),
+                    clientCrt: val.secret("certificates.clientCrt", pem.clientCrt, v.nonEmptyString, v.pemCertificate),
+                    clientKey: val.secret("certificates.clientKey", pem.clientKey, v.nonEmptyString),
+                };
+                const creds = new BackupCredentials(name, { namespace, etcd }, { parent: this });
+                secretRef = creds.etcdClientSecret!;
+                expiry = creds.etcdClientCertificateExpiry;
+            } else if ("secretName" in certs) {
+                secretRef = certs as EtcdClientSecretRef;
+            } else if ((certs as { etcdClientSecret?: EtcdClientSecretRef }).etcdClientSecret) {
+                const c = certs as {
+                    etcdClientSecret: EtcdClientSecretRef;
+                    etcdClientCertificateExpiry?: pulumi.Output<string>;
+                };
+                secretRef = c.etcdClientSecret;
+                expiry = c.etcdClientCertificateExpiry;
+            } else {
+                val.fail(
+                    "certificates",
+                    "must be PEM values, a Secret reference or a BackupCredentials created with etcd certificates",
+                    certs,
+                );
+            }
+            secretName = val.required("certificates.secretName", secretRef.secretName, v.dnsSubdomain);
+            if (secretRef.namespace !== undefined) {
+                secretName = val.relate(
+                    "certificates",
+                    [secretRef.namespace, namespace],
+                    (cn, sn) => (cn !== sn ? `must be a Secret in the schedule's namespace "${sn}"` : undefined),
+                    secretName,
+                );
+            }
+            clientVolume = {
                 name: "etcd-client",
                 secret: {
                     secretName,
-                    defaultMode: 0o400,
+                    // Group-readable: the pod's fsGroup owns the files, its non-root user reads them.
+                    defaultMode: 0o440,
                     items: [
                         { key: secretRef.caKey ?? "ca.crt", path: "ca.crt" },
                         { key: secretRef.certKey ?? "client.crt", path: "client.crt" },
                         { key: secretRef.keyKey ?? "client.key", path: "client.key" },
                     ],
                 },
-            },
+            };
+        }
+        const hostAccess = args.hostCerts !== undefined || certsDir !== undefined ? HOST_ACCESS : undefined;
+
+        const snapshotFile = `${WORK_DIR}/snapshot.db`;
+        const volumes: k8s.types.input.core.v1.Volume[] = [
+            { name: "work", emptyDir: {} },
+            TMP_VOLUME,
+            clientVolume,
             ...storage.volumes,
         ];
         const uploadMounts: k8s.types.input.core.v1.VolumeMount[] = [
             { name: "work", mountPath: WORK_DIR, readOnly: true },
+            TMP_MOUNT,
             ...storage.mounts,
         ];
         const uploadEnv: k8s.types.input.core.v1.EnvVar[] = [
@@ -157,6 +265,7 @@ export class EtcdBackupSchedule extends pulumi.ComponentResource {
             { name: "BACKUP_SOURCE", value: "file" },
             { name: "BACKUP_FILE", value: snapshotFile },
             { name: "BACKUP_ETCD_SNAPSHOT", value: "true" },
+            ...TMP_ENV,
             ...storage.env,
         ];
         if (certsDir) {
@@ -165,6 +274,9 @@ export class EtcdBackupSchedule extends pulumi.ComponentResource {
             uploadEnv.push({ name: "BACKUP_EXTRA_DIR", value: EXTRA_DIR });
         }
 
+        const p = { parent: this };
+        const serviceAccount = podServiceAccount(name, namespace, pod, p);
+        const settings = podSpecSettings(pod, serviceAccount, false);
         const cronJob = backupCronJob(
             {
                 name,
@@ -172,75 +284,86 @@ export class EtcdBackupSchedule extends pulumi.ComponentResource {
                 component: "etcd-backup",
                 schedule,
                 pod: {
-                    restartPolicy: "Never",
-                    nodeSelector,
-                    tolerations,
+                    ...settings,
+                    affinity: pod.affinity ?? CONTROL_PLANE_AFFINITY,
+                    tolerations: pod.tolerations ?? CONTROL_PLANE_TOLERATIONS,
                     hostNetwork,
                     volumes,
                     initContainers: [
-                        {
-                            name: "snapshot",
-                            image: etcdImage,
-                            command: ["etcdctl"],
-                            args: ["snapshot", "save", "$(SNAPSHOT_FILE)"],
-                            env: [
-                                { name: "HOST_IP", valueFrom: { fieldRef: { fieldPath: "status.hostIP" } } },
-                                { name: "ETCDCTL_ENDPOINTS", value: endpoint },
-                                { name: "ETCDCTL_CACERT", value: `${CLIENT_DIR}/ca.crt` },
-                                { name: "ETCDCTL_CERT", value: `${CLIENT_DIR}/client.crt` },
-                                { name: "ETCDCTL_KEY", value: `${CLIENT_DIR}/client.key` },
-                                { name: "ETCDCTL_DIAL_TIMEOUT", value: "10s" },
-                                {
-                                    name: "ETCDCTL_COMMAND_TIMEOUT",
-                                    value: pulumi.output(snapshotTimeout).apply((t) => `${t}s`),
-                                },
-                                { name: "SNAPSHOT_FILE", value: snapshotFile },
-                            ],
-                            volumeMounts: [
-                                { name: "work", mountPath: WORK_DIR },
-                                { name: "etcd-client", mountPath: CLIENT_DIR, readOnly: true },
-                            ],
-                            resources: args.resources,
-                        },
-                        {
-                            name: "verify",
-                            image: etcdImage,
-                            command: ["etcdutl"],
-                            args: ["snapshot", "status", "$(SNAPSHOT_FILE)", "--write-out=json"],
-                            env: [{ name: "SNAPSHOT_FILE", value: snapshotFile }],
-                            volumeMounts: [{ name: "work", mountPath: WORK_DIR, readOnly: true }],
-                            resources: args.resources,
-                        },
+                        withPodSettings(
+                            pod,
+                            {
+                                name: "snapshot",
+                                image: etcdImage,
+                                command: ["etcdctl"],
+                                args: ["snapshot", "save", "$(SNAPSHOT_FILE)"],
+                                env: [
+                                    { name: "HOST_IP", valueFrom: { fieldRef: { fieldPath: "status.hostIP" } } },
+                                    { name: "ETCDCTL_ENDPOINTS", value: endpoint },
+                                    { name: "ETCDCTL_CACERT", value: `${CLIENT_DIR}/${files.ca}` },
+                                    { name: "ETCDCTL_CERT", value: `${CLIENT_DIR}/${files.cert}` },
+                                    { name: "ETCDCTL_KEY", value: `${CLIENT_DIR}/${files.key}` },
+                                    { name: "ETCDCTL_DIAL_TIMEOUT", value: "10s" },
+                                    {
+                                        name: "ETCDCTL_COMMAND_TIMEOUT",
+                                        value: pulumi.output(snapshotTimeout).apply((t) => `${t}s`),
+                                    },
+                                    { name: "SNAPSHOT_FILE", value: snapshotFile },
+                                ],
+                                volumeMounts: [
+                                    { name: "work", mountPath: WORK_DIR },
+                                    { name: "etcd-client", mountPath: CLIENT_DIR, readOnly: true },
+                                ],
+                            },
+                            hostAccess,
+                        ),
+                        withPodSettings(
+                            pod,
+                            {
+                                name: "verify",
+                                image: etcdImage,
+                                command: ["etcdutl"],
+                                args: ["snapshot", "status", "$(SNAPSHOT_FILE)", "--write-out=json"],
+                                env: [{ name: "SNAPSHOT_FILE", value: snapshotFile }],
+                                volumeMounts: [{ name: "work", mountPath: WORK_DIR, readOnly: true }],
+                            },
+                            hostAccess,
+                        ),
                     ],
                     containers: [
-                        {
-                            name: "upload",
-                            image: toolsImage,
-                            command: ["/bin/sh", "-c", BACKUP_SCRIPT, "kube-backup"],
-                            env: uploadEnv,
-                            volumeMounts: uploadMounts,
-                            resources: args.resources,
-                        },
+                        withPodSettings(
+                            pod,
+                            {
+                                name: "upload",
+                                image: toolsImage,
+                                command: ["/bin/sh", "-c", BACKUP_SCRIPT, "kube-backup"],
+                                env: uploadEnv,
+                                volumeMounts: uploadMounts,
+                            },
+                            hostAccess,
+                        ),
                     ],
                 },
             },
-            { parent: this },
+            p,
         );
 
         this.cronJobName = cronJob.metadata.name;
         this.namespace = cronJob.metadata.namespace;
         this.bucket = pulumi.output(storage.bucket);
         this.prefix = pulumi.output(storage.prefix);
-        this.nextRunTime = nextRunOutput(schedule);
         this.etcdSecretName = pulumi.output(secretName);
+        this.clientCertificateExpiry = pulumi.output(expiry);
+        this.serviceAccountName = pulumi.output(serviceAccount);
         this.s3SecretName = pulumi.output(s3SecretName(args.storage));
         this.registerOutputs({
             cronJobName: this.cronJobName,
             namespace: this.namespace,
             bucket: this.bucket,
             prefix: this.prefix,
-            nextRunTime: this.nextRunTime,
             etcdSecretName: this.etcdSecretName,
+            clientCertificateExpiry: this.clientCertificateExpiry,
+            serviceAccountName: this.serviceAccountName,
             s3SecretName: this.s3SecretName,
         });
     }

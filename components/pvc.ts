@@ -6,11 +6,25 @@
 //            readyToUse and keeps the newest N ready ones. A Job, not a Pulumi CustomResource: a CustomResource
 //            is created once at `pulumi up`, while a schedule needs a new snapshot at every tick, and the
 //            snapshots must not be Pulumi-managed state (the next `up` would delete them).
-// RWO claims can only be mounted on the node of the pod using them: `coScheduleWith` adds a required pod affinity
-// to that pod's labels so the backup pod lands on the same node (no Multi-Attach error).
+// ReadWriteOnce claims can only be mounted on the node where they are attached, i.e. the node of the pod using
+// them. Each claim's backup pod gets a required pod affinity to exactly that pod: for a StatefulSet, the pod
+// named after the claim's ordinal (label statefulset.kubernetes.io/pod-name); otherwise the labels given in
+// `coScheduleWith`, which must select only the pod that mounts the listed claims. ReadWriteOncePod claims cannot
+// be mounted by a second pod at all, so tar/custom reject them (snapshot works).
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { backupCronJob, checkSchedule, nextRunOutput, ScheduleArgs } from "./cronjob";
+import {
+    backupCronJob,
+    CheckedSchedule,
+    checkSchedule,
+    podServiceAccount,
+    podSpecSettings,
+    ScheduleArgs,
+    TMP_ENV,
+    TMP_MOUNT,
+    TMP_VOLUME,
+    withPodSettings,
+} from "./cronjob";
 import { DEFAULT_TOOLS_IMAGE } from "./etcd";
 import { BACKUP_SCRIPT, SNAPSHOT_SCRIPT } from "./scripts";
 import { BackupStorage, resolveStorage, s3SecretName } from "./storage";
@@ -18,6 +32,10 @@ import * as v from "./validation";
 
 export const DEFAULT_KUBECTL_IMAGE = "docker.io/alpine/k8s:1.35.0";
 const DATA_DIR = "/data";
+export const STATEFULSET_POD_NAME_LABEL = "statefulset.kubernetes.io/pod-name";
+
+type Affinity = k8s.types.input.core.v1.Affinity;
+type PodAffinityTerm = k8s.types.input.core.v1.PodAffinityTerm;
 
 export interface PvcBackupScheduleArgs extends ScheduleArgs {
     namespace: pulumi.Input<string>;
@@ -35,7 +53,10 @@ export interface PvcBackupScheduleArgs extends ScheduleArgs {
     extension?: pulumi.Input<string>;
     /** snapshot: VolumeSnapshotClass to use. */
     volumeSnapshotClass?: pulumi.Input<string>;
-    /** Keep the N newest complete backups (or ready snapshots) per claim. Default 7, at least 1. */
+    /**
+     * Keep the N newest complete backups (or ready snapshots) per claim. Default 7, at least 1. Snapshots of
+     * claims no longer selected keep the N newest ready ones too.
+     */
     retention?: pulumi.Input<number>;
     /** tar/custom: where archives go. */
     storage?: BackupStorage;
@@ -43,10 +64,27 @@ export interface PvcBackupScheduleArgs extends ScheduleArgs {
     image?: pulumi.Input<string>;
     /** Mount claims read-only. Default true. */
     readOnly?: pulumi.Input<boolean>;
-    /** Labels of the pod that mounts the claim(s); the backup pod is scheduled onto its node. */
+    /**
+     * Access mode of the claims, when known. "ReadWriteOnce" with tar/custom requires statefulSet,
+     * coScheduleWith or affinity; "ReadWriteOncePod" is rejected for tar/custom (use strategy "snapshot").
+     */
+    accessMode?: "ReadWriteOnce" | "ReadWriteOncePod" | "ReadWriteMany" | "ReadOnlyMany";
+    /**
+     * tar/custom: the claims come from this StatefulSet's volumeClaimTemplates (named
+     * "<template>-<statefulSet>-<ordinal>"); each claim's backup pod is placed on the node of pod
+     * "<statefulSet>-<ordinal>".
+     */
+    statefulSet?: string;
+    /**
+     * tar/custom: labels of the one pod that mounts every listed claim (e.g. a single-replica Deployment's pod);
+     * the backup pods are placed on its node. Must select only that pod.
+     */
     coScheduleWith?: pulumi.Input<Record<string, string>>;
-    nodeSelector?: pulumi.Input<Record<string, string>>;
-    tolerations?: pulumi.Input<pulumi.Input<k8s.types.input.core.v1.Toleration>[]>;
+    /**
+     * tar/custom: run as UID 0 with only CAP_DAC_OVERRIDE, to read files of any owner. Opt-in Pod Security
+     * exception (meets `baseline`, not `restricted`); prefer podSecurityContext.runAsUser set to the files' owner.
+     */
+    readAllFiles?: pulumi.Input<boolean>;
 }
 
 /**
@@ -58,8 +96,9 @@ export class PvcBackupSchedule extends pulumi.ComponentResource {
     readonly namespace: pulumi.Output<string>;
     readonly bucket: pulumi.Output<string | undefined>;
     readonly prefix: pulumi.Output<string | undefined>;
-    readonly nextRunTime: pulumi.Output<string | undefined>;
     readonly s3SecretName: pulumi.Output<string | undefined>;
+    /** The ServiceAccount the pods run as, when one is set or created (always for the snapshot strategy). */
+    readonly serviceAccountName: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: PvcBackupScheduleArgs, opts?: pulumi.ComponentResourceOptions) {
         super("kube-backup:index:PvcBackupSchedule", name, {}, opts);
@@ -73,7 +112,13 @@ export class PvcBackupSchedule extends pulumi.ComponentResource {
         const readOnly = val.check("readOnly", args.readOnly, v.isBoolean) ?? true;
         const selector = val.check("selector", args.selector, v.labelMap);
         const coSchedule = val.check("coScheduleWith", args.coScheduleWith, v.labelMap);
-        const nodeSelector = val.check("nodeSelector", args.nodeSelector, v.labelMap);
+        const statefulSet = val.check("statefulSet", args.statefulSet, v.dnsLabel()) as string | undefined;
+        const accessMode = val.check(
+            "accessMode",
+            args.accessMode,
+            v.oneOf("ReadWriteOnce", "ReadWriteOncePod", "ReadWriteMany", "ReadOnlyMany"),
+        );
+        const readAllFiles = val.check("readAllFiles", args.readAllFiles, v.isBoolean);
         const pvcNames = args.pvcNames;
         if (pvcNames !== undefined) {
             if (pulumi.Output.isInstance(pvcNames) || !Array.isArray(pvcNames))
@@ -92,11 +137,41 @@ export class PvcBackupSchedule extends pulumi.ComponentResource {
                 strategy,
             );
         }
-        const labels = { parent: this };
+        if (statefulSet !== undefined && coSchedule !== undefined)
+            val.fail(
+                "statefulSet",
+                'must not be set together with "coScheduleWith" (one rule places each claim\'s backup pod)',
+                { statefulSet, coScheduleWith: args.coScheduleWith },
+            );
+        const placement =
+            statefulSet !== undefined ? "statefulSet" : coSchedule !== undefined ? "coScheduleWith" : undefined;
+        if (accessMode === "ReadWriteOncePod") {
+            const other = placement ?? (args.affinity !== undefined ? "affinity" : undefined);
+            if (other)
+                val.fail(
+                    "accessMode",
+                    `"ReadWriteOncePod" conflicts with "${other}": such a claim can be mounted by one pod only, so no backup pod can join it on its node; use strategy "snapshot"`,
+                    { accessMode, [other]: "set" },
+                );
+            if (strategy !== "snapshot")
+                val.fail(
+                    "accessMode",
+                    `"ReadWriteOncePod" cannot be backed up with strategy "${strategy}": the claim can be mounted by one pod only (the application's), so the backup pod could never start; use strategy "snapshot"`,
+                    accessMode,
+                );
+        }
+        if (accessMode === "ReadWriteOnce" && strategy !== "snapshot" && !placement && args.affinity === undefined)
+            val.fail(
+                "accessMode",
+                '"ReadWriteOnce" needs statefulSet, coScheduleWith or affinity with strategy "tar"/"custom": the backup pod must run on the node the claim is attached to',
+                accessMode,
+            );
+        const opts1 = { parent: this };
 
         let cronJobs: k8s.batch.v1.CronJob[];
         let bucket: pulumi.Input<string> | undefined;
         let prefix: pulumi.Input<string> | undefined;
+        let serviceAccount: pulumi.Input<string> | undefined;
         if (strategy === "snapshot") {
             const snapshotClass = val.required("volumeSnapshotClass", args.volumeSnapshotClass, v.dnsSubdomain);
             if (args.storage)
@@ -107,15 +182,24 @@ export class PvcBackupSchedule extends pulumi.ComponentResource {
                 );
             if (args.command || args.compression)
                 val.fail("command", 'and compression only apply to strategies "custom" and "tar"', strategy);
+            if (placement)
+                val.fail(
+                    placement,
+                    'only applies to strategies "tar" and "custom" (snapshots mount nothing)',
+                    strategy,
+                );
+            if (readAllFiles !== undefined)
+                val.fail("readAllFiles", 'only applies to strategies "tar" and "custom"', strategy);
             const image = val.check("image", args.image, v.imageRef) ?? DEFAULT_KUBECTL_IMAGE;
+            serviceAccount = podServiceAccount(name, namespace, schedule.pod, opts1, true);
             cronJobs = [
                 this.snapshotCronJob(
                     name,
                     namespace,
                     schedule,
-                    args,
-                    { snapshotClass, image, retention, selector, pvcNames, nodeSelector },
-                    labels,
+                    serviceAccount,
+                    { snapshotClass, image, retention, selector, pvcNames },
+                    opts1,
                 ),
             ];
         } else {
@@ -126,6 +210,7 @@ export class PvcBackupSchedule extends pulumi.ComponentResource {
                 args.storage,
                 `pvc/${typeof namespace === "string" ? namespace : "ns"}/${name}`,
                 namespace,
+                { retention, schedule: schedule.schedule, timeZone: schedule.timeZone },
             );
             if (typeof namespace !== "string" && args.storage?.prefix === undefined) {
                 val.fail("storage.prefix", "is required when namespace is not a plain string", namespace);
@@ -173,26 +258,63 @@ export class PvcBackupSchedule extends pulumi.ComponentResource {
                     ext,
                 );
             }
-            cronJobs = pvcNames!.map((pvc) => {
+            // The pod that mounts each claim: by StatefulSet ordinal, or the one labelled pod.
+            const mountedBy = (pvc: string, i: number): Record<string, string> | undefined => {
+                if (statefulSet !== undefined) {
+                    const suffix = new RegExp(`^.+-${statefulSet.replace(/[.]/g, "\\.")}-(0|[1-9][0-9]*)$`).exec(pvc);
+                    if (!suffix)
+                        val.fail(
+                            "pvcNames",
+                            `item ${i} must be a claim of "statefulSet" "${statefulSet}" ("<template>-${statefulSet}-<ordinal>")`,
+                            pvc,
+                        );
+                    return { [STATEFULSET_POD_NAME_LABEL]: `${statefulSet}-${suffix[1]}` };
+                }
+                return coSchedule as Record<string, string> | undefined;
+            };
+            const exception = pulumi.output(readAllFiles).apply((on) =>
+                on
+                    ? {
+                          runAsUser: 0,
+                          runAsGroup: 0,
+                          runAsNonRoot: false,
+                          capabilities: { drop: ["ALL"], add: ["DAC_OVERRIDE"] },
+                      }
+                    : {},
+            );
+            serviceAccount = podServiceAccount(name, namespace, schedule.pod, opts1);
+            const settings = podSpecSettings(schedule.pod, serviceAccount, false);
+            cronJobs = pvcNames!.map((pvc, i) => {
                 const jobName = `${name}-${pvc}`;
                 val.check("pvcNames", jobName, (n: string) =>
                     v.dnsLabel(52)(n)
                         ? `must give CronJob names "<name>-<claim>" that are DNS-1123 labels of at most 52 characters ("${n}" is not)`
                         : undefined,
                 );
-                const affinity = coSchedule
-                    ? {
-                          podAffinity: {
-                              requiredDuringSchedulingIgnoredDuringExecution: [
-                                  {
-                                      labelSelector: { matchLabels: coSchedule },
-                                      topologyKey: "kubernetes.io/hostname",
-                                      namespaces: [namespace],
-                                  },
-                              ],
-                          },
-                      }
-                    : undefined;
+                const podLabels = mountedBy(pvc, i);
+                const term = podLabels && {
+                    labelSelector: { matchLabels: podLabels },
+                    topologyKey: "kubernetes.io/hostname",
+                    namespaces: [namespace],
+                };
+                const container = withPodSettings(schedule.pod, {
+                    name: "backup",
+                    image,
+                    command: ["/bin/sh", "-c", BACKUP_SCRIPT, "kube-backup"],
+                    args: producer,
+                    workingDir: DATA_DIR,
+                    env: [
+                        { name: "BACKUP_NAME", value: pvc },
+                        { name: "BACKUP_EXT", value: ext },
+                        { name: "BACKUP_KEEP", value: pulumi.output(retention).apply(String) },
+                        { name: "BACKUP_SOURCE", value: "stream" },
+                        { name: "BACKUP_COMPRESSION", value: compression },
+                        { name: "BACKUP_DATA_DIR", value: DATA_DIR },
+                        ...TMP_ENV,
+                        ...storage.env,
+                    ],
+                    volumeMounts: [{ name: "data", mountPath: DATA_DIR, readOnly }, TMP_MOUNT, ...storage.mounts],
+                });
                 return backupCronJob(
                     {
                         name: jobName,
@@ -200,37 +322,26 @@ export class PvcBackupSchedule extends pulumi.ComponentResource {
                         component: "pvc-backup",
                         schedule,
                         pod: {
-                            restartPolicy: "Never",
-                            affinity,
-                            nodeSelector,
-                            tolerations: args.tolerations,
+                            ...settings,
+                            affinity: withPodAffinity(schedule.pod.affinity, term),
                             volumes: [
                                 { name: "data", persistentVolumeClaim: { claimName: pvc, readOnly } },
+                                TMP_VOLUME,
                                 ...storage.volumes,
                             ],
                             containers: [
-                                {
-                                    name: "backup",
-                                    image,
-                                    command: ["/bin/sh", "-c", BACKUP_SCRIPT, "kube-backup"],
-                                    args: producer,
-                                    workingDir: DATA_DIR,
-                                    env: [
-                                        { name: "BACKUP_NAME", value: pvc },
-                                        { name: "BACKUP_EXT", value: ext },
-                                        { name: "BACKUP_KEEP", value: pulumi.output(retention).apply(String) },
-                                        { name: "BACKUP_SOURCE", value: "stream" },
-                                        { name: "BACKUP_COMPRESSION", value: compression },
-                                        { name: "BACKUP_DATA_DIR", value: DATA_DIR },
-                                        ...storage.env,
-                                    ],
-                                    volumeMounts: [{ name: "data", mountPath: DATA_DIR, readOnly }, ...storage.mounts],
-                                    resources: args.resources,
-                                },
+                                readAllFiles === undefined
+                                    ? container
+                                    : {
+                                          ...container,
+                                          securityContext: pulumi
+                                              .all([container.securityContext!, exception])
+                                              .apply(([s, x]) => ({ ...s, ...x })),
+                                      },
                             ],
                         },
                     },
-                    labels,
+                    opts1,
                 );
             });
         }
@@ -239,35 +350,33 @@ export class PvcBackupSchedule extends pulumi.ComponentResource {
         this.namespace = pulumi.output(namespace);
         this.bucket = pulumi.output(bucket);
         this.prefix = pulumi.output(prefix);
-        this.nextRunTime = nextRunOutput(schedule);
         this.s3SecretName = pulumi.output(args.storage ? s3SecretName(args.storage) : undefined);
+        this.serviceAccountName = pulumi.output(serviceAccount);
         this.registerOutputs({
             cronJobNames: this.cronJobNames,
             namespace: this.namespace,
             bucket: this.bucket,
             prefix: this.prefix,
-            nextRunTime: this.nextRunTime,
             s3SecretName: this.s3SecretName,
+            serviceAccountName: this.serviceAccountName,
         });
     }
 
     private snapshotCronJob(
         name: string,
         namespace: pulumi.Input<string>,
-        schedule: ReturnType<typeof checkSchedule>,
-        args: PvcBackupScheduleArgs,
+        schedule: CheckedSchedule,
+        serviceAccount: pulumi.Input<string> | undefined,
         s: {
             snapshotClass: pulumi.Input<string>;
             image: pulumi.Input<string>;
             retention: pulumi.Input<number>;
             selector?: pulumi.Input<Record<string, string>>;
             pvcNames?: string[];
-            nodeSelector?: pulumi.Input<Record<string, string>>;
         },
         opts: pulumi.CustomResourceOptions,
     ): k8s.batch.v1.CronJob {
         // Least privilege: the job may only manage VolumeSnapshots and read claims in its own namespace.
-        const sa = new k8s.core.v1.ServiceAccount(name, { metadata: { name, namespace } }, opts);
         const role = new k8s.rbac.v1.Role(
             name,
             {
@@ -288,7 +397,7 @@ export class PvcBackupSchedule extends pulumi.ComponentResource {
             {
                 metadata: { name, namespace },
                 roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
-                subjects: [{ kind: "ServiceAccount", name: sa.metadata.name, namespace }],
+                subjects: [{ kind: "ServiceAccount", name: serviceAccount!, namespace }],
             },
             opts,
         );
@@ -297,6 +406,7 @@ export class PvcBackupSchedule extends pulumi.ComponentResource {
             { name: "BACKUP_KEEP", value: pulumi.output(s.retention).apply(String) },
             { name: "BACKUP_SNAPSHOT_CLASS", value: s.snapshotClass },
             { name: "BACKUP_NAMESPACE", valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } } },
+            ...TMP_ENV,
         ];
         if (s.selector) {
             env.push({
@@ -317,22 +427,37 @@ export class PvcBackupSchedule extends pulumi.ComponentResource {
                 component: "pvc-snapshot",
                 schedule,
                 pod: {
-                    restartPolicy: "Never",
-                    serviceAccountName: sa.metadata.name,
-                    nodeSelector: s.nodeSelector,
-                    tolerations: args.tolerations,
+                    ...podSpecSettings(schedule.pod, serviceAccount, true),
+                    volumes: [TMP_VOLUME],
                     containers: [
-                        {
+                        withPodSettings(schedule.pod, {
                             name: "snapshot",
                             image: s.image,
                             command: ["/bin/sh", "-c", SNAPSHOT_SCRIPT, "kube-backup"],
                             env,
-                            resources: args.resources,
-                        },
+                            volumeMounts: [TMP_MOUNT],
+                        }),
                     ],
                 },
             },
             opts,
         );
     }
+}
+
+/** The user's affinity with a required pod-affinity term added (the user's own terms are kept). */
+function withPodAffinity(
+    user: pulumi.Input<Affinity> | undefined,
+    term: PodAffinityTerm | undefined,
+): pulumi.Input<Affinity> | undefined {
+    if (!term) return user;
+    return pulumi.output(user).apply((a) => {
+        const base = (a ?? {}) as k8s.types.input.core.v1.Affinity;
+        const pa = (base.podAffinity ?? {}) as k8s.types.input.core.v1.PodAffinity;
+        const required = (pa.requiredDuringSchedulingIgnoredDuringExecution ?? []) as PodAffinityTerm[];
+        return {
+            ...base,
+            podAffinity: { ...pa, requiredDuringSchedulingIgnoredDuringExecution: [...required, term] },
+        } as Affinity;
+    });
 }

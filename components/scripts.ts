@@ -303,6 +303,8 @@ log "done: s3://$BACKUP_BUCKET/$KEY"
  * CSI VolumeSnapshot of each claim, then the same keep-N retention over ready snapshots. Runs kubectl with the
  * Job's service account. Environment: BACKUP_NAME, BACKUP_KEEP, BACKUP_PVCS (space-separated names) or
  * BACKUP_SELECTOR, BACKUP_SNAPSHOT_CLASS, BACKUP_NAMESPACE, BACKUP_READY_TIMEOUT (e.g. "10m").
+ * Every claim is attempted (each in its own subshell, so one failure ends only that claim) and the run fails at
+ * the end if any failed. Claims no longer listed or selected keep the newest BACKUP_KEEP ready snapshots too.
  */
 export const SNAPSHOT_SCRIPT =
     COMMON +
@@ -312,34 +314,83 @@ WORK=$(mktemp -d "\${TMPDIR:-/tmp}/kube-backup.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 TS=$(date -u +%Y%m%dT%H%M%SZ)
 ts=$(printf '%s' "$TS" | tr 'TZ' 'tz')
+L_SCHEDULE=backup.kube-backup.io/schedule
+L_PVC=backup.kube-backup.io/pvc
 if [ -n "\${BACKUP_SELECTOR:-}" ]; then
-  kubectl get pvc -n "$BACKUP_NAMESPACE" -l "$BACKUP_SELECTOR" -o jsonpath='{range .items[*]}{.metadata.name}{"\n"}{end}' > "$WORK/pvcs"
+  kubectl get pvc -n "$BACKUP_NAMESPACE" -l "$BACKUP_SELECTOR" -o jsonpath='{range .items[*]}{.metadata.name}{"\n"}{end}' > "$WORK/pvcs" \
+    || die "listing the selected claims failed"
 else
   printf '%s\n' \${BACKUP_PVCS:?} > "$WORK/pvcs"
 fi
 [ -s "$WORK/pvcs" ] || die "no PersistentVolumeClaims to snapshot"
-failed=0
-while IFS= read -r pvc; do
-  case "$pvc" in ''|*[!a-z0-9.-]*) die "unexpected claim name '$pvc'";; esac
-  snap="$BACKUP_NAME-$pvc-$ts"
-  printf '{"apiVersion":"snapshot.storage.k8s.io/v1","kind":"VolumeSnapshot","metadata":{"name":"%s","namespace":"%s","labels":{"backup.kube-backup.io/schedule":"%s","backup.kube-backup.io/pvc":"%s"}},"spec":{"volumeSnapshotClassName":"%s","source":{"persistentVolumeClaimName":"%s"}}}\n' \
-    "$snap" "$BACKUP_NAMESPACE" "$BACKUP_NAME" "$pvc" "$BACKUP_SNAPSHOT_CLASS" "$pvc" > "$WORK/snap.json"
-  if ! kubectl create -f "$WORK/snap.json" \
-     || ! kubectl wait -n "$BACKUP_NAMESPACE" --for=jsonpath='{.status.readyToUse}'=true "volumesnapshot/$snap" --timeout="\${BACKUP_READY_TIMEOUT:-10m}"; then
-    log "snapshot $snap of $pvc did not become ready; not pruning $pvc"
-    failed=1; continue
-  fi
-  log "snapshot $snap ready"
-  kubectl get volumesnapshot -n "$BACKUP_NAMESPACE" -l "backup.kube-backup.io/schedule=$BACKUP_NAME,backup.kube-backup.io/pvc=$pvc" \
-    -o jsonpath='{range .items[*]}{.metadata.name} {.status.readyToUse}{"\n"}{end}' > "$WORK/list"
+
+# claim_key CLAIM: the claim's name in labels and snapshot names. Names longer than a label value (63) become
+# "sha256-" + 40 hex digits of their hash; the full name is kept in an annotation.
+claim_key() {
+  if [ "\${#1}" -le 63 ]; then printf '%s' "$1"; else printf 'sha256-%s' "$(printf '%s' "$1" | hash256 | cut -c1-40)"; fi
+}
+
+# prune KEY [NEWTS]: keep the newest BACKUP_KEEP ready snapshots of one claim. NEWTS is the snapshot this run
+# made; without it (a claim that left the selector) the newest ready snapshot plays that role.
+prune() {
+  key=$1
+  kubectl get volumesnapshot -n "$BACKUP_NAMESPACE" -l "$L_SCHEDULE=$BACKUP_NAME,$L_PVC=$key" \
+    -o jsonpath='{range .items[*]}{.metadata.name} {.status.readyToUse}{"\n"}{end}' > "$WORK/list" \
+    || die "listing the snapshots of $key failed"
   # Same retention rule as the S3 prune: a ready snapshot is a backup with its marker.
-  awk -v p="$BACKUP_NAME-$pvc-" 'index($1, p) == 1 && length($1) == length(p) + 16 {
+  awk -v p="$BACKUP_NAME-$key-" 'index($1, p) == 1 && length($1) == length(p) + 16 {
       t = toupper(substr($1, length(p) + 1)); print t, "D", $1; if ($2 == "true") print t, "M", "-" }' "$WORK/list" | sort > "$WORK/objects"
-  select_expired "$BACKUP_KEEP" "$TS" "$WORK/objects"
+  newts=\${2:-$(awk '$2 == "M" { print $1 }' "$WORK/objects" | tail -n 1)}
+  if [ -z "$newts" ]; then log "no ready snapshot of $key; nothing pruned"; return 0; fi
+  select_expired "$BACKUP_KEEP" "$newts" "$WORK/objects"
   while IFS= read -r old; do
-    kubectl delete -n "$BACKUP_NAMESPACE" "volumesnapshot/$old" --wait=false
+    kubectl delete -n "$BACKUP_NAMESPACE" "volumesnapshot/$old" --wait=false || die "deleting volumesnapshot/$old failed"
     log "pruned volumesnapshot/$old"
   done < "$WORK/objects.expired-objects"
+}
+
+snapshot_claim() {
+  pvc=$1
+  key=$(claim_key "$pvc")
+  snap="$BACKUP_NAME-$key-$ts"
+  printf '{"apiVersion":"snapshot.storage.k8s.io/v1","kind":"VolumeSnapshot","metadata":{"name":"%s","namespace":"%s","labels":{"%s":"%s","%s":"%s"},"annotations":{"backup.kube-backup.io/pvc-name":"%s"}},"spec":{"volumeSnapshotClassName":"%s","source":{"persistentVolumeClaimName":"%s"}}}\n' \
+    "$snap" "$BACKUP_NAMESPACE" "$L_SCHEDULE" "$BACKUP_NAME" "$L_PVC" "$key" "$pvc" "$BACKUP_SNAPSHOT_CLASS" "$pvc" > "$WORK/snap.json"
+  kubectl create -f "$WORK/snap.json" || die "creating snapshot $snap of $pvc failed"
+  kubectl wait -n "$BACKUP_NAMESPACE" --for=jsonpath='{.status.readyToUse}'=true "volumesnapshot/$snap" --timeout="\${BACKUP_READY_TIMEOUT:-10m}" \
+    || die "snapshot $snap of $pvc did not become ready; not pruning $pvc"
+  log "snapshot $snap ready"
+  prune "$key" "$TS"
+}
+
+# attempt WHAT CMD...: runs CMD in a subshell with errexit (its die ends only that subshell) and records a failure.
+failed=0
+attempt() {
+  what=$1; shift
+  set +e
+  ( set -e; "$@" ) < /dev/null
+  rc=$?
+  set -e
+  if [ "$rc" -ne 0 ]; then failed=1; log "$what failed; continuing with the others"; fi
+}
+
+: > "$WORK/keys"
+while IFS= read -r pvc; do
+  case "$pvc" in ''|*[!a-z0-9.-]*) log "unexpected claim name '$pvc'"; failed=1; continue;; esac
+  claim_key "$pvc" >> "$WORK/keys"; echo >> "$WORK/keys"
+  attempt "claim $pvc" snapshot_claim "$pvc"
 done < "$WORK/pvcs"
-[ "$failed" -eq 0 ] || die "at least one snapshot failed"
+
+# Claims that left the list or the selector: their snapshots follow the same keep-N rule (bounded by count).
+if kubectl get volumesnapshot -n "$BACKUP_NAMESPACE" -l "$L_SCHEDULE=$BACKUP_NAME" \
+     -o jsonpath='{range .items[*]}{.metadata.labels.backup\.kube-backup\.io/pvc}{"\n"}{end}' > "$WORK/all-keys"; then
+  awk 'NR == FNR { k[$0] = 1; next } $0 != "" && !($0 in k)' "$WORK/keys" "$WORK/all-keys" | sort -u > "$WORK/orphans"
+  while IFS= read -r key; do
+    case "$key" in *[!A-Za-z0-9._-]*) log "unexpected claim label '$key'"; failed=1; continue;; esac
+    attempt "retention of claim $key (no longer selected)" prune "$key"
+  done < "$WORK/orphans"
+else
+  log "listing this schedule's snapshots failed"; failed=1
+fi
+[ "$failed" -eq 0 ] || die "at least one claim failed (see above)"
+log "done"
 `;

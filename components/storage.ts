@@ -3,6 +3,7 @@
 // the scripts only as environment variables (see scripts.ts).
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { CronExpressionParser } from "cron-parser";
 import * as v from "./validation";
 
 type EnvVar = k8s.types.input.core.v1.EnvVar;
@@ -44,6 +45,40 @@ export interface S3Location {
 /** Anything that carries an S3Location (a BackupBucket). */
 export interface S3LocationSource {
     location: S3Location;
+    /** @internal The bucket's lifecycle expiry as given, checked against each schedule's retention window. */
+    lifecycleExpirationDays?: pulumi.Input<number>;
+}
+
+/** What a schedule's retention spans, to check it against the bucket's expiry. */
+export interface RetentionWindow {
+    retention: pulumi.Input<number>;
+    schedule: pulumi.Input<string>;
+    timeZone: pulumi.Input<string>;
+}
+
+const MACROS: Record<string, string> = {
+    "@yearly": "0 0 1 1 *",
+    "@annually": "0 0 1 1 *",
+    "@monthly": "0 0 1 * *",
+    "@weekly": "0 0 * * 0",
+    "@daily": "0 0 * * *",
+    "@midnight": "0 0 * * *",
+    "@hourly": "0 * * * *",
+};
+
+/** The longest gap between two runs of a schedule over the coming year, in days. */
+export function longestGapDays(schedule: string, timeZone: string, from = new Date()): number {
+    const it = CronExpressionParser.parse(MACROS[schedule.trim()] ?? schedule, { tz: timeZone, currentDate: from });
+    const end = from.getTime() + 400 * 86400_000;
+    let prev = it.next().getTime();
+    let gap = 0;
+    // Bounded: a per-minute schedule never reaches the end date, but its long gaps (if any) come within a day.
+    for (let i = 0; i < 5000 && prev < end; i++) {
+        const next = it.next().getTime();
+        gap = Math.max(gap, next - prev);
+        prev = next;
+    }
+    return gap / 86400_000;
 }
 
 /** Anything that carries S3 credentials (a BackupCredentials). */
@@ -85,11 +120,29 @@ export function resolveStorage(
     storage: BackupStorage | undefined,
     defaultPrefix: string,
     namespace: pulumi.Input<string>,
+    window?: RetentionWindow,
 ): ResolvedStorage {
     if (!storage || !storage.bucket)
         val.fail("storage.bucket", "is required (a BackupBucket or { bucket, endpoint?, ... })", storage);
     const loc = isSource(storage.bucket) ? storage.bucket.location : storage.bucket;
-    const bucket = val.required("storage.bucket.bucket", loc.bucket, v.s3BucketName);
+    let bucket = val.required("storage.bucket.bucket", loc.bucket, v.s3BucketName);
+    const expiry = isSource(storage.bucket) ? storage.bucket.lifecycleExpirationDays : undefined;
+    if (window && expiry !== undefined) {
+        // The lifecycle rule counts days since upload; the oldest backup retention keeps is up to
+        // retention × the longest gap between runs old (plus a day for the run itself).
+        bucket = val.relate(
+            "retention",
+            [window.retention, window.schedule, window.timeZone, expiry],
+            (r: number, sc: string, tz: string, e: number | undefined) => {
+                if (e === undefined) return undefined;
+                const days = Math.ceil(r * longestGapDays(sc, tz)) + 1;
+                return days >= e
+                    ? `keeps ${r} backups of a schedule whose runs are up to ${Math.round(longestGapDays(sc, tz) * 10) / 10} days apart (${days} days), but the bucket's "expirationDays" is ${e}: its lifecycle rule would delete backups that retention keeps`
+                    : undefined;
+            },
+            bucket,
+        );
+    }
     const prefix = val.check("storage.prefix", storage.prefix, v.s3Prefix) ?? defaultPrefix;
     const endpoint = val.check("storage.bucket.endpoint", loc.endpoint, v.httpUrl);
     const region = val.check("storage.bucket.region", loc.region, v.awsRegion);

@@ -3,6 +3,7 @@
 // checked inside `apply`, which runs as soon as they are known (and never on preview-time unknowns).
 import * as pulumi from "@pulumi/pulumi";
 import { CronExpressionParser } from "cron-parser";
+import { X509Certificate } from "crypto";
 
 export class InputError extends Error {
     constructor(
@@ -280,3 +281,74 @@ export const kmsKeyId: Rule<string> = (v) =>
     /^(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[A-Za-z0-9/_-]+|alias\/[A-Za-z0-9/_-]+|[0-9a-f-]{36})$/.test(v)
         ? undefined
         : "must be a KMS key ARN, key id or alias";
+
+export const isArray: Rule<unknown> = (v) => (Array.isArray(v) ? undefined : "must be a list");
+
+export const plainObject: Rule<unknown> = (v) =>
+    typeof v === "object" && v !== null && !Array.isArray(v) ? undefined : "must be an object";
+
+export const iamRoleArn: Rule<string> = (v) =>
+    typeof v === "string" && /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/.test(v)
+        ? undefined
+        : 'must be an IAM role ARN such as "arn:aws:iam::123456789012:role/backup"';
+
+export const annotationMap: Rule<Record<string, string>> = (v) => {
+    if (typeof v !== "object" || v === null) return "must be a map of annotation keys to string values";
+    for (const [k, val] of Object.entries(v)) {
+        if (!LABEL_KEY.test(k) || k.length > 316) return `must have valid annotation keys ("${k}" is not one)`;
+        if (typeof val !== "string") return `must have string values (the value of "${k}" is not one)`;
+    }
+    return undefined;
+};
+
+const QUANTITY = /^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+|[kMGTPE]i|[mkMGTPE])?$/;
+/** requests/limits maps of Kubernetes quantities ("100m", "512Mi"). */
+export const resourceRequirements: Rule<{ requests?: unknown; limits?: unknown }> = (v) => {
+    for (const [k, x] of Object.entries(v)) {
+        if (k !== "requests" && k !== "limits" && k !== "claims") return `must only have requests and limits ("${k}")`;
+        if (k === "claims") continue;
+        if (typeof x !== "object" || x === null) return `must have ${k} as a map of resource names to quantities`;
+        for (const [r, q] of Object.entries(x)) {
+            if (!(typeof q === "number" && q >= 0) && !(typeof q === "string" && QUANTITY.test(q)))
+                return `must have Kubernetes quantities such as "100m" or "512Mi" (${k}.${r} is not one)`;
+        }
+    }
+    return undefined;
+};
+
+type SecurityFields = { runAsUser?: unknown; runAsGroup?: unknown; runAsNonRoot?: unknown; privileged?: unknown };
+const idsOk = (v: SecurityFields): string | undefined => {
+    for (const f of ["runAsUser", "runAsGroup"] as const)
+        if (v[f] !== undefined && !(Number.isInteger(v[f]) && (v[f] as number) >= 0))
+            return `must have ${f} as an integer >= 0`;
+    if (v.runAsUser === 0 && v.runAsNonRoot !== false)
+        return "must set runAsNonRoot to false when runAsUser is 0 (the kubelet refuses root under runAsNonRoot)";
+    return undefined;
+};
+
+export const podSecurityContext: Rule<SecurityFields & { fsGroup?: unknown }> = (v) =>
+    idsOk(v) ??
+    (v.fsGroup !== undefined && !(Number.isInteger(v.fsGroup) && (v.fsGroup as number) >= 0)
+        ? "must have fsGroup as an integer >= 0"
+        : undefined);
+
+export const containerSecurityContext: Rule<SecurityFields> = (v) =>
+    idsOk(v) ??
+    (v.privileged === true ? "must not set privileged (no backup needs a privileged container)" : undefined);
+
+/** A file name inside a directory (no '/', no '..'). */
+export const fileName: Rule<string> = (v) =>
+    typeof v === "string" && /^[A-Za-z0-9_][A-Za-z0-9._-]{0,254}$/.test(v)
+        ? undefined
+        : "must be a file name of letters, digits, '.', '_' and '-' (no '/')";
+
+/** One PEM X.509 certificate, as Node's crypto parses it. */
+export const pemCertificate: Rule<string> = (v) => {
+    if (typeof v !== "string" || !v.includes("-----BEGIN CERTIFICATE-----")) return "must be a PEM X.509 certificate";
+    try {
+        new X509Certificate(v);
+        return undefined;
+    } catch {
+        return "must be a PEM X.509 certificate";
+    }
+};

@@ -44,5 +44,5 @@ const schedule = new EtcdBackupSchedule("etcd-backup", {
 export const cronJob = schedule.cronJobName;
 export const backupBucket = schedule.bucket;
 export const backupPrefix = schedule.prefix;
-export const nextRun = schedule.nextRunTime;
+export const clientCertificateExpiry = schedule.clientCertificateExpiry;
 export const secrets = { s3: schedule.s3SecretName, etcd: schedule.etcdSecretName };

@@ -14,7 +14,8 @@ const credentials = new BackupCredentials("pvc-backup", {
 });
 
 // Nightly tar | zstd straight to S3 (no temporary copy), the claim mounted read-only on the node of the pod that
-// uses it, so a ReadWriteOnce volume never hits a Multi-Attach error. The tools image must contain zstd.
+// uses it (`appLabel` must select only that pod; for a StatefulSet use `statefulSet`), so a ReadWriteOnce volume
+// never hits a Multi-Attach error. The tools image must contain zstd.
 const archives = new PvcBackupSchedule("nightly", {
     namespace,
     schedule: "30 1 * * *",
@@ -23,6 +24,7 @@ const archives = new PvcBackupSchedule("nightly", {
     compression: "zstd",
     retention: 7,
     coScheduleWith: { app: config.require("appLabel") },
+    accessMode: "ReadWriteOnce",
     storage: {
         bucket: {
             bucket: config.require("bucket"),
@@ -47,5 +49,4 @@ const snapshots = new PvcBackupSchedule("hourly", {
 
 export const archiveCronJobs = archives.cronJobNames;
 export const archivePrefix = archives.prefix;
-export const nextArchive = archives.nextRunTime;
 export const snapshotCronJobs = snapshots.cronJobNames;

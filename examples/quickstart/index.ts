@@ -100,6 +100,6 @@ export const pxBackupNamespaces = appSchedule.namespaces;
 export const pxBackupPolicy = daily.name;
 export const backupLocationStatus = location.status;
 export const etcdCronJob = pulumi.interpolate`${etcd.namespace}/${etcd.cronJobName}`;
-export const etcdNextRun = etcd.nextRunTime;
+export const etcdClientCertificateExpiry = etcd.clientCertificateExpiry;
 export const pvcCronJobs = volumes.cronJobNames;
 export const s3Target = pulumi.interpolate`${s3.endpoint}/${s3.bucket}`;

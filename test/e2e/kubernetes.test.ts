@@ -1,6 +1,9 @@
 // The Kubernetes components through the real engine and the real pulumi-resource-kubernetes, against a local
 // kube-apiserver + kube-controller-manager (no kubelet: Pods are created but never run) and an existing bucket
 // on a local MinIO. ProgramTest order: preview → up → empty preview → empty refresh → edit → up → destroy.
+// The namespace enforces the `restricted` Pod Security level: the API server's PodSecurity admission judges the
+// Pods the job controller creates from the CronJobs.
+import { X509Certificate } from "crypto";
 import * as fs from "fs";
 import { ClusterHandle, startCluster } from "../../tools/local/cluster";
 import {
@@ -30,6 +33,7 @@ jest.setTimeout(900_000);
 const NS = "kube-backup-e2e";
 const BUCKET = "kb-e2e-backups";
 const ETCD_ENDPOINT = "https://10.0.0.10:2379";
+const REGISTRY_PASSWORD = "registry-pw-not-in-state";
 
 let cluster: ClusterHandle;
 let minio: MinioHandle;
@@ -101,6 +105,9 @@ beforeAll(async () => {
             etcdCa: { value: etcdCa.certPem },
             etcdCert: { value: etcdClient.certPem },
             etcdKey: { value: etcdClient.keyPem, secret: true },
+            registry: { value: "registry.example.com" },
+            registryUser: { value: "puller" },
+            registryPassword: { value: REGISTRY_PASSWORD, secret: true },
         },
     });
 }, 900_000);
@@ -124,6 +131,10 @@ test("preview plans the namespace, Secrets, CronJobs and RBAC without touching t
             "kubernetes:batch/v1:CronJob::data-data-db-0",
             "kubernetes:batch/v1:CronJob::snaps",
             "kubernetes:core/v1:ServiceAccount::snaps",
+            "kubernetes:core/v1:ServiceAccount::etcd",
+            "kubernetes:core/v1:ServiceAccount::data",
+            "kubernetes:core/v1:Secret::regcred",
+            "kubernetes:scheduling.k8s.io/v1:PriorityClass::backup",
             "kubernetes:rbac.authorization.k8s.io/v1:Role::snaps",
             "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding::snaps",
             "kube-backup:index:EtcdBackupSchedule::etcd",
@@ -172,8 +183,21 @@ test("up creates the etcd CronJob with the expected spec, wired to its Secrets",
         AWS_ACCESS_KEY_ID: minio.accessKey,
         AWS_SECRET_ACCESS_KEY: minio.secretKey,
     });
-    expect(Date.parse(r.outputs.etcdNextRun.value)).toBeGreaterThan(Date.now());
-    expect(new Date(r.outputs.etcdNextRun.value).toISOString()).toMatch(/T02:00:00\.000Z$/);
+    // The client certificate's expiry, as a plain output (the certificate itself never is one).
+    expect(r.outputs.etcdClientCertificateExpiry).toEqual({
+        value: new Date(new X509Certificate(etcdClient.certPem).validTo).toISOString(),
+        secret: false,
+    });
+    expect(r.outputs).not.toHaveProperty("etcdNextRun");
+    // Its own ServiceAccount (IRSA-annotated), the pull secret, a priority class and restricted security contexts.
+    expect(pod.serviceAccountName).toBe("etcd");
+    expect(pod.imagePullSecrets).toEqual([{ name: "regcred" }]);
+    expect(pod.priorityClassName).toBe(`${NS}-backup`);
+    expect(pod.securityContext).toEqual(
+        expect.objectContaining({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } }),
+    );
+    const sa = await get(`/api/v1/namespaces/${NS}/serviceaccounts/etcd`);
+    expect(sa.metadata.annotations["eks.amazonaws.com/role-arn"]).toBe("arn:aws:iam::123456789012:role/etcd-backup");
 });
 
 test("up creates the PVC CronJobs, and the snapshot job's ServiceAccount and RBAC", async () => {
@@ -207,11 +231,22 @@ test("up creates the PVC CronJobs, and the snapshot job's ServiceAccount and RBA
     ]);
 });
 
-test("a Job created from each CronJob (kubectl create job --from) is accepted and the job controller makes its Pod", async () => {
-    for (const [from, job] of [
-        ["etcd", "etcd-manual"],
-        ["snaps", "snaps-manual"],
-        ["data-data-db-0", "data-manual"],
+test("the namespace enforces restricted: a Pod that breaks it is rejected by PodSecurity admission", async () => {
+    const ns = await get(`/api/v1/namespaces/${NS}`);
+    expect(ns.metadata.labels["pod-security.kubernetes.io/enforce"]).toBe("restricted");
+    const r = await cluster.request("POST", `/api/v1/namespaces/${NS}/pods`, {
+        metadata: { name: "root-pod" },
+        spec: { containers: [{ name: "c", image: "registry.example.com/x:1" }] },
+    });
+    expect(r.status).toBe(403);
+    expect(r.body.message).toMatch(/violates PodSecurity "restricted:latest"/);
+});
+
+test("a Job created from each CronJob (kubectl create job --from) gets its Pod admitted under restricted", async () => {
+    for (const [from, job, serviceAccount] of [
+        ["etcd", "etcd-manual", "etcd"],
+        ["snaps", "snaps-manual", "snaps"],
+        ["data-data-db-0", "data-manual", "data"],
     ]) {
         const created = await createJobFrom(from, job);
         expect(created.metadata.ownerReferences[0].name).toBe(from);
@@ -222,6 +257,13 @@ test("a Job created from each CronJob (kubectl create job --from) is accepted an
             return pods.items[0];
         });
         expect(pod.metadata.ownerReferences[0]).toEqual(expect.objectContaining({ kind: "Job", name: job }));
+        expect(pod.spec.serviceAccountName).toBe(serviceAccount);
+        expect(pod.spec.imagePullSecrets).toEqual([{ name: "regcred" }]);
+        // Admitted, not rejected: no FailedCreate event on the Job.
+        const events = await get(
+            `/api/v1/namespaces/${NS}/events?fieldSelector=${encodeURIComponent(`involvedObject.name=${job}`)}`,
+        );
+        expect(events.items.filter((e: any) => e.reason === "FailedCreate").map((e: any) => e.message)).toEqual([]);
     }
 });
 
@@ -242,6 +284,7 @@ test("the state holds no access key, secret key, etcd client key or cluster key 
         etcdClientKey: etcdClient.keyPem,
         clusterAdminKey: cluster.admin.keyPem,
         kubeconfig: cluster.kubeconfig,
+        registryPassword: REGISTRY_PASSWORD,
     };
     expect(auditBackend(e2e.backendDir, secrets)).toEqual([]);
     expect(unmarkedSecrets(JSON.stringify(await e2e.stack.exportStack()), secrets)).toEqual([]);

@@ -41,7 +41,6 @@ const PUBLIC_VALUES = [
     "BackupCredentials",
     "EtcdBackupSchedule",
     "PvcBackupSchedule",
-    "nextRunTime",
     "DEFAULT_ETCD_IMAGE",
     "DEFAULT_KUBECTL_IMAGE",
     "DEFAULT_TOOLS_IMAGE",
@@ -89,6 +88,8 @@ const PUBLIC_TYPES = [
     "S3CredentialsRef",
     "S3Location",
     "ScheduleArgs",
+    "CreatedServiceAccount",
+    "EtcdHostCerts",
 ];
 /** The library's modules: every TypeScript source under provider/ and components/, as `dir/name`. */
 function libraryModules(): string[] {
@@ -273,7 +274,7 @@ const policy = new kb.SchedulePolicy("p", { daily: { time: "2:00AM", retain: 7 }
 const ref: pulumi.Output<ObjectRef> = policy.ref;
 const settings: ConnectionSettings | undefined = undefined;
 const listed: Promise<PxObject[]> = kb.listBackups({}, settings);
-const next: pulumi.Output<string | undefined> = etcd.nextRunTime;
+const next: pulumi.Output<string | undefined> = etcd.clientCertificateExpiry;
 export { location, ref, listed, next };
 
 // Internals are not in the typings.

@@ -239,6 +239,8 @@ export function generateSchema(): Spec {
             if (!ts.isPropertySignature(m) || !m.name) continue;
             const name = m.name.getText().replace(/^["']|["']$/g, "");
             const sym = (m as any).symbol as ts.Symbol | undefined;
+            // Like the typings (stripInternal): @internal members are not part of the package's interface.
+            if (sym && hasTag(sym, "internal")) continue;
             const spec: Spec = { ...toSpec(m.type, owner + name[0].toUpperCase() + name.slice(1), env) };
             const description = docOf(sym);
             if (description) spec.description = description;

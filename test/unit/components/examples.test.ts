@@ -1,5 +1,5 @@
 // The example stacks build under mocks with their documented config, and register what their README promises.
-import { plain, reset, settle, value } from "./mocks";
+import { CLIENT_CRT, plain, reset, settle, value } from "./mocks";
 import * as pulumi from "@pulumi/pulumi";
 
 jest.mock("kube-backup", () => jest.requireActual("../../../components"), { virtual: true });
@@ -26,7 +26,7 @@ test("examples/etcd-backup builds one etcd CronJob with its Secrets", async () =
             s3AccessKeyId: "id",
             s3SecretAccessKey: "secret",
             etcdCaCrt: "ca",
-            etcdClientCrt: "crt",
+            etcdClientCrt: CLIENT_CRT,
             etcdClientKey: "key",
         },
         ["s3AccessKeyId", "s3SecretAccessKey", "etcdCaCrt", "etcdClientCrt", "etcdClientKey"],

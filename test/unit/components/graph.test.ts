@@ -1,6 +1,6 @@
 // The resource graph each component registers, under Pulumi mocks: kinds, names, parents, Secret refs,
 // CronJob spec fields, bucket settings, outputs.
-import { isSecret, parentType, plain, reset, settle, value } from "./mocks";
+import { CLIENT_CRT, CLIENT_CRT_EXPIRY, isSecret, parentType, plain, reset, settle, value } from "./mocks";
 import * as pulumi from "@pulumi/pulumi";
 import type * as C from "../../../components";
 
@@ -13,7 +13,7 @@ beforeEach(() => reset());
 const storage = {
     bucket: { bucket: "backups", endpoint: "http://minio.minio:9000", forcePathStyle: true, region: "us-east-1" },
 };
-const certs = { caCrt: "CA-PEM", clientCrt: "CERT-PEM", clientKey: "KEY-PEM" };
+const certs = { caCrt: "CA-PEM", clientCrt: CLIENT_CRT, clientKey: "KEY-PEM" };
 
 function byType(rs: Awaited<ReturnType<typeof settle>>, type: string) {
     return rs.filter((r) => r.type === type);
@@ -46,7 +46,7 @@ describe("EtcdBackupSchedule", () => {
         expect(isSecret(secret.inputs.stringData)).toBe(true);
         expect(plain(secret.inputs.stringData)).toEqual({
             "ca.crt": "CA-PEM",
-            "client.crt": "CERT-PEM",
+            "client.crt": CLIENT_CRT,
             "client.key": "KEY-PEM",
         });
 
@@ -66,9 +66,23 @@ describe("EtcdBackupSchedule", () => {
         expect(m.spec.jobTemplate.spec).toMatchObject({ backoffLimit: 1, activeDeadlineSeconds: 3600 });
         const pod = m.spec.jobTemplate.spec.template.spec;
         expect(pod.restartPolicy).toBe("Never");
-        expect(pod.nodeSelector).toEqual({ "node-role.kubernetes.io/control-plane": "" });
+        // Any control-plane node: kubeadm/Talos label "", k3s/RKE2 "true", older clusters only "master".
+        expect(pod.nodeSelector).toBeUndefined();
+        expect(pod.affinity).toEqual({
+            nodeAffinity: {
+                requiredDuringSchedulingIgnoredDuringExecution: {
+                    nodeSelectorTerms: [
+                        { matchExpressions: [{ key: "node-role.kubernetes.io/control-plane", operator: "Exists" }] },
+                        { matchExpressions: [{ key: "node-role.kubernetes.io/master", operator: "Exists" }] },
+                    ],
+                },
+            },
+        });
         expect(pod.tolerations).toEqual([
             { key: "node-role.kubernetes.io/control-plane", operator: "Exists", effect: "NoSchedule" },
+            { key: "node-role.kubernetes.io/master", operator: "Exists", effect: "NoSchedule" },
+            { key: "node-role.kubernetes.io/etcd", operator: "Exists", effect: "NoExecute" },
+            { key: "CriticalAddonsOnly", operator: "Exists" },
         ]);
         expect(pod.hostNetwork).toBe(false);
         const [snap, verify] = pod.initContainers;
@@ -103,24 +117,18 @@ describe("EtcdBackupSchedule", () => {
             S3_REGION: "us-east-1",
         });
         const vol = pod.volumes.find((v: any) => v.name === "etcd-client");
-        expect(vol.secret).toMatchObject({ secretName: "etcd-prod-etcd", defaultMode: 0o400 });
+        expect(vol.secret).toMatchObject({ secretName: "etcd-prod-etcd", defaultMode: 0o440 });
 
         expect(await value(s.cronJobName)).toBe("etcd-prod");
         expect(await value(s.namespace)).toBe("kube-system");
         expect(await value(s.bucket)).toBe("backups");
         expect(await value(s.prefix)).toBe("clusters/prod");
         expect(await value(s.etcdSecretName)).toBe("etcd-prod-etcd");
-        // Next run: in the future, within 6 hours, at minute 0 of an hour divisible by 6 in Berlin time.
-        const next = new Date((await value(s.nextRunTime))!);
-        expect(next.getTime()).toBeGreaterThan(Date.now());
-        expect(next.getTime() - Date.now()).toBeLessThanOrEqual(6 * 3600 * 1000);
-        const berlin = new Intl.DateTimeFormat("en-GB", {
-            timeZone: "Europe/Berlin",
-            hour: "2-digit",
-            minute: "2-digit",
-            hourCycle: "h23",
-        }).format(next);
-        expect(berlin).toMatch(/^(00|06|12|18):00$/);
+        // The client certificate's expiry, read from the PEM, as a plain (non-secret) output.
+        expect(await value(s.clientCertificateExpiry)).toBe(CLIENT_CRT_EXPIRY);
+        expect(await (s.clientCertificateExpiry as any).isSecret).toBe(false);
+        expect(await value(s.serviceAccountName)).toBeUndefined();
+        expect(s).not.toHaveProperty("nextRunTime");
     });
 
     test("uses an existing Secret, overrides scheduling and images, and backs up a certs directory", async () => {
@@ -180,12 +188,12 @@ describe("EtcdBackupSchedule", () => {
         expect(up.volumeMounts).toContainEqual({ name: "certs-dir", mountPath: "/host/certs", readOnly: true });
     });
 
-    test("accepts a BackupBucket and a BackupCredentials; the suspended schedule has no next run", async () => {
+    test("accepts a BackupBucket and a BackupCredentials, and reports the certificate expiry of a secret PEM", async () => {
         const bucket = new c.BackupBucket("bk", { bucketName: "my-backups", region: "eu-west-1" });
         const creds = new c.BackupCredentials("bk", {
             namespace: "kube-system",
             s3: { accessKeyId: "AKIA", secretAccessKey: pulumi.secret("s3cr3t"), caBundle: "CA" },
-            etcd: certs,
+            etcd: { ...certs, clientCrt: pulumi.secret(CLIENT_CRT) },
         });
         const s = new c.EtcdBackupSchedule("etcd-c", {
             schedule: "5 4 * * *",
@@ -207,7 +215,9 @@ describe("EtcdBackupSchedule", () => {
             secret: { secretName: "bk-s3", items: [{ key: "ca.crt", path: "ca.crt" }] },
         });
         expect(pod.volumes.find((v: any) => v.name === "etcd-client").secret.secretName).toBe("bk-etcd");
-        expect(await value(s.nextRunTime)).toBeUndefined();
+        expect(await value(s.clientCertificateExpiry)).toBe(CLIENT_CRT_EXPIRY);
+        expect(await (s.clientCertificateExpiry as any).isSecret).toBe(false);
+        expect(await value(creds.etcdClientCertificateExpiry!)).toBe(CLIENT_CRT_EXPIRY);
         expect(await value(s.s3SecretName)).toBe("bk-s3");
     });
 });
@@ -361,12 +371,13 @@ describe("BackupBucket", () => {
             applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" },
             bucketKeyEnabled: false,
         });
-        expect(one("aws:s3/bucketVersioning:BucketVersioning").versioningConfiguration.status).toBe("Suspended");
+        expect(one("aws:s3/bucketVersioning:BucketVersioning").versioningConfiguration.status).toBe("Enabled");
         const rules = one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").rules;
         expect(rules).toContainEqual(
             expect.objectContaining({ abortIncompleteMultipartUpload: { daysAfterInitiation: 3 } }),
         );
         expect(rules).toContainEqual(expect.objectContaining({ expiration: { days: 120 } }));
+        expect(await value(b.expirationDays)).toBe(120);
         const policy = JSON.parse(one("aws:s3/bucketPolicy:BucketPolicy").policy);
         expect(policy.Statement[0]).toMatchObject({
             Effect: "Deny",
@@ -400,5 +411,330 @@ describe("BackupBucket", () => {
             objectLockEnabled: "Enabled",
             rule: { defaultRetention: { mode: "COMPLIANCE", days: 30 } },
         });
+    });
+});
+
+describe("pod settings", () => {
+    test("a created ServiceAccount carries the IRSA annotation; pull secrets, priority and placement pass through", async () => {
+        const s = new c.EtcdBackupSchedule("etcd-irsa", {
+            schedule: "0 * * * *",
+            certificates: { secretName: "etcd-client" },
+            storage,
+            createServiceAccount: {
+                awsRoleArn: "arn:aws:iam::123456789012:role/etcd-backup",
+                annotations: { "example.com/team": "ops" },
+            },
+            imagePullSecrets: ["regcred", "mirror"],
+            priorityClassName: "system-cluster-critical",
+            nodeSelector: { "kubernetes.io/os": "linux" },
+            affinity: { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [] } },
+            tolerations: [{ operator: "Exists" }],
+            podSecurityContext: { fsGroup: 2000 },
+            containerSecurityContext: { readOnlyRootFilesystem: false },
+            resources: { limits: { memory: "1Gi" } },
+        });
+        const rs = await settle();
+        const [sa] = byType(rs, "kubernetes:core/v1:ServiceAccount");
+        expect(parentType(sa)).toBe("kube-backup:index:EtcdBackupSchedule");
+        expect(plain(sa.inputs).metadata).toEqual({
+            name: "etcd-irsa",
+            namespace: "kube-system",
+            annotations: {
+                "example.com/team": "ops",
+                "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/etcd-backup",
+            },
+        });
+        const pod = plain(byType(rs, "kubernetes:batch/v1:CronJob")[0].inputs).spec.jobTemplate.spec.template.spec;
+        expect(pod).toMatchObject({
+            serviceAccountName: "etcd-irsa",
+            automountServiceAccountToken: false,
+            imagePullSecrets: [{ name: "regcred" }, { name: "mirror" }],
+            priorityClassName: "system-cluster-critical",
+            nodeSelector: { "kubernetes.io/os": "linux" },
+            // A given affinity replaces the control-plane default (the caller places the pod).
+            affinity: { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [] } },
+            tolerations: [{ operator: "Exists" }],
+        });
+        // Merged over the defaults: only the given fields change.
+        expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 65532, fsGroup: 2000 });
+        expect(pod.containers[0].securityContext).toMatchObject({
+            readOnlyRootFilesystem: false,
+            allowPrivilegeEscalation: false,
+            capabilities: { drop: ["ALL"] },
+        });
+        expect(pod.containers[0].resources).toEqual({ limits: { memory: "1Gi" } });
+        expect(await value(s.serviceAccountName)).toBe("etcd-irsa");
+        expect(await value(s.clientCertificateExpiry)).toBeUndefined();
+    });
+
+    test("an existing ServiceAccount is used as given, and the snapshot job's Role is bound to it", async () => {
+        const s = new c.PvcBackupSchedule("snaps", {
+            schedule: "0 * * * *",
+            namespace: "shop",
+            pvcNames: ["a"],
+            strategy: "snapshot",
+            volumeSnapshotClass: "csi",
+            serviceAccountName: "snapshotter",
+        });
+        const rs = await settle();
+        expect(byType(rs, "kubernetes:core/v1:ServiceAccount")).toHaveLength(0);
+        const binding = plain(byType(rs, "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding")[0].inputs);
+        expect(binding.subjects).toEqual([{ kind: "ServiceAccount", name: "snapshotter", namespace: "shop" }]);
+        const pod = plain(byType(rs, "kubernetes:batch/v1:CronJob")[0].inputs).spec.jobTemplate.spec.template.spec;
+        expect(pod.serviceAccountName).toBe("snapshotter");
+        expect(pod.automountServiceAccountToken).toBe(true);
+        expect(await value(s.serviceAccountName)).toBe("snapshotter");
+    });
+});
+
+describe("etcd hostCerts", () => {
+    test("reads kubeadm's etcd client certificates from the node by default", async () => {
+        const s = new c.EtcdBackupSchedule("etcd-host", { schedule: "0 * * * *", hostCerts: {}, storage });
+        const rs = await settle();
+        expect(byType(rs, "kubernetes:core/v1:Secret")).toHaveLength(0);
+        const pod = plain(byType(rs, "kubernetes:batch/v1:CronJob")[0].inputs).spec.jobTemplate.spec.template.spec;
+        expect(pod.volumes.find((v: any) => v.name === "etcd-client")).toEqual({
+            name: "etcd-client",
+            hostPath: { path: "/etc/kubernetes/pki/etcd", type: "Directory" },
+        });
+        const snap = pod.initContainers[0];
+        expect(snap.volumeMounts).toContainEqual({
+            name: "etcd-client",
+            mountPath: "/etc/etcd-client",
+            readOnly: true,
+        });
+        expect(env(snap)).toMatchObject({
+            ETCDCTL_CACERT: "/etc/etcd-client/ca.crt",
+            ETCDCTL_CERT: "/etc/etcd-client/healthcheck-client.crt",
+            ETCDCTL_KEY: "/etc/etcd-client/healthcheck-client.key",
+        });
+        for (const ct of [...pod.initContainers, ...pod.containers])
+            expect(ct.securityContext).toMatchObject({
+                runAsUser: 0,
+                runAsNonRoot: false,
+                allowPrivilegeEscalation: false,
+                capabilities: { drop: ["ALL"] },
+            });
+        expect(await value(s.etcdSecretName)).toBeUndefined();
+        expect(await value(s.clientCertificateExpiry)).toBeUndefined();
+    });
+
+    test("k3s / RKE2 layout: another directory and file names", async () => {
+        new c.EtcdBackupSchedule("etcd-k3s", {
+            schedule: "0 * * * *",
+            hostCerts: {
+                dir: "/var/lib/rancher/k3s/server/tls/etcd",
+                caFile: "server-ca.crt",
+                certFile: "client.crt",
+                keyFile: "client.key",
+            },
+            storage,
+        });
+        const rs = await settle();
+        const pod = plain(byType(rs, "kubernetes:batch/v1:CronJob")[0].inputs).spec.jobTemplate.spec.template.spec;
+        expect(pod.volumes.find((v: any) => v.name === "etcd-client").hostPath.path).toBe(
+            "/var/lib/rancher/k3s/server/tls/etcd",
+        );
+        expect(env(pod.initContainers[0])).toMatchObject({
+            ETCDCTL_CACERT: "/etc/etcd-client/server-ca.crt",
+            ETCDCTL_CERT: "/etc/etcd-client/client.crt",
+            ETCDCTL_KEY: "/etc/etcd-client/client.key",
+        });
+    });
+});
+
+describe("ReadWriteOnce placement", () => {
+    test("each StatefulSet claim's backup pod has affinity to exactly the pod with that ordinal", async () => {
+        new c.PvcBackupSchedule("app", {
+            schedule: "0 * * * *",
+            namespace: "shop",
+            pvcNames: ["data-db-0", "data-db-1", "logs-db-12"],
+            statefulSet: "db",
+            accessMode: "ReadWriteOnce",
+            storage,
+        });
+        const rs = await settle();
+        const terms = byType(rs, "kubernetes:batch/v1:CronJob").map(
+            (r) =>
+                plain(r.inputs).spec.jobTemplate.spec.template.spec.affinity.podAffinity
+                    .requiredDuringSchedulingIgnoredDuringExecution,
+        );
+        expect(terms).toEqual(
+            ["db-0", "db-1", "db-12"].map((pod) => [
+                {
+                    labelSelector: { matchLabels: { "statefulset.kubernetes.io/pod-name": pod } },
+                    topologyKey: "kubernetes.io/hostname",
+                    namespaces: ["shop"],
+                },
+            ]),
+        );
+    });
+
+    test("the co-scheduling term is added to the caller's own affinity", async () => {
+        new c.PvcBackupSchedule("app", {
+            schedule: "0 * * * *",
+            namespace: "shop",
+            pvcNames: ["uploads"],
+            coScheduleWith: { app: "web" },
+            affinity: {
+                nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [] },
+                podAffinity: {
+                    requiredDuringSchedulingIgnoredDuringExecution: [
+                        { labelSelector: { matchLabels: { x: "y" } }, topologyKey: "zone" },
+                    ],
+                },
+            },
+            storage,
+        });
+        const rs = await settle();
+        const aff = plain(byType(rs, "kubernetes:batch/v1:CronJob")[0].inputs).spec.jobTemplate.spec.template.spec
+            .affinity;
+        expect(aff.nodeAffinity).toEqual({ preferredDuringSchedulingIgnoredDuringExecution: [] });
+        expect(aff.podAffinity.requiredDuringSchedulingIgnoredDuringExecution).toEqual([
+            { labelSelector: { matchLabels: { x: "y" } }, topologyKey: "zone" },
+            {
+                labelSelector: { matchLabels: { app: "web" } },
+                topologyKey: "kubernetes.io/hostname",
+                namespaces: ["shop"],
+            },
+        ]);
+    });
+});
+
+describe("BackupBucket defaults and modes", () => {
+    const lifecycle = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration";
+    test("new buckets: versioned, no expiry of current objects, noncurrent versions and expired delete markers cleaned", async () => {
+        const b = new c.BackupBucket("bb", { bucketName: "team-backups" });
+        const rs = await settle();
+        expect(plain(byType(rs, "aws:s3/bucketVersioning:BucketVersioning")[0].inputs).versioningConfiguration).toEqual(
+            {
+                status: "Enabled",
+            },
+        );
+        expect(plain(byType(rs, lifecycle)[0].inputs).rules).toEqual([
+            {
+                id: "abort-incomplete-multipart-uploads",
+                status: "Enabled",
+                filter: {},
+                abortIncompleteMultipartUpload: { daysAfterInitiation: 3 },
+            },
+            {
+                id: "noncurrent-version-expiration",
+                status: "Enabled",
+                filter: {},
+                noncurrentVersionExpiration: { noncurrentDays: 30 },
+            },
+            {
+                id: "expired-delete-markers",
+                status: "Enabled",
+                filter: {},
+                expiration: { expiredObjectDeleteMarker: true },
+            },
+        ]);
+        expect(await value(b.expirationDays)).toBeUndefined();
+        expect(await value(b.accessPolicyDocument)).toBeUndefined();
+    });
+
+    test("versioning: false creates no versioning configuration and no version rules", async () => {
+        new c.BackupBucket("bb", { bucketName: "team-backups", versioning: false });
+        const rs = await settle();
+        expect(byType(rs, "aws:s3/bucketVersioning:BucketVersioning")).toHaveLength(0);
+        expect(plain(byType(rs, lifecycle)[0].inputs).rules.map((r: any) => r.id)).toEqual([
+            "abort-incomplete-multipart-uploads",
+        ]);
+    });
+
+    test("an endpoint (S3-compatible store) skips the AWS-only resources", async () => {
+        const b = new c.BackupBucket("bb", {
+            bucketName: "minio-backups",
+            endpoint: "https://minio.example:9000",
+            forcePathStyle: true,
+        });
+        const rs = await settle();
+        expect(
+            rs
+                .filter((r) => r.type.startsWith("aws:"))
+                .map((r) => r.type)
+                .sort(),
+        ).toEqual([
+            "aws:s3/bucket:Bucket",
+            "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+            "aws:s3/bucketVersioning:BucketVersioning",
+        ]);
+        expect(await value(b.location.endpoint)).toBe("https://minio.example:9000");
+    });
+
+    test("accessPolicyDocument grants list/get/put/delete under the given prefixes only", async () => {
+        const key = "arn:aws:kms:eu-west-1:123456789012:key/abcd-1234";
+        const b = new c.BackupBucket("bb", {
+            bucketName: "team-backups",
+            encryption: "aws:kms",
+            kmsKeyId: key,
+            accessPrefixes: ["clusters/prod/etcd", "pvc/shop"],
+        });
+        await settle();
+        expect(JSON.parse((await value(b.accessPolicyDocument))!)).toEqual({
+            Version: "2012-10-17",
+            Statement: [
+                {
+                    Sid: "ListBackupPrefixes",
+                    Effect: "Allow",
+                    Action: "s3:ListBucket",
+                    Resource: "arn:aws:s3:::team-backups",
+                    Condition: { StringLike: { "s3:prefix": ["clusters/prod/etcd/*", "pvc/shop/*"] } },
+                },
+                {
+                    Sid: "ReadWriteBackupObjects",
+                    Effect: "Allow",
+                    Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"],
+                    Resource: [
+                        "arn:aws:s3:::team-backups/clusters/prod/etcd/*",
+                        "arn:aws:s3:::team-backups/pvc/shop/*",
+                    ],
+                },
+                {
+                    Sid: "UseBucketKmsKey",
+                    Effect: "Allow",
+                    Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+                    Resource: key,
+                },
+            ],
+        });
+    });
+
+    test("a schedule whose retention window outlasts the bucket's expiry is rejected, naming both", async () => {
+        const bucket = new c.BackupBucket("bb", { bucketName: "team-backups", expirationDays: 400 });
+        // 24 monthly backups span about two years.
+        expect(
+            () =>
+                new c.PvcBackupSchedule("monthly", {
+                    schedule: "@monthly",
+                    namespace: "apps",
+                    pvcNames: ["data"],
+                    retention: 24,
+                    storage: { bucket },
+                }),
+        ).toThrow(
+            /PvcBackupSchedule "monthly": property "retention" keeps 24 backups of a schedule whose runs are up to 31 days apart \(\d+ days\), but the bucket's "expirationDays" is 400/,
+        );
+        expect(
+            () =>
+                new c.EtcdBackupSchedule("hourly", {
+                    schedule: "0 * * * *",
+                    retention: 1000,
+                    certificates: certs,
+                    storage: { bucket: new c.BackupBucket("short", { bucketName: "short-lived", expirationDays: 30 }) },
+                }),
+        ).toThrow(/property "retention" keeps 1000 backups .* \(43 days\), but the bucket's "expirationDays" is 30/);
+        // 7 daily backups fit easily.
+        const ok = new c.PvcBackupSchedule("daily", {
+            schedule: "@daily",
+            namespace: "apps",
+            pvcNames: ["data"],
+            retention: 7,
+            storage: { bucket },
+        });
+        await settle();
+        expect(await value(ok.bucket)).toBe("team-backups");
     });
 });

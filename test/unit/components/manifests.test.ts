@@ -1,7 +1,7 @@
 // The Kubernetes manifests the components render, validated against the Kubernetes OpenAPI schema of a current
 // release (v1.36.3, extracted by fixtures/extract-k8s-openapi.js). Objects that declare properties reject unknown
 // ones, so a misspelled field fails too.
-import { plain, reset, settle } from "./mocks";
+import { CLIENT_CRT, plain, reset, settle } from "./mocks";
 import Ajv from "ajv";
 import addFormats from "ajv-formats";
 import * as fs from "fs";
@@ -49,7 +49,7 @@ const s3 = {
     },
     credentials: { secretName: "s3" },
 };
-const certs = { caCrt: "ca", clientCrt: "crt", clientKey: "key" };
+const certs = { caCrt: "ca", clientCrt: CLIENT_CRT, clientKey: "key" };
 
 const scenarios: [string, () => void][] = [
     [
@@ -97,6 +97,36 @@ const scenarios: [string, () => void][] = [
                 namespace: "shop",
                 pvcNames: ["data-0", "data-1"],
                 coScheduleWith: { app: "db" },
+                storage: s3,
+            }),
+    ],
+    [
+        "etcd with hostCerts, a created IRSA ServiceAccount, pull secrets, priority and security overrides",
+        () =>
+            new c.EtcdBackupSchedule("etcd", {
+                schedule: "0 * * * *",
+                hostCerts: { dir: "/var/lib/rancher/rke2/server/tls/etcd", caFile: "server-ca.crt" },
+                storage: s3,
+                createServiceAccount: { awsRoleArn: "arn:aws:iam::123456789012:role/backup" },
+                imagePullSecrets: ["regcred"],
+                priorityClassName: "system-cluster-critical",
+                podSecurityContext: { fsGroup: 1000 },
+                containerSecurityContext: { readOnlyRootFilesystem: true },
+            }),
+    ],
+    [
+        "pvc tar of StatefulSet claims, with affinity, readAllFiles and an existing ServiceAccount",
+        () =>
+            new c.PvcBackupSchedule("app", {
+                schedule: "15 1 * * *",
+                namespace: "shop",
+                pvcNames: ["data-db-0", "data-db-1"],
+                statefulSet: "db",
+                accessMode: "ReadWriteOnce",
+                readAllFiles: true,
+                serviceAccountName: "backup",
+                affinity: { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [] } },
+                tolerations: [{ operator: "Exists" }],
                 storage: s3,
             }),
     ],

@@ -72,3 +72,10 @@ export function plain(v: any): any {
     if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]));
     return v;
 }
+
+/** A real client certificate (its key was discarded), valid until CLIENT_CRT_EXPIRY. */
+export const CLIENT_CRT = require("fs").readFileSync(
+    require("path").join(__dirname, "fixtures/etcd-client.crt"),
+    "utf8",
+);
+export const CLIENT_CRT_EXPIRY = "2036-11-27T17:22:38.000Z";

@@ -1,7 +1,7 @@
 // Every validation rule of every component, each with a bad value: a clear error naming the component, the
 // property and the rule, raised while the program runs (so at `pulumi preview`). Values only known later are
 // checked when known; unknown values at preview are not.
-import { reset, value } from "./mocks";
+import { CLIENT_CRT, reset, value } from "./mocks";
 import * as pulumi from "@pulumi/pulumi";
 import type * as C from "../../../components";
 import * as v from "../../../components/validation";
@@ -13,11 +13,59 @@ beforeAll(async () => {
 beforeEach(() => reset());
 
 const s3 = { bucket: { bucket: "backups" } };
-const certs = { caCrt: "ca", clientCrt: "crt", clientKey: "key" };
+const certs = { caCrt: "ca", clientCrt: CLIENT_CRT, clientKey: "key" };
 const etcdBase = { schedule: "0 * * * *", certificates: certs, storage: s3 };
 const pvcBase = { schedule: "0 * * * *", namespace: "apps", pvcNames: ["data"], storage: s3 };
 
 type Case = [string, any, RegExp];
+
+// The pod settings both schedules share.
+const podCases: Case[] = [
+    ["serviceAccountName", { serviceAccountName: "Bad_SA" }, /"serviceAccountName" must be a DNS-1123 subdomain/],
+    [
+        "serviceAccountName with createServiceAccount",
+        { serviceAccountName: "sa", createServiceAccount: {} },
+        /"createServiceAccount" must not be set together with "serviceAccountName"/,
+    ],
+    [
+        "createServiceAccount.awsRoleArn",
+        { createServiceAccount: { awsRoleArn: "role/backup" } },
+        /"createServiceAccount.awsRoleArn" must be an IAM role ARN/,
+    ],
+    [
+        "createServiceAccount.annotations",
+        { createServiceAccount: { annotations: { "bad key": "x" } } },
+        /"createServiceAccount.annotations" must have valid annotation keys/,
+    ],
+    [
+        "podSecurityContext root",
+        { podSecurityContext: { runAsUser: 0 } },
+        /"podSecurityContext" must set runAsNonRoot to false when runAsUser is 0/,
+    ],
+    ["podSecurityContext fsGroup", { podSecurityContext: { fsGroup: -1 } }, /"podSecurityContext" must have fsGroup/],
+    ["podSecurityContext type", { podSecurityContext: "restricted" }, /"podSecurityContext" must be an object/],
+    [
+        "containerSecurityContext privileged",
+        { containerSecurityContext: { privileged: true } },
+        /"containerSecurityContext" must not set privileged/,
+    ],
+    [
+        "containerSecurityContext runAsUser",
+        { containerSecurityContext: { runAsUser: 1.5 } },
+        /"containerSecurityContext" must have runAsUser as an integer >= 0/,
+    ],
+    ["imagePullSecrets not a list", { imagePullSecrets: "regcred" }, /"imagePullSecrets" must be a plain list/],
+    ["imagePullSecrets empty", { imagePullSecrets: [] }, /"imagePullSecrets" must be a non-empty list/],
+    ["imagePullSecrets duplicate", { imagePullSecrets: ["a", "a"] }, /"imagePullSecrets" must not contain duplicates/],
+    ["imagePullSecrets name", { imagePullSecrets: ["ok", "Not OK"] }, /"imagePullSecrets\[1\]" must be a DNS-1123/],
+    ["priorityClassName", { priorityClassName: "High Priority" }, /"priorityClassName" must be a DNS-1123 subdomain/],
+    [
+        "resources quantity",
+        { resources: { requests: { memory: "lots" } } },
+        /"resources" must have Kubernetes quantities .* \(requests.memory is not one\)/,
+    ],
+    ["resources keys", { resources: { request: { cpu: "1" } } }, /"resources" must only have requests and limits/],
+];
 
 const etcdCases: Case[] = [
     ["name", { __name: "Etcd_Bad" }, /"name" must be a DNS-1123 label .* at most 52 characters/],
@@ -172,6 +220,28 @@ const etcdCases: Case[] = [
         { storage: { ...s3, credentials: { s3Credentials: undefined } } },
         /"storage.credentials" must be a BackupCredentials created with s3 access keys/,
     ],
+    ["hostCerts with certificates", { hostCerts: {} }, /"hostCerts" must not be set together with "certificates"/],
+    [
+        "hostCerts.dir",
+        { certificates: undefined, hostCerts: { dir: "pki" } },
+        /"hostCerts.dir" must be an absolute path/,
+    ],
+    [
+        "hostCerts.caFile",
+        { certificates: undefined, hostCerts: { caFile: "../ca.crt" } },
+        /"hostCerts.caFile" must be a file name/,
+    ],
+    ["hostCerts.certFile", { certificates: undefined, hostCerts: { certFile: "a/b" } }, /"hostCerts.certFile" must be/],
+    ["hostCerts.keyFile", { certificates: undefined, hostCerts: { keyFile: "" } }, /"hostCerts.keyFile" must be/],
+    ["hostCerts not an object", { certificates: undefined, hostCerts: true }, /"hostCerts" must be an object/],
+    [
+        "certificates.clientCrt not a certificate",
+        { certificates: { ...certs, clientCrt: "crt" } },
+        /"certificates.clientCrt" must be a PEM X.509 certificate \(got a secret value, not shown\)/,
+    ],
+    ["affinity", { affinity: [] }, /"affinity" must be an object/],
+    ["tolerations", { tolerations: { key: "x" } }, /"tolerations" must be a list/],
+    ...podCases,
 ];
 
 describe("EtcdBackupSchedule rejects", () => {
@@ -200,6 +270,51 @@ const pvcCases: Case[] = [
         /"selector" must have valid label keys/,
     ],
     ["coScheduleWith", { coScheduleWith: { app: "a b" } }, /"coScheduleWith" must have valid label values/],
+    ["statefulSet", { statefulSet: "DB" }, /"statefulSet" must be a DNS-1123 label/],
+    [
+        "statefulSet with coScheduleWith",
+        { statefulSet: "db", coScheduleWith: { app: "db" } },
+        /"statefulSet" must not be set together with "coScheduleWith"/,
+    ],
+    [
+        "claim not of the StatefulSet",
+        { pvcNames: ["data-db-0", "data-web-1"], statefulSet: "db" },
+        /"pvcNames" item 1 must be a claim of "statefulSet" "db" \("<template>-db-<ordinal>"\)/,
+    ],
+    ["claim without template", { pvcNames: ["db-0"], statefulSet: "db" }, /"pvcNames" item 0 must be a claim of/],
+    ["accessMode", { accessMode: "RWO" }, /"accessMode" must be one of "ReadWriteOnce", "ReadWriteOncePod"/],
+    [
+        "ReadWriteOncePod with tar",
+        { accessMode: "ReadWriteOncePod" },
+        /"accessMode" "ReadWriteOncePod" cannot be backed up with strategy "tar": the claim can be mounted by one pod only/,
+    ],
+    [
+        "ReadWriteOncePod with statefulSet",
+        { accessMode: "ReadWriteOncePod", pvcNames: ["data-db-0"], statefulSet: "db" },
+        /"accessMode" "ReadWriteOncePod" conflicts with "statefulSet"/,
+    ],
+    [
+        "ReadWriteOncePod with affinity",
+        { accessMode: "ReadWriteOncePod", affinity: { podAffinity: {} } },
+        /"accessMode" "ReadWriteOncePod" conflicts with "affinity"/,
+    ],
+    [
+        "ReadWriteOnce without placement",
+        { accessMode: "ReadWriteOnce" },
+        /"accessMode" "ReadWriteOnce" needs statefulSet, coScheduleWith or affinity/,
+    ],
+    [
+        "statefulSet with snapshot",
+        { strategy: "snapshot", storage: undefined, volumeSnapshotClass: "c", statefulSet: "db" },
+        /"statefulSet" only applies to strategies "tar" and "custom"/,
+    ],
+    ["readAllFiles", { readAllFiles: "yes" }, /"readAllFiles" must be a boolean/],
+    [
+        "readAllFiles with snapshot",
+        { strategy: "snapshot", storage: undefined, volumeSnapshotClass: "c", readAllFiles: true },
+        /"readAllFiles" only applies to strategies "tar" and "custom"/,
+    ],
+    ...podCases,
     ["nodeSelector", { nodeSelector: { "-bad": "" } }, /"nodeSelector" must have valid label keys/],
     ["pvcNames empty", { pvcNames: [] }, /"pvcNames" must be a non-empty list/],
     ["pvcNames duplicate", { pvcNames: ["a", "a"] }, /"pvcNames" must not contain duplicates/],
@@ -287,6 +402,11 @@ const credCases: Case[] = [
     ],
     ["etcd.caCrt", { etcd: { ...certs, caCrt: "" } }, /"etcd.caCrt" must be a non-empty string/],
     ["etcd.clientCrt", { etcd: { ...certs, clientCrt: "" } }, /"etcd.clientCrt" must be a non-empty string/],
+    [
+        "etcd.clientCrt not PEM",
+        { etcd: { ...certs, clientCrt: "-----BEGIN CERTIFICATE-----\nnope\n-----END CERTIFICATE-----" } },
+        /"etcd.clientCrt" must be a PEM X.509 certificate/,
+    ],
     ["etcd.clientKey", { etcd: { ...certs, clientKey: undefined } }, /"etcd.clientKey" is required/],
     ["labels", { labels: { "": "x" } }, /"labels" must have valid label keys/],
 ];
@@ -360,6 +480,19 @@ const bucketCases: Case[] = [
         { versioning: false, objectLock: { mode: "GOVERNANCE", days: 1 } },
         /"versioning" must not be false when objectLock is set/,
     ],
+    [
+        "encryption with endpoint",
+        { endpoint: "https://minio:9000", encryption: "AES256" },
+        /"encryption" must not be set together with "endpoint"/,
+    ],
+    [
+        "kmsKeyId with endpoint",
+        { endpoint: "https://minio:9000", kmsKeyId: "alias/x" },
+        /"kmsKeyId" must not be set together with "endpoint"/,
+    ],
+    ["accessPrefixes not a list", { accessPrefixes: "etcd" }, /"accessPrefixes" must be a plain list/],
+    ["accessPrefixes empty", { accessPrefixes: [] }, /"accessPrefixes" must be a non-empty list/],
+    ["accessPrefixes item", { accessPrefixes: ["etcd", "a//b"] }, /"accessPrefixes\[1\]" must be '\/'-separated/],
 ];
 
 describe("BackupBucket rejects", () => {

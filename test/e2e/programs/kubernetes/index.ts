@@ -1,6 +1,7 @@
 // The Kubernetes components as a consumer would write them, against the cluster in the `kubeconfig` secret
 // (an explicit provider, never the ambient ~/.kube/config) and an existing bucket on an S3-compatible server.
-// The edit step changes `etcdSchedule` and `etcdRetention`.
+// The edit step changes `etcdSchedule` and `etcdRetention`. The namespace enforces the `restricted` Pod Security
+// level; every schedule runs under its own ServiceAccount and pulls with an image pull secret.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as kb from "kube-backup";
@@ -16,8 +17,49 @@ const provider = new k8s.Provider(
 // edit test below proves that default.
 const opts = { providers: [provider] };
 
-const ns = new k8s.core.v1.Namespace("backups", { metadata: { name: config.require("namespace") } }, { provider });
+const ns = new k8s.core.v1.Namespace(
+    "backups",
+    {
+        metadata: {
+            name: config.require("namespace"),
+            labels: {
+                "pod-security.kubernetes.io/enforce": "restricted",
+                "pod-security.kubernetes.io/enforce-version": "latest",
+            },
+        },
+    },
+    { provider },
+);
 const namespace = ns.metadata.name;
+
+// A private registry's credentials, as `kubectl create secret docker-registry` makes them.
+const registry = config.require("registry");
+const pullSecret = new k8s.core.v1.Secret(
+    "regcred",
+    {
+        metadata: { name: "regcred", namespace },
+        type: "kubernetes.io/dockerconfigjson",
+        stringData: {
+            ".dockerconfigjson": pulumi
+                .all([config.require("registryUser"), config.requireSecret("registryPassword")])
+                .apply(([u, pw]) =>
+                    JSON.stringify({
+                        auths: { [registry]: { auth: Buffer.from(`${u}:${pw}`).toString("base64") } },
+                    }),
+                ),
+        },
+    },
+    { provider },
+);
+const priority = new k8s.scheduling.v1.PriorityClass(
+    "backup",
+    { metadata: { name: `${config.require("namespace")}-backup` }, value: 100000, globalDefault: false },
+    { provider },
+);
+const pod = {
+    imagePullSecrets: [pullSecret.metadata.name],
+    priorityClassName: priority.metadata.name,
+};
 
 const credentials = new kb.BackupCredentials(
     "minio",
@@ -48,6 +90,8 @@ const etcd = new kb.EtcdBackupSchedule(
             clientKey: config.requireSecret("etcdKey"),
         },
         storage: { bucket, prefix: "e2e/etcd", credentials },
+        createServiceAccount: { awsRoleArn: "arn:aws:iam::123456789012:role/etcd-backup" },
+        ...pod,
     },
     opts,
 );
@@ -60,6 +104,8 @@ const volumes = new kb.PvcBackupSchedule(
         pvcNames: ["data-db-0"],
         compression: "zstd",
         storage: { bucket, prefix: "e2e/pvc", credentials },
+        createServiceAccount: {},
+        ...pod,
     },
     opts,
 );
@@ -73,6 +119,7 @@ const snapshots = new kb.PvcBackupSchedule(
         selector: { app: "db" },
         volumeSnapshotClass: "csi-snapclass",
         retention: 3,
+        ...pod,
     },
     opts,
 );
@@ -80,7 +127,12 @@ const snapshots = new kb.PvcBackupSchedule(
 export const etcdCronJob = etcd.cronJobName;
 export const etcdSecret = etcd.etcdSecretName;
 export const s3Secret = etcd.s3SecretName;
-export const etcdNextRun = etcd.nextRunTime;
+export const etcdClientCertificateExpiry = etcd.clientCertificateExpiry;
+export const serviceAccounts = {
+    etcd: etcd.serviceAccountName,
+    data: volumes.serviceAccountName,
+    snaps: snapshots.serviceAccountName,
+};
 export const pvcCronJobs = volumes.cronJobNames;
 export const snapshotCronJobs = snapshots.cronJobNames;
 export const backupNamespace = namespace;
