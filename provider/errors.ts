@@ -8,6 +8,7 @@ export const GrpcCode = {
     InvalidArgument: 3,
     NotFound: 5,
     AlreadyExists: 6,
+    Aborted: 10,
     PermissionDenied: 7,
     ResourceExhausted: 8,
     Unavailable: 14,
@@ -85,10 +86,16 @@ export class PxBackupError extends Error implements PxBackupErrorDetails {
         );
     }
 
+    /**
+     * A create found the name taken: AlreadyExists (6), a message saying so (the real server's code for it is
+     * unconfirmed), or a 409 without a code.
+     * Aborted (10) is a 409 too (a concurrent change), and reading it as "exists" would offer adoption.
+     */
     get isAlreadyExists(): boolean {
+        if (this.code === GrpcCode.Aborted) return false;
         return (
-            this.status === 409 ||
             this.code === GrpcCode.AlreadyExists ||
+            (this.status === 409 && this.code === undefined) ||
             /already exists/i.test(this.serverMessage ?? "")
         );
     }

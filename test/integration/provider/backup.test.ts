@@ -185,10 +185,15 @@ test("functions: getBackup and listBackups with status and cluster filters, all 
         .create((await h.m("Backup").check({}, backupInputs("b-list-failed"))).inputs)
         .catch(() => undefined);
     const ok = await listBackups(
-        { nameFilter: "b-list-", status: ["Success"], maxObjects: 2, clusterNameFilter: "app" },
+        { nameFilter: "b-list-", status: ["Success"], pageSize: 2, clusterNameFilter: "app" },
         h.client,
     );
     expect(ok.map((b) => b.name).sort()).toEqual(["b-list-1", "b-list-2", "b-list-3"]);
+    // maxObjects caps the result, whatever the page size.
+    const capped = await listBackups({ nameFilter: "b-list-", status: ["Success"], maxObjects: 2 }, h.client);
+    expect(capped).toHaveLength(2);
+    const cappedPaged = await listBackups({ nameFilter: "b-list-", maxObjects: 3, pageSize: 2 }, h.client);
+    expect(cappedPaged).toHaveLength(3);
     const failed = await listBackups({ nameFilter: "b-list-", status: ["Failed"] }, h.client);
     expect(failed.map((b) => [b.name, b.status, b.statusReason])).toEqual([["b-list-failed", "Failed", "boom"]]);
     const one = await getBackup({ name: "b-list-2" }, h.client);

@@ -36,6 +36,27 @@ describe("isNotFound", () => {
     });
 });
 
+describe("isAlreadyExists", () => {
+    test.each<[string, Partial<PxBackupErrorDetails>, boolean]>([
+        ["JSON 409 with code 6", { status: 409, code: 6, serverMessage: "object already exists" }, true],
+        [
+            "JSON 500 with code 2 and 'already exists' text",
+            { status: 500, code: 2, serverMessage: "x already exists" },
+            true,
+        ],
+        ["plain 409 without a code", { status: 409, serverMessage: "Conflict" }, true],
+        ["JSON 409 with code 10 (Aborted)", { status: 409, code: 10, serverMessage: "operation aborted" }, false],
+        [
+            "JSON 409 Aborted even with 'already exists' text",
+            { status: 409, code: 10, serverMessage: "already exists, aborted" },
+            false,
+        ],
+        ["JSON 500 with code 2 and another text", { status: 500, code: 2, serverMessage: "backup is in use" }, false],
+    ])("%s", (_what, details, expected) => {
+        expect(err(details).isAlreadyExists).toBe(expected);
+    });
+});
+
 describe("through the client: the body decides, not the status", () => {
     let server: http.Server;
     let client: PxBackupClient;
