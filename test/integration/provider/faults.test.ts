@@ -109,6 +109,16 @@ test("server errors carry code and message; the token appears in no error", asyn
     expect(JSON.stringify({ ...econn, message: econn.message, stack: econn.stack })).not.toContain(h.sim.token);
 });
 
+test("the harness simulator validates requests: a field the contract does not define is a 400", async () => {
+    const e = await h.client
+        .post("/v1/schedulepolicy", { metadata: { name: "strict", org_id: "default" }, no_such_field: 1 })
+        .catch((x) => x);
+    expect(e.status).toBe(400);
+    expect(e.serverMessage).toMatch(/request violates the PX-Backup contract/);
+    expect(h.sim.inspect("schedulepolicy", "strict")).toBeUndefined();
+    for (const v of h.sim.contractViolations) h.expectedViolations.add(v.errors);
+});
+
 test("token endpoint failures are retried once per loop, never nested inside the API call's retries", async () => {
     const raw: Record<string, string> = {
         url: h.sim.url,

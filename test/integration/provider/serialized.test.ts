@@ -16,7 +16,7 @@ let sim: SimulatorHandle;
 let text: string;
 beforeAll(async () => {
     if (!fs.existsSync(bin)) throw new Error(`${bin} is missing: run \`npm run build\` first`);
-    sim = await startSimulator();
+    sim = await startSimulator({ validateRequests: true, validateResponses: true });
     // Serialize exactly as pulumi.dynamic.Resource does, in a separate process with secrets in the env.
     text = execFileSync(
         process.execPath,
@@ -33,7 +33,10 @@ beforeAll(async () => {
         { cwd: repo, env: { ...process.env, PXBACKUP_TOKEN: sim.token, PXBACKUP_API_URL: sim.url }, encoding: "utf8" },
     );
 });
-afterAll(() => sim?.stop());
+afterAll(async () => {
+    await sim?.stop();
+    expect(sim.contractViolations).toEqual([]);
+});
 
 /** Runs the serialized provider in `cwd` like the provider process: configure, check, create, read, delete. */
 // Asynchronous: the simulator runs in this process and must keep serving while the child works.
