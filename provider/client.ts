@@ -4,6 +4,7 @@
 import axios, { AxiosInstance, AxiosResponse } from "axios";
 import * as http from "http";
 import * as https from "https";
+import * as tls from "tls";
 import { PxBackupError } from "./errors";
 import { ConnectionSettings, pemOrFile } from "./settings";
 
@@ -87,7 +88,9 @@ export class PxBackupClient {
         this.httpsAgent = new https.Agent({
             ...keepAlive,
             rejectUnauthorized: !settings.insecureSkipVerify,
-            ca: pemOrFile(settings.caBundle),
+            // Added to the system roots, not in their place: a private CA for PX-Backup must not make a
+            // Keycloak with a public certificate untrusted.
+            ca: settings.caBundle ? [...tls.rootCertificates, pemOrFile(settings.caBundle)!] : undefined,
             cert: pemOrFile(settings.clientCert),
             key: pemOrFile(settings.clientKey),
         });
@@ -135,8 +138,11 @@ export class PxBackupClient {
         const idempotent = method !== "POST" || /\/enumerate$/.test(path);
         let refreshedToken = false;
         for (let attempt = 0; ; attempt++) {
+            // Outside the try: a token request has its own bounded retries, and its failure (a Keycloak 401
+            // or a Keycloak that stays down) is final here rather than retried again by this loop.
+            const token = await this.bearer();
             try {
-                return await this.once<T>(method, path, opts.query, opts.body);
+                return await this.once<T>(method, path, token, opts.query, opts.body);
             } catch (e) {
                 if (!(e instanceof PxBackupError)) throw e;
                 if (e.status === 401 && this.canRefreshToken() && !refreshedToken) {
@@ -172,8 +178,13 @@ export class PxBackupClient {
         await sleep(delay);
     }
 
-    private async once<T>(method: Method, path: string, query: Query | undefined, body: unknown): Promise<T> {
-        const token = await this.bearer();
+    private async once<T>(
+        method: Method,
+        path: string,
+        token: string,
+        query: Query | undefined,
+        body: unknown,
+    ): Promise<T> {
         const url = this.baseUrl + path + encodeQuery(query);
         let res: AxiosResponse<string>;
         this.stats.requests++;

@@ -4,9 +4,11 @@
 
 /** gRPC status codes the PX-Backup gateway puts in `code` (see docs/px-backup-api.md#errors). */
 export const GrpcCode = {
+    Unknown: 2,
     InvalidArgument: 3,
     NotFound: 5,
     AlreadyExists: 6,
+    Aborted: 10,
     PermissionDenied: 7,
     ResourceExhausted: 8,
     Unavailable: 14,
@@ -72,21 +74,28 @@ export class PxBackupError extends Error implements PxBackupErrorDetails {
     }
 
     /**
-     * The object does not exist. Only a JSON error with gRPC NotFound counts: the gateway answers an unknown
-     * route with a plain-text 404, and treating that as "gone" would make refresh drop live objects and
-     * delete report success when the server is simply older (uid-in-path routes before 2.10) or misaddressed.
+     * The object does not exist. Only a JSON error body counts: NotFound (5), or Unknown (2) with a "not found"
+     * text, which is how several PX-Backup handlers report a miss (HTTP 500). The gateway answers an unknown
+     * route with a plain-text 404, and treating that as "gone" would make refresh drop live objects and delete
+     * report success when the server is simply older (uid-in-path routes before 2.10) or misaddressed.
      */
     get isNotFound(): boolean {
         return (
-            (this.status === 404 && this.code === GrpcCode.NotFound) ||
-            (this.status === 404 && this.code === undefined && /object not found/i.test(this.serverMessage ?? ""))
+            this.code === GrpcCode.NotFound ||
+            (this.code === GrpcCode.Unknown && /not found/i.test(this.serverMessage ?? ""))
         );
     }
 
+    /**
+     * A create found the name taken: AlreadyExists (6), a message saying so (the real server's code for it is
+     * unconfirmed), or a 409 without a code.
+     * Aborted (10) is a 409 too (a concurrent change), and reading it as "exists" would offer adoption.
+     */
     get isAlreadyExists(): boolean {
+        if (this.code === GrpcCode.Aborted) return false;
         return (
-            this.status === 409 ||
             this.code === GrpcCode.AlreadyExists ||
+            (this.status === 409 && this.code === undefined) ||
             /already exists/i.test(this.serverMessage ?? "")
         );
     }

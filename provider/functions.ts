@@ -51,8 +51,10 @@ export function getBackup(args: GetArgs, conn?: Connection): Promise<PxObject> {
 
 export interface ListArgs {
     orgId?: string;
-    /** Page size (enumerate_options.max_objects); pages are followed to the end. */
+    /** At most this many objects are returned (the first ones in the server's order). */
     maxObjects?: number;
+    /** Objects per request (enumerate_options.max_objects); pages are followed to the end or to maxObjects. */
+    pageSize?: number;
     /** Start offset (enumerate_options.object_index). */
     objectIndex?: number;
     nameFilter?: string;
@@ -75,10 +77,14 @@ export interface ListArgs {
  * grpc-gateway query for EnumerateOptions (dotted names, repeated keys, labels[k]=v).
  * @internal
  */
-export function enumerateQuery(a: ListArgs, objectIndex: number): Query {
+export function enumerateQuery(a: ListArgs, objectIndex: number, remaining?: number): Query {
     const e = "enumerate_options.";
+    const page =
+        a.pageSize !== undefined && remaining !== undefined
+            ? Math.min(a.pageSize, remaining)
+            : (a.pageSize ?? remaining);
     const q: Query = {
-        [`${e}max_objects`]: a.maxObjects !== undefined ? String(a.maxObjects) : undefined,
+        [`${e}max_objects`]: page !== undefined ? String(page) : undefined,
         [`${e}object_index`]: objectIndex ? String(objectIndex) : undefined,
         [`${e}name_filter`]: a.nameFilter,
         [`${e}cluster_name_filter`]: a.clusterNameFilter,
@@ -104,19 +110,29 @@ async function listAll(kind: KindName, args: ListArgs, conn: Connection): Promis
     const client = clientOf(conn);
     const spec = KINDS[kind];
     const path = `${spec.basePath}/${encodeURIComponent(args.orgId ?? DEFAULT_ORG)}`;
+    for (const [k, v] of [
+        ["maxObjects", args.maxObjects],
+        ["pageSize", args.pageSize],
+    ] as const) {
+        if (v !== undefined && (!Number.isInteger(v) || v < 1)) {
+            throw new Error(`${k} must be a positive integer, got ${v}`);
+        }
+    }
     const out: PxObject[] = [];
     let index = args.objectIndex ?? 0;
     for (let page = 0; ; page++) {
-        const res = await client.get(path, enumerateQuery(args, index));
+        const remaining = args.maxObjects !== undefined ? args.maxObjects - out.length : undefined;
+        const res = await client.get(path, enumerateQuery(args, index, remaining));
         const items: Record<string, any>[] = res[spec.listKey] ?? [];
-        for (const obj of items) out.push(m.describe(obj) as PxObject);
+        for (const obj of items.slice(0, remaining)) out.push(m.describe(obj) as PxObject);
         index += items.length;
         const total = res.total_count !== undefined ? Number(res.total_count) : undefined;
         if (
             res.complete === true ||
             items.length === 0 ||
+            (args.maxObjects !== undefined && out.length >= args.maxObjects) ||
             (total !== undefined && index >= total) ||
-            (!args.maxObjects && res.complete === undefined)
+            (args.pageSize === undefined && args.maxObjects === undefined && res.complete === undefined)
         )
             break;
         if (page > 100000) throw new Error(`${kind} enumeration did not end after 100000 pages`);
@@ -124,12 +140,12 @@ async function listAll(kind: KindName, args: ListArgs, conn: Connection): Promis
     return out;
 }
 
-/** Lists backup schedules (INSPECT_ALL) with every enumerate option, following pagination to the end. */
+/** Lists backup schedules (INSPECT_ALL) with every enumerate option, following pagination (up to maxObjects). */
 export function listBackupSchedules(args: ListArgs = {}, conn?: Connection): Promise<PxObject[]> {
     return listAll("BackupSchedule", args, conn);
 }
 
-/** Lists backups (INSPECT_ALL) with every enumerate option, following pagination to the end. */
+/** Lists backups (INSPECT_ALL) with every enumerate option, following pagination (up to maxObjects). */
 export function listBackups(args: ListArgs = {}, conn?: Connection): Promise<PxObject[]> {
     const { backupLocationRef: _ignored, ...rest } = args;
     return listAll("Backup", rest, conn);

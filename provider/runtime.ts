@@ -5,16 +5,26 @@ import { createHash } from "crypto";
 import { PxBackupClient } from "./client";
 import { KindName, kindSpec } from "./kinds";
 import { KindMachinery } from "./machinery";
-import { CONFIG_NAMESPACE, ConnectionSettings, RawLookup, lookupFrom, resolveSettings } from "./settings";
+import {
+    CONFIG_NAMESPACE,
+    ConnectionSettings,
+    RawLookup,
+    checkedValues,
+    lookupFrom,
+    resolveSettings,
+} from "./settings";
 
 let lookup: RawLookup = lookupFrom(() => undefined);
 let current: PxBackupClient | undefined;
 const clients = new Map<string, PxBackupClient>();
 const handlers = new Map<string, KindMachinery>();
 
-/** The dynamic provider's `configure`: stack config namespace kube-backup, env vars as fallback. */
+/** The dynamic provider's `configure`: stack config namespace kube-backup, env vars as fallback; ranges checked. */
 export async function configure(req: { config: { get(key: string): string | undefined } }): Promise<void> {
-    lookup = lookupFrom((key) => req.config.get(`${CONFIG_NAMESPACE}:${key}`));
+    const next = lookupFrom((key) => req.config.get(`${CONFIG_NAMESPACE}:${key}`));
+    // Out-of-range values fail here, naming the setting; endpoint and credentials are checked on first use.
+    checkedValues(next);
+    lookup = next;
     current = undefined;
 }
 

@@ -1,32 +1,48 @@
 // The dynamic provider object that Pulumi serializes into every resource's state (`__provider`). It holds
-// no code of ours and no settings: each method `require`s the package's compiled runtime module in the
-// provider process and delegates to it, so the text stays a few hundred bytes and contains no token.
+// no code of ours, no settings and no path: each method `require`s the package's compiled runtime module in
+// the provider process and delegates to it, so the text stays a few hundred bytes and contains no token.
 //
-// Module resolution rule (the provider process runs in the Pulumi program directory; the serialized code is
-// compiled by require-from-string with that directory's node_modules as its search path):
-//   1. `require("kube-backup/provider/runtime")`: the kube-backup package installed in the program
-//      (npm dependency, or `file:../..` symlink in our examples) through package.json `exports`
-//      ("./provider/runtime" -> "./bin/provider/runtime.js"). This keeps working when the stack is moved or built
-//      on another machine, because no path is baked in.
-//   2. Only if that package is not resolvable there (e.g. a program inside this repository, which cannot
-//      require itself by name from a file-less module), the absolute path of the runtime module that
-//      created the resource, captured as a plain string when the program ran.
+// Module resolution (the provider process runs in the Pulumi program directory): `kube-backup/provider/runtime`
+// is resolved as a module of that directory would resolve it, through package.json `exports`
+// ("./provider/runtime" -> "./bin/provider/runtime.js"):
+//   - the kube-backup package installed in the program (an npm dependency, or the `file:../..` link of our
+//     examples), found in the directory's node_modules;
+//   - or the package itself, when the program directory is the kube-backup package (a program at the
+//     repository root), by Node's self-reference of a package by its own name.
+// Nothing else: a path of the machine that ran the program would break the stack anywhere else. When neither
+// resolves, the error says what to install.
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import * as path from "path";
 import type { KindName } from "./kinds";
 
-const RUNTIME_PATH = path.join(__dirname, "runtime");
+// One object per kind: Pulumi serializes a provider object once and reuses the text for every resource.
+const providers = new Map<KindName, dynamic.ResourceProvider>();
 
 export function dynamicProvider(kind: KindName): dynamic.ResourceProvider {
-    const fallback = RUNTIME_PATH;
+    let p = providers.get(kind);
+    if (!p) {
+        p = serializable(kind);
+        providers.set(kind, p);
+    }
+    return p;
+}
+
+function serializable(kind: KindName): dynamic.ResourceProvider {
     const load = (): typeof import("./runtime") => {
+        const dir = process.cwd();
+        // A require of a (not necessarily existing) file in the program directory: its node_modules, and the
+        // package's self-reference when the directory is kube-backup itself.
+        const programRequire = require("module").createRequire(require("path").join(dir, "index.js"));
         try {
-            return require("kube-backup/provider/runtime");
+            return programRequire("kube-backup/provider/runtime");
         } catch (e) {
             const err = e as NodeJS.ErrnoException | undefined;
             if (err?.code !== "MODULE_NOT_FOUND" || !String(err.message).includes("kube-backup/provider/runtime"))
                 throw e;
-            return require(fallback);
+            throw new Error(
+                `cannot load kube-backup/provider/runtime from the Pulumi program directory ${dir}: ` +
+                    "the program's node_modules must contain the kube-backup package (npm install kube-backup)",
+                { cause: e },
+            );
         }
     };
     return {

@@ -67,10 +67,39 @@ export type SettingKey = (typeof SETTINGS)[number]["key"];
 /** A lookup of raw string values by setting key (stack config, env, or a test). */
 export type RawLookup = (key: SettingKey) => string | undefined;
 
-function num(raw: string | undefined, key: string, dflt: number): number {
-    if (raw === undefined || raw === "") return dflt;
-    const n = Number(raw);
-    if (!Number.isFinite(n) || n < 0) throw new Error(`kube-backup:${key} must be a non-negative number, got "${raw}"`);
+/** Allowed ranges of the numeric settings (integers): an error names the setting and its range. */
+export const SETTING_RANGES = {
+    requestTimeoutMs: [1, 3_600_000],
+    maxRetries: [0, 100],
+    retryBaseDelayMs: [0, 3_600_000],
+    retryMaxDelayMs: [0, 3_600_000],
+    // 0 would poll in a tight loop.
+    pollIntervalMs: [1, 3_600_000],
+    pollMaxIntervalMs: [1, 3_600_000],
+    // An agent with 0 sockets throws on the first request.
+    maxSockets: [1, 1024],
+} as const;
+
+type NumericKey = keyof typeof SETTING_RANGES;
+type NumericSettings = Pick<ConnectionSettings, NumericKey | "insecureSkipVerify">;
+
+const DEFAULTS: Record<NumericKey, number> = {
+    requestTimeoutMs: 30000,
+    maxRetries: 5,
+    retryBaseDelayMs: 250,
+    retryMaxDelayMs: 30000,
+    pollIntervalMs: 1000,
+    pollMaxIntervalMs: 10000,
+    maxSockets: 16,
+};
+
+function int(raw: string | undefined, key: NumericKey): number {
+    if (raw === undefined || raw === "") return DEFAULTS[key];
+    const [min, max] = SETTING_RANGES[key];
+    const n = Number(raw.trim());
+    if (raw.trim() === "" || !Number.isInteger(n) || n < min || n > max) {
+        throw new Error(`kube-backup:${key} must be an integer from ${min} to ${max}, got "${raw}"`);
+    }
     return n;
 }
 
@@ -85,6 +114,35 @@ function bool(raw: string | undefined, key: string): boolean {
 export function pemOrFile(value: string | undefined): string | undefined {
     if (!value) return undefined;
     return value.includes("-----BEGIN") ? value : fs.readFileSync(value, "utf8");
+}
+
+/**
+ * The numeric and boolean settings, each checked against its range (unset ones take their defaults).
+ * Needs neither endpoint nor credentials, so `configure` can refuse bad values at once.
+ */
+export function checkedValues(lookup: RawLookup): NumericSettings {
+    const get = (k: SettingKey) => {
+        const v = lookup(k);
+        return v === undefined || v === "" ? undefined : v;
+    };
+    const v: NumericSettings = {
+        insecureSkipVerify: bool(get("insecureSkipVerify"), "insecureSkipVerify"),
+        requestTimeoutMs: int(get("requestTimeoutMs"), "requestTimeoutMs"),
+        maxRetries: int(get("maxRetries"), "maxRetries"),
+        retryBaseDelayMs: int(get("retryBaseDelayMs"), "retryBaseDelayMs"),
+        retryMaxDelayMs: int(get("retryMaxDelayMs"), "retryMaxDelayMs"),
+        pollIntervalMs: int(get("pollIntervalMs"), "pollIntervalMs"),
+        pollMaxIntervalMs: int(get("pollMaxIntervalMs"), "pollMaxIntervalMs"),
+        maxSockets: int(get("maxSockets"), "maxSockets"),
+    };
+    const atLeast = (hi: NumericKey, lo: NumericKey) => {
+        if (v[hi] < v[lo]) {
+            throw new Error(`kube-backup:${hi} (${v[hi]}) must not be below kube-backup:${lo} (${v[lo]})`);
+        }
+    };
+    atLeast("pollMaxIntervalMs", "pollIntervalMs");
+    atLeast("retryMaxDelayMs", "retryBaseDelayMs");
+    return v;
 }
 
 /** Builds settings from a lookup; throws a clear error if no endpoint or credentials are configured. */
@@ -111,14 +169,7 @@ export function resolveSettings(lookup: RawLookup): ConnectionSettings {
         caBundle: get("caBundle"),
         clientCert: get("clientCert"),
         clientKey: get("clientKey"),
-        insecureSkipVerify: bool(get("insecureSkipVerify"), "insecureSkipVerify"),
-        requestTimeoutMs: num(get("requestTimeoutMs"), "requestTimeoutMs", 30000),
-        maxRetries: num(get("maxRetries"), "maxRetries", 5),
-        retryBaseDelayMs: num(get("retryBaseDelayMs"), "retryBaseDelayMs", 250),
-        retryMaxDelayMs: num(get("retryMaxDelayMs"), "retryMaxDelayMs", 30000),
-        pollIntervalMs: num(get("pollIntervalMs"), "pollIntervalMs", 1000),
-        pollMaxIntervalMs: num(get("pollMaxIntervalMs"), "pollMaxIntervalMs", 10000),
-        maxSockets: num(get("maxSockets"), "maxSockets", 16),
+        ...checkedValues(lookup),
     };
     if (!s.token && !(s.username && s.password && s.authUrl)) {
         throw new Error(

@@ -19,10 +19,25 @@ async function putBackupShare(ctx: KindContext, i: Identity, share: unknown): Pr
     });
 }
 
-/** The create request cannot carry the share: it goes to its own endpoint; the object needs no re-read. */
+/**
+ * The create request carries neither the credential reference (a server drops it, and the backup takes the
+ * location's credential) nor the share: the credential goes through PUT /v1/backup, which then needs a
+ * re-read; the share goes to its own endpoint.
+ */
 async function applyDeferred(ctx: KindContext, i: Identity, obj: Props, inputs: Props, keys: string[]) {
+    let out = obj;
+    if (keys.includes("cloudCredentialRef")) {
+        const live = (obj.metadata ?? {}) as Props;
+        // PUT /v1/backup replaces labels and ownership: send back what create just stored.
+        const metadata: Props = { name: i.name, org_id: i.orgId, uid: i.uid };
+        if (live.labels) metadata.labels = live.labels;
+        if (live.ownership) metadata.ownership = live.ownership;
+        const cc = encodeValue(ctx.spec.fields.cloudCredentialRef.type, inputs.cloudCredentialRef);
+        await ctx.client.put(ctx.spec.basePath, { metadata, cloud_credential_ref: cc });
+        out = await ctx.mustInspect(i, "create");
+    }
     if (keys.includes("backupShare")) await putBackupShare(ctx, i, inputs.backupShare);
-    return obj;
+    return out;
 }
 
 /** Only labels, ownership and the credential ref (PUT /v1/backup) and the share can change. */
@@ -89,7 +104,7 @@ export const BACKUP: KindSpec = {
         backupSchedule: { type: json, wire: "backup_info.backup_schedule" },
     },
     updateWire: [],
-    createViaUpdate: ["backupShare"],
+    createViaUpdate: ["cloudCredentialRef", "backupShare"],
     ready: {
         statusPath: "backup_info.status.status",
         reasonPath: "backup_info.status.reason",

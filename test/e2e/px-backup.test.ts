@@ -47,7 +47,8 @@ const scheduleInfo = () => sim.inspect("backupschedule", "app-schedule")?.backup
 const ourObjects = () => sim.dump().filter((o) => o.kind !== ("organization" as string));
 
 beforeAll(async () => {
-    sim = await startSimulator({ validateResponses: true });
+    // Strict: a request field the contract does not define is a 400 (a real server would drop it silently).
+    sim = await startSimulator({ validateResponses: true, validateRequests: true });
     api = new SimulatorClient(sim.url, sim.token);
     e2e = await createE2eStack({
         program: "px-backup",
@@ -70,6 +71,7 @@ beforeAll(async () => {
 afterAll(async () => {
     await e2e?.dispose();
     await sim?.stop();
+    expect(sim?.contractViolations ?? []).toEqual([]);
 });
 
 test("preview plans every object and sends nothing that changes the server", async () => {

@@ -5,7 +5,7 @@
 // does not define — the real server ignores unknown fields, which is exactly why they must be caught here.
 import Ajv, { ValidateFunction } from "ajv";
 import addFormats from "ajv-formats";
-import { SwaggerSchema, loadContract, operation, refName, zeroFieldPaths } from "./contract";
+import { SwaggerSchema, loadContract, operation, parseGoBool, refName, zeroFieldPaths } from "./contract";
 
 export interface ContractValidator {
     /** Errors of a request body for an operation, or undefined when valid. */
@@ -123,11 +123,7 @@ export function contractValidator(opts: { strict?: boolean } = {}): ContractVali
                 for (const raw of values) {
                     const value =
                         itemSchema.type === "boolean"
-                            ? raw === "true"
-                                ? true
-                                : raw === "false"
-                                  ? false
-                                  : raw
+                            ? (parseGoBool(raw) ?? raw)
                             : itemSchema.type === "integer" || itemSchema.type === "number"
                               ? Number(raw)
                               : raw;

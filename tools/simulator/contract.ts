@@ -221,10 +221,13 @@ export function decodeBody(op: ContractOperation, body: unknown): Record<string,
     return (decodeValue(op.bodySchema, body ?? {}, "") as Record<string, unknown> | undefined) ?? {};
 }
 
+/** Map fields reachable from query strings (`labels[k]=v`); the contract lists no map parameters. */
+const MAP_FIELD = /(^|\.)labels$/;
+
 /**
  * Decodes query parameters per the operation's declared parameters: dotted names nest
  * (`enumerate_options.max_objects`), repeated keys build arrays, `labels[k]=v` fills maps. Unknown keys are
- * ignored, like the gateway does.
+ * ignored, like the gateway does; message fields and map fields without a key are refused (InvalidArgument).
  */
 export function decodeQuery(op: ContractOperation, params: URLSearchParams): Record<string, unknown> {
     const out: Record<string, unknown> = {};
@@ -236,10 +239,12 @@ export function decodeQuery(op: ContractOperation, params: URLSearchParams): Rec
     };
     for (const key of new Set(params.keys())) {
         const values = params.getAll(key);
+        const refused = refusedQueryKey(op, key);
+        if (refused) throw invalid(refused);
         const mapMatch = /^(.*)\[(.+)\]$/.exec(key);
         if (mapMatch) {
             // Map fields are not listed as swagger parameters; the gateway accepts them for map-typed fields.
-            if (/(^|\.)labels$/.test(mapMatch[1])) {
+            if (MAP_FIELD.test(mapMatch[1])) {
                 const parts = mapMatch[1].split(".");
                 let node = out;
                 for (const part of parts) node = (node[part] ??= {}) as Record<string, unknown>;
@@ -261,13 +266,34 @@ export function decodeQuery(op: ContractOperation, params: URLSearchParams): Rec
     return out;
 }
 
+/**
+ * Why the v1 gateway answers 400 for a query key, or undefined. Unknown keys are only logged there, but a key
+ * that names a message field (a prefix of a parameter, e.g. `cluster_ref`) or a map field without a sub-key
+ * (`labels=env`) is a known field of the wrong shape.
+ */
+export function refusedQueryKey(op: ContractOperation, key: string): string | undefined {
+    if (/\[.+\]$/.test(key) || op.query.has(key)) return undefined;
+    if (MAP_FIELD.test(key)) return `${key}: a map field needs a key, as in ${key}[<key>]=<value>`;
+    for (const name of op.query.keys()) {
+        if (name.startsWith(`${key}.`)) return `${key}: a message field cannot take a value, set its fields (${name})`;
+    }
+    return undefined;
+}
+
+/** Go's strconv.ParseBool, which the gateway uses for boolean query values (an empty value is an error). */
+export function parseGoBool(text: string): boolean | undefined {
+    if (["1", "t", "T", "TRUE", "true", "True"].includes(text)) return true;
+    if (["0", "f", "F", "FALSE", "false", "False"].includes(text)) return false;
+    return undefined;
+}
+
 function decodeScalar(schema: SwaggerSchema, text: string, where: string): unknown {
     const { schema: s, name } = resolve(schema);
     if (s.enum) return enumName(name, s.enum, text, where);
     if (s.type === "boolean") {
-        if (text === "true" || text === "1") return true;
-        if (text === "false" || text === "0" || text === "") return false;
-        throw invalid(`${where}: expected true or false, got ${JSON.stringify(text)}`);
+        const b = parseGoBool(text);
+        if (b === undefined) throw invalid(`${where}: parsing ${JSON.stringify(text)} as a boolean: invalid syntax`);
+        return b;
     }
     return decodeValue(s, text, where);
 }

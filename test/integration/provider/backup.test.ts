@@ -116,6 +116,28 @@ test("labels and share change in place via PUT /v1/backup and /v1/backup/updateb
     ]);
 });
 
+test("cloudCredentialRef is not in the create body: applied by PUT /v1/backup after create, next diff empty", async () => {
+    await createChecked(h, "CloudCredential", {
+        name: "creds-other",
+        type: "AWS",
+        awsConfig: { accessKey: "AKIA2", secretKey: "other-key" },
+    });
+    h.sim.requests.clear();
+    const { inputs, id, outs } = await createChecked(
+        h,
+        "Backup",
+        backupInputs("b-cred", { cloudCredentialRef: { name: "creds-other" } }),
+    );
+    // The create request has no such field (a real server drops it); the update that has it follows.
+    expect(h.sim.requests.filter({ operationId: "Backup_Create" })).toHaveLength(1);
+    expect(h.sim.requests.count({ operationId: "Backup_Update" })).toBe(1);
+    expect(h.sim.info("backup", "b-cred")?.cloud_credential_ref?.name).toBe("creds-other");
+    expect(outs.cloudCredentialRef.name).toBe("creds-other");
+    expect((await h.m("Backup").diff(id, outs, inputs)).changes).toBe(false);
+    const r = await h.m("Backup").read(id, outs);
+    expect((await h.m("Backup").diff(id, r.props, inputs)).changes).toBe(false);
+});
+
 test("backup delete passes the cluster and waits through DeletePending/Deleting until gone", async () => {
     const { id, outs } = await createChecked(h, "Backup", backupInputs("b-delete"));
     h.sim.setDelays({ deletePending: 50, backupDeleting: 50 });
@@ -163,10 +185,15 @@ test("functions: getBackup and listBackups with status and cluster filters, all 
         .create((await h.m("Backup").check({}, backupInputs("b-list-failed"))).inputs)
         .catch(() => undefined);
     const ok = await listBackups(
-        { nameFilter: "b-list-", status: ["Success"], maxObjects: 2, clusterNameFilter: "app" },
+        { nameFilter: "b-list-", status: ["Success"], pageSize: 2, clusterNameFilter: "app" },
         h.client,
     );
     expect(ok.map((b) => b.name).sort()).toEqual(["b-list-1", "b-list-2", "b-list-3"]);
+    // maxObjects caps the result, whatever the page size.
+    const capped = await listBackups({ nameFilter: "b-list-", status: ["Success"], maxObjects: 2 }, h.client);
+    expect(capped).toHaveLength(2);
+    const cappedPaged = await listBackups({ nameFilter: "b-list-", maxObjects: 3, pageSize: 2 }, h.client);
+    expect(cappedPaged).toHaveLength(3);
     const failed = await listBackups({ nameFilter: "b-list-", status: ["Failed"] }, h.client);
     expect(failed.map((b) => [b.name, b.status, b.statusReason])).toEqual([["b-list-failed", "Failed", "boom"]]);
     const one = await getBackup({ name: "b-list-2" }, h.client);

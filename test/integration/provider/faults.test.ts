@@ -109,6 +109,48 @@ test("server errors carry code and message; the token appears in no error", asyn
     expect(JSON.stringify({ ...econn, message: econn.message, stack: econn.stack })).not.toContain(h.sim.token);
 });
 
+test("the harness simulator validates requests: a field the contract does not define is a 400", async () => {
+    const e = await h.client
+        .post("/v1/schedulepolicy", { metadata: { name: "strict", org_id: "default" }, no_such_field: 1 })
+        .catch((x) => x);
+    expect(e.status).toBe(400);
+    expect(e.serverMessage).toMatch(/request violates the PX-Backup contract/);
+    expect(h.sim.inspect("schedulepolicy", "strict")).toBeUndefined();
+    for (const v of h.sim.contractViolations) h.expectedViolations.add(v.errors);
+});
+
+test("token endpoint failures are retried once per loop, never nested inside the API call's retries", async () => {
+    const raw: Record<string, string> = {
+        url: h.sim.url,
+        username: "admin",
+        password: "nope",
+        authUrl: h.sim.authUrl,
+        retryBaseDelayMs: "1",
+        retryMaxDelayMs: "5",
+        maxRetries: "2",
+    };
+    // A Keycloak 401 (wrong password) is final: one token request, no API request.
+    const wrong = new PxBackupClient(resolveSettings((k) => raw[k]));
+    const e = await wrong.get("/v1/backupschedule/default").catch((x) => x);
+    expect(e.message).toMatch(/token request: .* failed: HTTP 401/);
+    expect(wrong.stats.tokenRequests).toBe(1);
+    expect(wrong.stats.requests).toBe(0);
+    wrong.close();
+    // A Keycloak that keeps answering 503: maxRetries + 1 token requests in all, not (maxRetries + 1)².
+    h.sim.faults.failNext(50, 503, { path: "/auth/" });
+    try {
+        const down = new PxBackupClient(
+            resolveSettings((k) => (({ ...raw, password: "admin" }) as Record<string, string>)[k]),
+        );
+        const e2 = await down.get("/v1/backupschedule/default").catch((x) => x);
+        expect(e2.message).toMatch(/token request: .* failed: HTTP 503/);
+        expect(down.stats.tokenRequests).toBe(3);
+        down.close();
+    } finally {
+        h.sim.faults.clear();
+    }
+});
+
 test("username/password are exchanged for a token at the Keycloak endpoint, once, and re-fetched on 401", async () => {
     const raw: Record<string, string> = {
         url: h.sim.url.replace(/^http:\/\//, "") + "/",

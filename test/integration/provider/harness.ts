@@ -11,6 +11,8 @@ export interface Harness {
     client: PxBackupClient;
     settings: ConnectionSettings;
     m: (kind: KindName) => KindMachinery;
+    /** Violations a test provoked on purpose (their error text), not counted by stopHarness. */
+    expectedViolations: Set<string>;
 }
 
 export function fastSettings(url: string, token: string, extra: Record<string, string> = {}): ConnectionSettings {
@@ -27,8 +29,12 @@ export function fastSettings(url: string, token: string, extra: Record<string, s
     return resolveSettings((k) => raw[k]);
 }
 
+/**
+ * The simulator checks every request and response against the swagger (strict: a field the contract does not
+ * define is a 400, which a real server would silently drop), so a provider request that drifts fails its test.
+ */
 export async function startHarness(opts: Parameters<typeof startSimulator>[0] = {}): Promise<Harness> {
-    const sim = await startSimulator({ validateResponses: true, ...opts });
+    const sim = await startSimulator({ validateResponses: true, validateRequests: true, ...opts });
     const settings = fastSettings(sim.url, sim.token);
     const client = new PxBackupClient(settings);
     const machines = new Map<KindName, KindMachinery>();
@@ -36,6 +42,7 @@ export async function startHarness(opts: Parameters<typeof startSimulator>[0] = 
         sim,
         client,
         settings,
+        expectedViolations: new Set(),
         m: (kind) => {
             if (!machines.has(kind)) machines.set(kind, new KindMachinery(KINDS[kind], () => client));
             return machines.get(kind)!;
@@ -43,10 +50,17 @@ export async function startHarness(opts: Parameters<typeof startSimulator>[0] = 
     };
 }
 
+/** Stops the simulator; fails the suite if any request or response broke the contract along the way. */
 export async function stopHarness(h: Harness | undefined): Promise<void> {
     if (!h) return;
     h.client.close();
     await h.sim.stop();
+    const violations = h.sim.contractViolations.filter((v) => !h.expectedViolations.has(v.errors));
+    if (violations.length) {
+        throw new Error(
+            `contract violations: ${violations.map((v) => `${v.operationId} ${v.direction}: ${v.errors}`).join("\n")}`,
+        );
+    }
 }
 
 /** check + create, as the engine does; fails the test on check failures. */

@@ -290,11 +290,15 @@ test("functions: get one, list all following pagination with filters", async () 
             ),
         );
     const before = h.client.stats.requests;
-    const all = await listBackupSchedules({ maxObjects: 5, nameFilter: "page-" }, h.client);
+    const all = await listBackupSchedules({ pageSize: 5, nameFilter: "page-" }, h.client);
     expect(all.map((s) => s.name).sort()).toEqual(created.map((c) => c.outs.name).sort());
     expect(h.client.stats.requests - before).toBeGreaterThanOrEqual(5);
-    const odd = await listBackupSchedules({ maxObjects: 4, nameFilter: "page-", labels: { set: "odd" } }, h.client);
+    const odd = await listBackupSchedules({ pageSize: 4, nameFilter: "page-", labels: { set: "odd" } }, h.client);
     expect(odd).toHaveLength(11);
+    const firstSeven = await listBackupSchedules({ maxObjects: 7, pageSize: 5, nameFilter: "page-" }, h.client);
+    expect(firstSeven).toHaveLength(7);
+    const capped = await listBackupSchedules({ maxObjects: 5, nameFilter: "page-" }, h.client);
+    expect(capped).toHaveLength(5);
     const offset = await listBackupSchedules({ maxObjects: 100, nameFilter: "page-", objectIndex: 20 }, h.client);
     expect(offset).toHaveLength(3);
     const one = await getBackupSchedule({ name: "page-07" }, h.client);

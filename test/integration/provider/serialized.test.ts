@@ -1,6 +1,6 @@
 // The serialized dynamic provider, as Pulumi stores it in state, loaded the way the provider process loads
 // it (require-from-string, cwd = the program directory): it finds the package's compiled runtime module by
-// name (package.json exports), or falls back to the absolute path; takes its connection from `configure`
+// name (package.json exports) from the program directory only, or fails clearly; takes its connection from `configure`
 // (stack config) or the environment; and carries no token. Needs `npm run build` (bin/).
 import { execFile, execFileSync } from "child_process";
 import { promisify } from "util";
@@ -16,7 +16,7 @@ let sim: SimulatorHandle;
 let text: string;
 beforeAll(async () => {
     if (!fs.existsSync(bin)) throw new Error(`${bin} is missing: run \`npm run build\` first`);
-    sim = await startSimulator();
+    sim = await startSimulator({ validateRequests: true, validateResponses: true });
     // Serialize exactly as pulumi.dynamic.Resource does, in a separate process with secrets in the env.
     text = execFileSync(
         process.execPath,
@@ -33,7 +33,10 @@ beforeAll(async () => {
         { cwd: repo, env: { ...process.env, PXBACKUP_TOKEN: sim.token, PXBACKUP_API_URL: sim.url }, encoding: "utf8" },
     );
 });
-afterAll(() => sim?.stop());
+afterAll(async () => {
+    await sim?.stop();
+    expect(sim.contractViolations).toEqual([]);
+});
 
 /** Runs the serialized provider in `cwd` like the provider process: configure, check, create, read, delete. */
 // Asynchronous: the simulator runs in this process and must keep serving while the child works.
@@ -64,21 +67,26 @@ async function runProvider(cwd: string, config: Record<string, string>, env: Rec
     return JSON.parse(out) as { failures: unknown[]; id: string; uid: string; loaded: string[] };
 }
 
-test("the serialized provider is small, has no token and no inlined code", () => {
-    expect(Buffer.byteLength(text)).toBeLessThan(4096);
-    expect(text).not.toContain(sim.token);
-    expect(text).toContain('require("kube-backup/provider/runtime")');
-    expect(text).not.toMatch(/axios|mergeForWrite|Bearer/);
-});
-
-test("in a program that depends on kube-backup: loads the installed package by name, config from configure", async () => {
+/** A program directory with an installed copy of the package (not the repo itself: the test can tell which loaded). */
+function installedProgram(): { dir: string; pkg: string } {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kb-program-"));
-    // An installed copy (not the repo itself), so the test can tell which module was loaded.
     const pkg = path.join(dir, "node_modules/kube-backup");
     fs.mkdirSync(path.join(pkg, "bin"), { recursive: true });
     fs.copyFileSync(path.join(repo, "package.json"), path.join(pkg, "package.json"));
     fs.cpSync(path.join(repo, "bin/provider"), path.join(pkg, "bin/provider"), { recursive: true });
     fs.symlinkSync(path.join(repo, "node_modules/axios"), path.join(dir, "node_modules/axios"));
+    return { dir, pkg };
+}
+
+test("the serialized provider is small, has no token and no inlined code", () => {
+    expect(Buffer.byteLength(text)).toBeLessThan(4096);
+    expect(text).not.toContain(sim.token);
+    expect(text).toContain('programRequire("kube-backup/provider/runtime")');
+    expect(text).not.toMatch(/axios|mergeForWrite|Bearer/);
+});
+
+test("in a program that depends on kube-backup: loads the installed package by name, config from configure", async () => {
+    const { dir, pkg } = installedProgram();
     const r = await runProvider(
         dir,
         { "kube-backup:url": sim.url, "kube-backup:token": sim.token },
@@ -91,14 +99,29 @@ test("in a program that depends on kube-backup: loads the installed package by n
     expect(sim.inspect("schedulepolicy", "from-package")).toBeUndefined(); // deleted again
 });
 
-test("in a directory without kube-backup installed: falls back to the runtime that serialized it; env settings", async () => {
+test("the serialized text holds no path of the machine that serialized it", () => {
+    expect(text).not.toContain(repo);
+    expect(text).not.toContain(fs.realpathSync(repo));
+    expect(text).not.toMatch(/bin\/provider\/runtime/);
+});
+
+test("in a directory without kube-backup installed: a clear error, no fallback to another machine's path", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kb-bare-"));
-    const r = await runProvider(dir, {}, { PXBACKUP_API_URL: sim.url, PXBACKUP_TOKEN: sim.token }, "from-fallback");
+    await expect(
+        runProvider(dir, {}, { PXBACKUP_API_URL: sim.url, PXBACKUP_TOKEN: sim.token }, "from-nowhere"),
+    ).rejects.toThrow(
+        /cannot load kube-backup\/provider\/runtime from the Pulumi program directory .*kb-bare-.*npm install kube-backup/s,
+    );
+    expect(sim.inspect("schedulepolicy", "from-nowhere")).toBeUndefined();
+});
+
+test("in the kube-backup package itself (a program at the repository root): resolved by the package's own name; env settings", async () => {
+    const r = await runProvider(repo, {}, { PXBACKUP_API_URL: sim.url, PXBACKUP_TOKEN: sim.token }, "from-self");
     expect(r.failures).toEqual([]);
-    expect(r.loaded).toEqual([path.join(repo, "bin/provider/runtime.js")]);
+    expect(r.loaded).toEqual([fs.realpathSync(path.join(repo, "bin/provider/runtime.js"))]);
 });
 
 test("without any connection settings the error says what to set", async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kb-noconf-"));
+    const { dir } = installedProgram();
     await expect(runProvider(dir, {}, {}, "x")).rejects.toThrow(/kube-backup:url.*PXBACKUP_API_URL/s);
 });

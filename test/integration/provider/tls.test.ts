@@ -7,6 +7,7 @@ import * as https from "https";
 import type { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
+import * as tls from "tls";
 import { PxBackupClient } from "../../../provider/client";
 import { resolveSettings } from "../../../provider/settings";
 
@@ -106,6 +107,20 @@ test("a CA bundle as PEM text or as a file path makes the server trusted", async
         expect(await c.get("/v1/version")).toEqual({ version: { major: "2", minor: "10" } });
         c.close();
     }
+});
+
+test("a CA bundle is added to the system roots, not put in their place", async () => {
+    const bundle = fs.readFileSync(f("ca.pem"), "utf8");
+    const c = client({ caBundle: bundle });
+    const ca = (c as unknown as { httpsAgent: https.Agent }).httpsAgent.options.ca;
+    c.close();
+    expect(Array.isArray(ca)).toBe(true);
+    expect(tls.rootCertificates.length).toBeGreaterThan(10);
+    expect(ca).toEqual(expect.arrayContaining([...tls.rootCertificates, bundle]));
+    // Without a bundle Node's own default store applies (which also honours NODE_EXTRA_CA_CERTS).
+    const plain = client({});
+    expect((plain as unknown as { httpsAgent: https.Agent }).httpsAgent.options.ca).toBeUndefined();
+    plain.close();
 });
 
 test("insecureSkipVerify disables verification", async () => {

@@ -5,7 +5,7 @@ import { encodeQuery } from "../../../provider/client";
 test("every enumerate option maps to its dotted query name; lists repeat; labels use [key]", () => {
     const q = enumerateQuery(
         {
-            maxObjects: 50,
+            pageSize: 50,
             nameFilter: "nightly",
             clusterNameFilter: "prod",
             clusterUidFilter: "c-1",
@@ -41,4 +41,14 @@ test("every enumerate option maps to its dotted query name; lists repeat; labels
     });
     expect(encodeQuery(q)).toContain("enumerate_options.owners=u1&enumerate_options.owners=u2");
     expect(encodeQuery(enumerateQuery({}, 0))).toBe("");
+});
+
+test("page size: pageSize, but never more than the objects still wanted under maxObjects", () => {
+    const size = (a: Parameters<typeof enumerateQuery>[0], remaining?: number) =>
+        enumerateQuery(a, 0, remaining)["enumerate_options.max_objects"];
+    expect(size({ pageSize: 50 })).toBe("50");
+    expect(size({ pageSize: 50, maxObjects: 7 }, 7)).toBe("7");
+    expect(size({ pageSize: 5, maxObjects: 7 }, 7)).toBe("5");
+    expect(size({ maxObjects: 7 }, 2)).toBe("2");
+    expect(size({})).toBeUndefined();
 });

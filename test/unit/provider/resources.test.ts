@@ -102,7 +102,7 @@ describe("PX-Backup resources under mocks", () => {
             expect(typeof text).toBe("string");
             expect(Buffer.byteLength(text)).toBeLessThan(4096);
             expect(text).not.toContain(TOKEN);
-            expect(text).toContain('require("kube-backup/provider/runtime")');
+            expect(text).toContain('programRequire("kube-backup/provider/runtime")');
             // No code of ours is inlined: the machinery lives in the required module.
             expect(text).not.toContain("mergeForWrite");
             expect(text).not.toContain("axios");

@@ -54,7 +54,7 @@ test("clear errors for missing or bad settings", () => {
     ).toThrow(/authUrl/);
     expect(() =>
         settingsFromEnv({ PXBACKUP_API_URL: "http://x", PXBACKUP_TOKEN: "t", PXBACKUP_REQUEST_TIMEOUT_MS: "soon" }),
-    ).toThrow(/requestTimeoutMs must be a non-negative number/);
+    ).toThrow(/kube-backup:requestTimeoutMs must be an integer from 1 to 3600000, got "soon"/);
     expect(() =>
         settingsFromEnv({ PXBACKUP_API_URL: "http://x", PXBACKUP_TOKEN: "t", PXBACKUP_INSECURE_SKIP_VERIFY: "maybe" }),
     ).toThrow(/insecureSkipVerify must be true or false/);
@@ -71,6 +71,39 @@ test("clear errors for missing or bad settings", () => {
     } catch (e) {
         expect(String(e)).not.toContain("sekrit-token");
     }
+});
+
+test.each([
+    ["pollIntervalMs", "0", /kube-backup:pollIntervalMs must be an integer from 1 to 3600000, got "0"/],
+    ["maxSockets", "0", /kube-backup:maxSockets must be an integer from 1 to 1024, got "0"/],
+    ["maxSockets", "2.5", /kube-backup:maxSockets must be an integer from 1 to 1024, got "2.5"/],
+    ["maxRetries", "-1", /kube-backup:maxRetries must be an integer from 0 to 100, got "-1"/],
+    ["maxRetries", "1000", /kube-backup:maxRetries must be an integer from 0 to 100, got "1000"/],
+    ["requestTimeoutMs", "0", /kube-backup:requestTimeoutMs must be an integer from 1 to 3600000, got "0"/],
+    ["retryBaseDelayMs", "Infinity", /kube-backup:retryBaseDelayMs must be an integer from 0 to 3600000/],
+    [
+        "pollMaxIntervalMs",
+        "5",
+        /kube-backup:pollMaxIntervalMs \(5\) must not be below kube-backup:pollIntervalMs \(1000\)/,
+    ],
+    [
+        "retryMaxDelayMs",
+        "10",
+        /kube-backup:retryMaxDelayMs \(10\) must not be below kube-backup:retryBaseDelayMs \(250\)/,
+    ],
+])("%s=%s is refused, naming the setting and its range", (key, value, message) => {
+    const raw: Record<string, string> = { url: "http://x", token: "t", [key]: value };
+    expect(() => resolveSettings((k) => raw[k])).toThrow(message);
+});
+
+test("configure refuses an out-of-range setting at once, before any client is made", async () => {
+    const cfg = (values: Record<string, string>) => ({ config: { get: (k: string) => values[k] } });
+    await expect(configure(cfg({ "kube-backup:pollIntervalMs": "0" }))).rejects.toThrow(
+        /kube-backup:pollIntervalMs must be an integer from 1 to 3600000, got "0"/,
+    );
+    await expect(configure(cfg({ "kube-backup:maxSockets": "0" }))).rejects.toThrow(/kube-backup:maxSockets/);
+    // Missing endpoint or credentials are reported on first use, as before (a stack may set them later).
+    await expect(configure(cfg({}))).resolves.toBeUndefined();
 });
 
 test("the provider process takes its settings from configure (namespaced keys), once", async () => {
