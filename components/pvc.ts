@@ -27,7 +27,7 @@ import {
 } from "./cronjob";
 import { DEFAULT_TOOLS_IMAGE } from "./etcd";
 import { BACKUP_SCRIPT, SNAPSHOT_SCRIPT } from "./scripts";
-import { BackupStorage, resolveStorage, s3SecretName } from "./storage";
+import { BackupStorage, resolveClusterName, resolveStorage, s3SecretName } from "./storage";
 import * as v from "./validation";
 
 export const DEFAULT_KUBECTL_IMAGE = "docker.io/alpine/k8s:1.35.0";
@@ -60,6 +60,11 @@ export interface PvcBackupScheduleArgs extends ScheduleArgs {
     retention?: pulumi.Input<number>;
     /** tar/custom: where archives go. */
     storage?: BackupStorage;
+    /**
+     * tar/custom: the cluster these backups belong to, part of every object name and of the default prefix
+     * "<clusterName>/pvc/<namespace>/<name>". A DNS-1123 label. Default: the Pulumi stack name.
+     */
+    clusterName?: pulumi.Input<string>;
     /** Image: for tar/custom sh + aws CLI + tar + gzip/zstd; for snapshot sh + kubectl. */
     image?: pulumi.Input<string>;
     /** Mount claims read-only. Default true. */
@@ -190,6 +195,12 @@ export class PvcBackupSchedule extends pulumi.ComponentResource {
                 );
             if (readAllFiles !== undefined)
                 val.fail("readAllFiles", 'only applies to strategies "tar" and "custom"', strategy);
+            if (args.clusterName !== undefined)
+                val.fail(
+                    "clusterName",
+                    'only applies to strategies "tar" and "custom" (it names S3 objects)',
+                    strategy,
+                );
             const image = val.check("image", args.image, v.imageRef) ?? DEFAULT_KUBECTL_IMAGE;
             serviceAccount = podServiceAccount(name, namespace, schedule.pod, opts1, true);
             cronJobs = [
@@ -205,10 +216,11 @@ export class PvcBackupSchedule extends pulumi.ComponentResource {
         } else {
             if (args.volumeSnapshotClass)
                 val.fail("volumeSnapshotClass", 'only applies to strategy "snapshot"', args.volumeSnapshotClass);
+            const cluster = resolveClusterName(val, args.clusterName);
             const storage = resolveStorage(
                 val,
                 args.storage,
-                `pvc/${typeof namespace === "string" ? namespace : "ns"}/${name}`,
+                pulumi.interpolate`${cluster}/pvc/${typeof namespace === "string" ? namespace : "ns"}/${name}`,
                 namespace,
                 { retention, schedule: schedule.schedule, timeZone: schedule.timeZone },
             );
@@ -304,7 +316,9 @@ export class PvcBackupSchedule extends pulumi.ComponentResource {
                     args: producer,
                     workingDir: DATA_DIR,
                     env: [
-                        { name: "BACKUP_NAME", value: pvc },
+                        // Cluster, schedule and claim: two schedules of one claim, or two clusters, sharing a
+                        // prefix never select each other's objects ('.' cannot occur in a cluster or schedule name).
+                        { name: "BACKUP_NAME", value: pulumi.interpolate`${cluster}.${name}.${pvc}` },
                         { name: "BACKUP_EXT", value: ext },
                         { name: "BACKUP_KEEP", value: pulumi.output(retention).apply(String) },
                         { name: "BACKUP_SOURCE", value: "stream" },

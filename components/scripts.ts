@@ -218,6 +218,20 @@ bbolt_revision() {
   done
 }
 
+# etcd_cluster_id: the cluster ID (decimal, as etcdctl endpoint status -w json prints it) from the member's
+# status on the etcd gRPC gateway, with the job's client certificate. Metadata only: prints nothing when it
+# cannot be read, and the caller logs a warning.
+etcd_cluster_id() {
+  [ -n "\${BACKUP_ETCD_ENDPOINT:-}" ] || return 0
+  command -v curl >/dev/null 2>&1 || { log "WARNING: no curl in the image; etcd cluster ID not recorded"; return 0; }
+  set -- -sS --max-time 10 -X POST -H 'Content-Type: application/json' -d '{}'
+  if [ -n "\${BACKUP_ETCD_CACERT:-}" ]; then set -- "$@" --cacert "$BACKUP_ETCD_CACERT"; fi
+  if [ -n "\${BACKUP_ETCD_CERT:-}" ]; then set -- "$@" --cert "$BACKUP_ETCD_CERT" --key "$BACKUP_ETCD_KEY"; fi
+  curl "$@" "\${BACKUP_ETCD_ENDPOINT%/}/v3/maintenance/status" > "$WORK/etcd-status" 2> "$WORK/etcd-status.err" \
+    || { log "WARNING: etcd status request failed ($(head -c 200 "$WORK/etcd-status.err")); etcd cluster ID not recorded"; return 0; }
+  sed -n 's/.*"cluster_id": *"\{0,1\}\([0-9][0-9]*\).*/\1/p' "$WORK/etcd-status" | head -n 1
+}
+
 # etcd_upload FILE: checks made here, in the shell image, after etcdutl snapshot status (the etcd image has no
 # shell to capture its output): the size is a bbolt file plus etcd's 32-byte sha256 trailer, the revision is read
 # from the bbolt pages, and the trailer must match the content (the check etcdutl snapshot restore makes). The
@@ -229,11 +243,15 @@ etcd_upload() {
   ETCD_REVISION=$(bbolt_revision "$1") || die "cannot read the etcd revision from $1"
   head -c "$((size - 32))" "$1" | hash256 > "$WORK/body.sum" & bodypid=$!
   BG="$BG $bodypid"
-  upload_file "$1" "$KEY" "etcd-revision=$ETCD_REVISION,etcd-integrity-sha256=$ETCD_HASH"
+  meta="etcd-revision=$ETCD_REVISION,etcd-integrity-sha256=$ETCD_HASH"
+  ETCD_CLUSTER_ID=$(etcd_cluster_id || true)
+  if [ -n "$ETCD_CLUSTER_ID" ]; then meta="$meta,etcd-cluster-id=$ETCD_CLUSTER_ID"
+  else log "WARNING: etcd cluster ID unknown; not recorded"; fi
+  upload_file "$1" "$KEY" "$meta"
   wait "$bodypid" || fail "sha256 of $1 failed"
   body=$(cat "$WORK/body.sum")
   [ "$body" = "$ETCD_HASH" ] || fail "$1 is corrupt: content sha256 $body does not match its integrity hash $ETCD_HASH"
-  log "etcd snapshot verified: $size bytes, revision $ETCD_REVISION, integrity sha256 $ETCD_HASH"
+  log "etcd snapshot verified: $size bytes, revision $ETCD_REVISION, cluster ID \${ETCD_CLUSTER_ID:-unknown}, integrity sha256 $ETCD_HASH"
 }
 
 case "$BACKUP_SOURCE" in

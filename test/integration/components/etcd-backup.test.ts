@@ -69,7 +69,8 @@ async function put(key: string, body = "x"): Promise<void> {
 
 interface Schedule {
     name: string;
-    prefix: string;
+    prefix?: string;
+    clusterName?: string;
     retention?: number;
     certsDir?: string;
     endpoint?: string;
@@ -86,6 +87,7 @@ async function renderSchedule(s: Schedule): Promise<Rendered & { pod: any }> {
             certificates: { caCrt: etcd.caPem!, clientCrt: etcd.certPem!, clientKey: etcd.keyPem! },
             certsDir: s.certsDir,
             snapshotTimeoutSeconds: 15,
+            clusterName: s.clusterName,
             storage: {
                 bucket: {
                     bucket: s.bucket ?? BUCKET,
@@ -121,7 +123,8 @@ test("a snapshot lands with its sha256 marker and recorded revision, and restore
     // Nothing secret reaches the job's logs.
     for (const secret of [minio.secretKey, etcd.keyPem!.split("\n")[1]]) expect(res.log).not.toContain(secret);
     const key = uploadedKey(res.log);
-    expect(key).toMatch(/^one\/etcd-one-\d{8}T\d{6}Z\.db$/);
+    // Cluster (the stack name by default: "unit" under the mocks) and schedule name the object.
+    expect(key).toMatch(/^one\/unit\.etcd-one-\d{8}T\d{6}Z\.db$/);
     expect(await keys("one/")).toEqual([key, `${key}.extra.tar.gz`, `${key}.sha256`].sort());
 
     // The marker is sha256sum -c compatible and covers the snapshot and the certs archive.
@@ -139,6 +142,9 @@ test("a snapshot lands with its sha256 marker and recorded revision, and restore
         (await runCommand(toolPath("etcdutl"), ["snapshot", "status", path.join(dl, base), "-w", "json"])).stdout,
     );
     expect(Number(head.Metadata["etcd-revision"])).toBe(st.revision);
+    // The cluster ID, compared as text (it does not fit a JS number).
+    const clusterId = /"cluster_id":(\d+)/.exec(await etcdctl("endpoint", "status", "-w", "json"))![1];
+    expect(head.Metadata["etcd-cluster-id"]).toBe(clusterId);
     expect(st.revision).toBe(status.header.revision);
     const file = fs.readFileSync(path.join(dl, base));
     expect(head.Metadata["etcd-integrity-sha256"]).toBe(file.subarray(file.length - 32).toString("hex"));
@@ -167,15 +173,19 @@ test("a snapshot lands with its sha256 marker and recorded revision, and restore
 test("retention keeps exactly N complete backups after N+3 runs and never touches other keys", async () => {
     const N = 3;
     const outside = [
-        "ret-other/etcd-ret-20200101T000000Z.db", // same shape, other prefix
-        "ret/etcd-ret-notes.txt", // inside the prefix, not a backup name
-        "ret/etcd-ret-2-20200101T000000Z.db", // another schedule whose name starts like ours
-        "ret/etcd-ret-2-20200101T000000Z.db.sha256",
-        "ret/etcd-ret-20200101T000000Z.db.orig", // our shape, but not our extension
-        "retention/etcd-ret-20200101T000000Z.db",
+        "ret-other/unit.etcd-ret-20200101T000000Z.db", // same shape, other prefix
+        "ret/unit.etcd-ret-notes.txt", // inside the prefix, not a backup name
+        "ret/unit.etcd-ret-2-20200101T000000Z.db", // another schedule whose name starts like ours
+        "ret/unit.etcd-ret-2-20200101T000000Z.db.sha256",
+        "ret/other.etcd-ret-20200101T000000Z.db", // the same schedule name in another cluster
+        "ret/other.etcd-ret-20200101T000000Z.db.sha256",
+        "ret/etcd-ret-20200101T000000Z.db", // the same schedule name without a cluster
+        "ret/etcd-ret-20200101T000000Z.db.sha256",
+        "ret/unit.etcd-ret-20200101T000000Z.db.orig", // our shape, but not our extension
+        "retention/unit.etcd-ret-20200101T000000Z.db",
     ];
     for (const k of outside) await put(k);
-    await put("ret/etcd-ret-20200101T000000Z.db"); // leftover of a failed run: no marker, older than every backup
+    await put("ret/unit.etcd-ret-20200101T000000Z.db"); // leftover of a failed run: no marker, older than every backup
     const certs = fs.mkdtempSync(path.join(tmp, "pki-"));
     fs.writeFileSync(path.join(certs, "f"), "x");
     const { pod, secrets } = await renderSchedule({ name: "etcd-ret", prefix: "ret", retention: N, certsDir: certs });
@@ -193,6 +203,36 @@ test("retention keeps exactly N complete backups after N+3 runs and never touche
     expect(await keys("ret")).toEqual(expected);
 });
 
+test("two stacks (cluster names) on one bucket with the default prefixes each keep exactly their N", async () => {
+    const runs: Record<string, string[]> = { east: [], west: [] };
+    const pods = {
+        east: await renderSchedule({ name: "etcd-shared", clusterName: "east", retention: 2 }),
+        west: await renderSchedule({ name: "etcd-shared", clusterName: "west", retention: 3 }),
+    };
+    for (let i = 0; i < 4; i++) {
+        for (const c of ["east", "west"] as const) {
+            const res = await runPod(pods[c].pod, { secrets: pods[c].secrets });
+            expect(res.log).toContain("done:");
+            expect(res.ok).toBe(true);
+            runs[c].push(uploadedKey(res.log));
+        }
+        await new Promise((r) => setTimeout(r, 1000));
+    }
+    for (const k of runs.east) expect(k).toMatch(/^east\/etcd\/east\.etcd-shared-\d{8}T\d{6}Z\.db$/);
+    expect(await keys("east/")).toEqual(
+        runs.east
+            .slice(-2)
+            .flatMap((k) => [k, `${k}.sha256`])
+            .sort(),
+    );
+    expect(await keys("west/")).toEqual(
+        runs.west
+            .slice(-3)
+            .flatMap((k) => [k, `${k}.sha256`])
+            .sort(),
+    );
+});
+
 describe("failed runs exit non-zero and delete nothing", () => {
     let pod: any;
     let secrets: Rendered["secrets"];
@@ -205,8 +245,8 @@ describe("failed runs exit non-zero and delete nothing", () => {
             await new Promise((r) => setTimeout(r, 1000));
         }
         // retention 1 with an old complete backup planted: a successful run would delete it.
-        await put("fail/etcd-fail-20200101T000000Z.db");
-        await put("fail/etcd-fail-20200101T000000Z.db.sha256");
+        await put("fail/unit.etcd-fail-20200101T000000Z.db");
+        await put("fail/unit.etcd-fail-20200101T000000Z.db.sha256");
         before = await keys("fail/");
         expect(before).toHaveLength(4);
     });
@@ -226,7 +266,7 @@ describe("failed runs exit non-zero and delete nothing", () => {
             ["verify", true],
             ["upload", false],
         ]);
-        expect(res.log).toContain("FAILED: upload of fail/etcd-fail-");
+        expect(res.log).toContain("FAILED: upload of fail/unit.etcd-fail-");
     });
 
     test("bucket missing", async () => {
@@ -279,9 +319,19 @@ describe("failed runs exit non-zero and delete nothing", () => {
         });
         expect(res.ok).toBe(false);
         // etcdutl's message depends on which page the byte lands in (a hash mismatch, or a broken bucket such as
-        // `nil bucket: "alarm"`); what matters is that verification fails and nothing after it runs.
-        expect(res.runs.map((x) => x.name)).toEqual(["snapshot", "verify"]);
-        expect(res.log).toMatch(/--- verify \(exit [1-9]\d*\)/);
+        // `nil bucket: "alarm"`), and a byte in a page bbolt's check does not read passes it: then the upload's
+        // check of etcd's integrity trailer fails the run. Either way nothing is stored (afterEach).
+        if (res.runs.length === 2) {
+            expect(res.runs.map((x) => x.name)).toEqual(["snapshot", "verify"]);
+            expect(res.log).toMatch(/--- verify \(exit [1-9]\d*\)/);
+        } else {
+            expect(res.runs.map((x) => [x.name, x.code === 0])).toEqual([
+                ["snapshot", true],
+                ["verify", true],
+                ["upload", false],
+            ]);
+            expect(res.log).toMatch(/FAILED: \S+ is corrupt: content sha256 \w+ does not match its integrity hash/);
+        }
     });
 
     test("snapshot truncated", async () => {

@@ -118,7 +118,8 @@ for (const compression of ["gzip", "zstd"] as const) {
         }
         expect(fs.existsSync(path.join(vol, "pwned"))).toBe(false);
         const ext = compression === "gzip" ? ".tar.gz" : ".tar.zst";
-        for (const k of made) expect(k).toMatch(new RegExp(`^tar-${compression}/data-\\d{8}T\\d{6}Z\\${ext}$`));
+        for (const k of made)
+            expect(k).toMatch(new RegExp(`^tar-${compression}/unit\\.app\\.data-\\d{8}T\\d{6}Z\\${ext}$`));
         expect(await keys(`tar-${compression}/`)).toEqual(
             made
                 .slice(-2)
@@ -142,6 +143,84 @@ for (const compression of ["gzip", "zstd"] as const) {
     });
 }
 
+test("two schedules of one claim with one prefix each keep exactly their N", async () => {
+    const vol = fs.mkdtempSync(path.join(tmp, "vol-"));
+    fs.writeFileSync(path.join(vol, "f"), crypto.randomBytes(10000));
+    const { cronJobs } = await render((c) => {
+        for (const [name, retention] of [
+            ["hourly", 2],
+            ["daily", 3],
+        ] as const)
+            new c.PvcBackupSchedule(name, {
+                schedule: "0 3 * * *",
+                namespace: "shop",
+                pvcNames: ["data"],
+                retention,
+                storage: { ...s3(), prefix: "shared-claim" },
+            });
+    });
+    const secrets = { s3: { AWS_ACCESS_KEY_ID: minio.accessKey, AWS_SECRET_ACCESS_KEY: minio.secretKey } };
+    const made: Record<string, string[]> = { hourly: [], daily: [] };
+    for (let i = 0; i < 4; i++) {
+        for (const name of ["hourly", "daily"]) {
+            const res = await runPod(podOf(cronJobs[`${name}-data`]), { secrets, volumes: { data: vol } });
+            expect(res.log).toContain("done:");
+            expect(res.ok).toBe(true);
+            made[name].push(/uploaded s3:\/\/[^/]+\/(\S+) \(/.exec(res.log)![1]);
+        }
+        await new Promise((r) => setTimeout(r, 1000));
+    }
+    expect(made.hourly[0]).toMatch(/^shared-claim\/unit\.hourly\.data-/);
+    expect(await keys("shared-claim/")).toEqual(
+        [...made.hourly.slice(-2), ...made.daily.slice(-3)].flatMap((k) => [k, `${k}.sha256`]).sort(),
+    );
+});
+
+test("two stacks (cluster names) on one bucket with the default prefix each keep exactly their N", async () => {
+    const vol = fs.mkdtempSync(path.join(tmp, "vol-"));
+    fs.writeFileSync(path.join(vol, "f"), crypto.randomBytes(10000));
+    const secrets = { s3: { AWS_ACCESS_KEY_ID: minio.accessKey, AWS_SECRET_ACCESS_KEY: minio.secretKey } };
+    const pods: Record<string, any> = {};
+    for (const [clusterName, retention] of [
+        ["blue", 2],
+        ["green", 3],
+    ] as const) {
+        const { cronJobs } = await render((c) => {
+            new c.PvcBackupSchedule("app", {
+                schedule: "0 3 * * *",
+                namespace: "shop",
+                pvcNames: ["data"],
+                retention,
+                clusterName,
+                storage: s3(),
+            });
+        });
+        pods[clusterName] = podOf(cronJobs["app-data"]);
+    }
+    const made: Record<string, string[]> = { blue: [], green: [] };
+    for (let i = 0; i < 4; i++) {
+        for (const c of ["blue", "green"]) {
+            const res = await runPod(pods[c], { secrets, volumes: { data: vol } });
+            expect(res.ok).toBe(true);
+            made[c].push(/uploaded s3:\/\/[^/]+\/(\S+) \(/.exec(res.log)![1]);
+        }
+        await new Promise((r) => setTimeout(r, 1000));
+    }
+    expect(made.blue[0]).toMatch(/^blue\/pvc\/shop\/app\/blue\.app\.data-/);
+    expect(await keys("blue/")).toEqual(
+        made.blue
+            .slice(-2)
+            .flatMap((k) => [k, `${k}.sha256`])
+            .sort(),
+    );
+    expect(await keys("green/")).toEqual(
+        made.green
+            .slice(-3)
+            .flatMap((k) => [k, `${k}.sha256`])
+            .sort(),
+    );
+});
+
 test("custom: a producer failing half-way fails the run and leaves no object", async () => {
     const vol = fs.mkdtempSync(path.join(tmp, "vol-"));
     const { cronJobs } = await render((c) => {
@@ -160,7 +239,7 @@ test("custom: a producer failing half-way fails the run and leaves no object", a
     });
     expect(res.ok).toBe(false);
     expect(res.log).toMatch(
-        /source stage of custom-fail\/pg-\S+ exited with status 3|upload of custom-fail\/pg-\S+ failed/,
+        /source stage of custom-fail\/unit\.dump\.pg-\S+ exited with status 3|upload of custom-fail\/unit\.dump\.pg-\S+ failed/,
     );
     expect(await keys("custom-fail/")).toEqual([]);
 });
@@ -249,5 +328,5 @@ test("under bash (the aws-cli image's /bin/sh, with pipefail) a good run complet
     expect(bad.ok).toBe(false);
     const left = await keys("bash/");
     expect(left).toHaveLength(2);
-    for (const k of left) expect(k).toMatch(/^bash\/ok-/);
+    for (const k of left) expect(k).toMatch(/^bash\/unit\.bash\.ok-/);
 });

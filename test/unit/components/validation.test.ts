@@ -241,6 +241,7 @@ const etcdCases: Case[] = [
     ],
     ["affinity", { affinity: [] }, /"affinity" must be an object/],
     ["tolerations", { tolerations: { key: "x" } }, /"tolerations" must be a list/],
+    ["clusterName", { clusterName: "prod.eu" }, /"clusterName" must be a DNS-1123 label/],
     ...podCases,
 ];
 
@@ -258,6 +259,12 @@ const pvcCases: Case[] = [
     ["strategy", { strategy: "rsync" }, /"strategy" must be one of "tar", "snapshot", "custom"/],
     ["retention", { retention: -1 }, /"retention" must be an integer between 1 and 1000/],
     ["readOnly", { readOnly: "true" }, /"readOnly" must be a boolean/],
+    ["clusterName", { clusterName: "Prod" }, /"clusterName" must be a DNS-1123 label/],
+    [
+        "clusterName with snapshot",
+        { strategy: "snapshot", storage: undefined, volumeSnapshotClass: "c", clusterName: "prod" },
+        /"clusterName" only applies to strategies "tar" and "custom"/,
+    ],
     [
         "selector labels",
         {
