@@ -67,6 +67,11 @@ export interface PvcBackupScheduleArgs extends ScheduleArgs {
     clusterName?: pulumi.Input<string>;
     /** Image: for tar/custom sh + aws CLI + tar + gzip/zstd; for snapshot sh + kubectl. */
     image?: pulumi.Input<string>;
+    /**
+     * tar: fail the run when GNU tar reports a file that changed while it was read (exit status 1). Default false:
+     * a live volume's changing files are a logged warning and the archive holds them as read.
+     */
+    failOnChangedFiles?: pulumi.Input<boolean>;
     /** Mount claims read-only. Default true. */
     readOnly?: pulumi.Input<boolean>;
     /**
@@ -124,6 +129,9 @@ export class PvcBackupSchedule extends pulumi.ComponentResource {
             v.oneOf("ReadWriteOnce", "ReadWriteOncePod", "ReadWriteMany", "ReadOnlyMany"),
         );
         const readAllFiles = val.check("readAllFiles", args.readAllFiles, v.isBoolean);
+        const failOnChanged = val.check("failOnChangedFiles", args.failOnChangedFiles, v.isBoolean);
+        if (failOnChanged !== undefined && strategy !== "tar")
+            val.fail("failOnChangedFiles", 'only applies to strategy "tar"', strategy);
         const pvcNames = args.pvcNames;
         if (pvcNames !== undefined) {
             if (pulumi.Output.isInstance(pvcNames) || !Array.isArray(pvcNames))
@@ -236,7 +244,9 @@ export class PvcBackupSchedule extends pulumi.ComponentResource {
             if (strategy === "tar") {
                 if (args.command) val.fail("command", 'only applies to strategy "custom"', args.command);
                 compression = val.check("compression", args.compression, v.oneOf("gzip", "zstd", "none")) ?? "gzip";
-                producer = ["tar", "-C", "$(BACKUP_DATA_DIR)", "-cf", "-", "."];
+                // Numeric owners only: a restore must not remap owners through the restoring host's user names.
+                // No --xattrs/--acls/--sparse: busybox tar (the Alpine images) has none of them.
+                producer = ["tar", "--numeric-owner", "-C", "$(BACKUP_DATA_DIR)", "-cf", "-", "."];
                 ext = pulumi
                     .output(compression)
                     .apply((c) => (c === "gzip" ? ".tar.gz" : c === "zstd" ? ".tar.zst" : ".tar"));
@@ -324,6 +334,14 @@ export class PvcBackupSchedule extends pulumi.ComponentResource {
                         { name: "BACKUP_SOURCE", value: "stream" },
                         { name: "BACKUP_COMPRESSION", value: compression },
                         { name: "BACKUP_DATA_DIR", value: DATA_DIR },
+                        ...(strategy === "tar"
+                            ? [
+                                  {
+                                      name: "BACKUP_SOURCE_EXIT1_WARNS",
+                                      value: pulumi.output(failOnChanged).apply((f) => String(f !== true)),
+                                  },
+                              ]
+                            : []),
                         ...TMP_ENV,
                         ...storage.env,
                     ],

@@ -104,6 +104,13 @@ async function renderSchedule(s: Schedule): Promise<Rendered & { pod: any }> {
     return { ...r, pod: podOf(r.cronJobs[s.name]) };
 }
 
+/** A directory holding one executable shell script `name`, to put before the tools on the pod's PATH. */
+function wrapper(name: string, body: string): string {
+    const dir = fs.mkdtempSync(path.join(tmp, `wrap-${name}-`));
+    fs.writeFileSync(path.join(dir, name), `#!/bin/sh\n${body}\n`, { mode: 0o755 });
+    return dir;
+}
+
 function uploadedKey(log: string): string {
     const m = /uploaded s3:\/\/[^/]+\/(\S+) \(/.exec(log);
     if (!m) throw new Error(`no upload in log:\n${log}`);
@@ -124,7 +131,7 @@ test("a snapshot lands with its sha256 marker and recorded revision, and restore
     for (const secret of [minio.secretKey, etcd.keyPem!.split("\n")[1]]) expect(res.log).not.toContain(secret);
     const key = uploadedKey(res.log);
     // Cluster (the stack name by default: "unit" under the mocks) and schedule name the object.
-    expect(key).toMatch(/^one\/unit\.etcd-one-\d{8}T\d{6}Z\.db$/);
+    expect(key).toMatch(/^one\/unit\.etcd-one-\d{8}T\d{6}Z-[0-9a-f]{8}\.db$/);
     expect(await keys("one/")).toEqual([key, `${key}.extra.tar.gz`, `${key}.sha256`].sort());
 
     // The marker is sha256sum -c compatible and covers the snapshot and the certs archive.
@@ -181,11 +188,13 @@ test("retention keeps exactly N complete backups after N+3 runs and never touche
         "ret/other.etcd-ret-20200101T000000Z.db.sha256",
         "ret/etcd-ret-20200101T000000Z.db", // the same schedule name without a cluster
         "ret/etcd-ret-20200101T000000Z.db.sha256",
-        "ret/unit.etcd-ret-20200101T000000Z.db.orig", // our shape, but not our extension
+        "ret/unit.etcd-ret-20200101T000000Z-00000000.db.orig", // our shape, but not our extension
+        "ret/unit.etcd-ret-20200101T000000Z.db", // our name without a run ID (another key shape)
+        "ret/unit.etcd-ret-20200101T000000Z.db.sha256",
         "retention/unit.etcd-ret-20200101T000000Z.db",
     ];
     for (const k of outside) await put(k);
-    await put("ret/unit.etcd-ret-20200101T000000Z.db"); // leftover of a failed run: no marker, older than every backup
+    await put("ret/unit.etcd-ret-20200101T000000Z-00000000.db"); // leftover of a failed run: no marker, older than every backup
     const certs = fs.mkdtempSync(path.join(tmp, "pki-"));
     fs.writeFileSync(path.join(certs, "f"), "x");
     const { pod, secrets } = await renderSchedule({ name: "etcd-ret", prefix: "ret", retention: N, certsDir: certs });
@@ -218,7 +227,7 @@ test("two stacks (cluster names) on one bucket with the default prefixes each ke
         }
         await new Promise((r) => setTimeout(r, 1000));
     }
-    for (const k of runs.east) expect(k).toMatch(/^east\/etcd\/east\.etcd-shared-\d{8}T\d{6}Z\.db$/);
+    for (const k of runs.east) expect(k).toMatch(/^east\/etcd\/east\.etcd-shared-\d{8}T\d{6}Z-[0-9a-f]{8}\.db$/);
     expect(await keys("east/")).toEqual(
         runs.east
             .slice(-2)
@@ -233,6 +242,42 @@ test("two stacks (cluster names) on one bucket with the default prefixes each ke
     );
 });
 
+test("a failed certs archive keeps the verified snapshot and its marker, fails the run and prunes nothing", async () => {
+    const certs = fs.mkdtempSync(path.join(tmp, "pki-"));
+    fs.writeFileSync(path.join(certs, "ca.key"), "not really a key");
+    const { pod, secrets } = await renderSchedule({ name: "etcd-comp", prefix: "comp", retention: 1, certsDir: certs });
+    const first = await runPod(pod, { secrets, volumes: { "certs-dir": certs } });
+    expect(first.ok).toBe(true);
+    const k1 = uploadedKey(first.log);
+    // As in an image without tar: the companion cannot be made.
+    const noTar = wrapper("tar", 'echo "sh: tar: not found" >&2; exit 127');
+    const res = await runPod(pod, { secrets, volumes: { "certs-dir": certs }, pathPrepend: [noTar] });
+    expect(res.ok).toBe(false);
+    expect(res.runs[2]).toMatchObject({ name: "upload", code: 1 });
+    const k2 = uploadedKey(res.log);
+    expect(res.log).toContain(`is complete and kept, nothing pruned`);
+    expect(await keys("comp/")).toEqual([k1, `${k1}.extra.tar.gz`, `${k1}.sha256`, k2, `${k2}.sha256`].sort());
+    // The kept marker covers exactly the snapshot, which is intact.
+    const snap = await download(k2);
+    expect((await download(`${k2}.sha256`)).toString()).toBe(
+        `${crypto.createHash("sha256").update(snap).digest("hex")}  ${path.basename(k2)}\n`,
+    );
+});
+
+test("a revision the parser cannot read is a warning: the snapshot is uploaded without it", async () => {
+    const { pod, secrets } = await renderSchedule({ name: "etcd-norev", prefix: "norev" });
+    // od fails whenever it is asked to seek (the bbolt page reads); every other use works.
+    const od = wrapper("od", 'for a in "$@"; do [ "$a" = -j ] && exit 1; done; exec /usr/bin/od "$@"');
+    const res = await runPod(pod, { secrets, pathPrepend: [od] });
+    expect(res.log).toContain("WARNING: cannot read the etcd revision");
+    expect(res.ok).toBe(true);
+    const key = uploadedKey(res.log);
+    const head = JSON.parse(await minio.aws(["s3api", "head-object", "--bucket", BUCKET, "--key", key]));
+    expect(head.Metadata["etcd-revision"]).toBeUndefined();
+    expect(head.Metadata["etcd-integrity-sha256"]).toMatch(/^[0-9a-f]{64}$/);
+    expect(await keys("norev/")).toEqual([key, `${key}.sha256`]);
+});
+
 describe("failed runs exit non-zero and delete nothing", () => {
     let pod: any;
     let secrets: Rendered["secrets"];
@@ -245,8 +290,8 @@ describe("failed runs exit non-zero and delete nothing", () => {
             await new Promise((r) => setTimeout(r, 1000));
         }
         // retention 1 with an old complete backup planted: a successful run would delete it.
-        await put("fail/unit.etcd-fail-20200101T000000Z.db");
-        await put("fail/unit.etcd-fail-20200101T000000Z.db.sha256");
+        await put("fail/unit.etcd-fail-20200101T000000Z-00000000.db");
+        await put("fail/unit.etcd-fail-20200101T000000Z-00000000.db.sha256");
         before = await keys("fail/");
         expect(before).toHaveLength(4);
     });

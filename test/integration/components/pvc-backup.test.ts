@@ -1,5 +1,6 @@
 // PvcBackupSchedule (tar and custom strategies) against a real MinIO, running the exact container the component
 // renders with the host's sh, tar, gzip, zstd and the aws CLI; plus hostile values rejected or passed safely.
+import { ChildProcess, spawn } from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
@@ -119,7 +120,7 @@ for (const compression of ["gzip", "zstd"] as const) {
         expect(fs.existsSync(path.join(vol, "pwned"))).toBe(false);
         const ext = compression === "gzip" ? ".tar.gz" : ".tar.zst";
         for (const k of made)
-            expect(k).toMatch(new RegExp(`^tar-${compression}/unit\\.app\\.data-\\d{8}T\\d{6}Z\\${ext}$`));
+            expect(k).toMatch(new RegExp(`^tar-${compression}/unit\\.app\\.data-\\d{8}T\\d{6}Z-[0-9a-f]{8}\\${ext}$`));
         expect(await keys(`tar-${compression}/`)).toEqual(
             made
                 .slice(-2)
@@ -219,6 +220,93 @@ test("two stacks (cluster names) on one bucket with the default prefix each keep
             .flatMap((k) => [k, `${k}.sha256`])
             .sort(),
     );
+});
+
+test("a failing run in the same second as a complete backup neither overwrites nor deletes it", async () => {
+    const vol = fs.mkdtempSync(path.join(tmp, "vol-"));
+    fs.writeFileSync(path.join(vol, "f"), crypto.randomBytes(100000));
+    // Every run sees the same second: the key's timestamp alone would collide.
+    const clock = fs.mkdtempSync(path.join(tmp, "clock-"));
+    fs.writeFileSync(
+        path.join(clock, "date"),
+        '#!/bin/sh\nif [ "$*" = "-u +%Y%m%dT%H%M%SZ" ]; then echo 20260101T000000Z; else exec /usr/bin/date "$@"; fi\n',
+        { mode: 0o755 },
+    );
+    const { cronJobs } = await render((c) => {
+        new c.PvcBackupSchedule("same", {
+            schedule: "0 3 * * *",
+            namespace: "db",
+            pvcNames: ["pg"],
+            strategy: "custom",
+            // Relative paths: the working directory is the mounted claim.
+            command: ["sh", "-c", "cat f && [ ! -e fail ]"],
+            storage: { ...s3(), prefix: "same-second" },
+        });
+    });
+    const secrets = { s3: { AWS_ACCESS_KEY_ID: minio.accessKey, AWS_SECRET_ACCESS_KEY: minio.secretKey } };
+    const pod = podOf(cronJobs["same-pg"]);
+    const good = await runPod(pod, { secrets, volumes: { data: vol }, pathPrepend: [clock] });
+    expect(good.ok).toBe(true);
+    const key = /uploaded s3:\/\/[^/]+\/(\S+) \(/.exec(good.log)![1];
+    fs.writeFileSync(path.join(vol, "fail"), "");
+    const bad = await runPod(pod, { secrets, volumes: { data: vol }, pathPrepend: [clock] });
+    expect(bad.ok).toBe(false);
+    expect(await keys("same-second/")).toEqual([key, `${key}.sha256`]);
+    expect(bad.log).toContain("source stage of same-second/unit.same.pg-20260101T000000Z-");
+    const dl = fs.mkdtempSync(path.join(tmp, "dl-"));
+    expect(fs.readFileSync(await download(key, dl))).toEqual(fs.readFileSync(path.join(vol, "f")));
+});
+
+describe("tar of a live volume: files changing while read", () => {
+    let vol: string;
+    let writer: ChildProcess;
+    beforeAll(() => {
+        vol = fs.mkdtempSync(path.join(tmp, "live-"));
+        fs.writeFileSync(path.join(vol, "growing.log"), crypto.randomBytes(30 * 1024 * 1024));
+        // Appends while the backups run, so GNU tar sees the file change under it (exit 1).
+        writer = spawn("sh", ["-c", 'while :; do echo x >> "$0"; done', path.join(vol, "growing.log")], {
+            stdio: "ignore",
+        });
+    });
+    afterAll(() => writer.kill());
+    const secrets = () => ({ s3: { AWS_ACCESS_KEY_ID: minio.accessKey, AWS_SECRET_ACCESS_KEY: minio.secretKey } });
+
+    test("by default a logged warning: the archive is kept, with numeric owners", async () => {
+        const { cronJobs } = await render((c) => {
+            new c.PvcBackupSchedule("live", {
+                schedule: "0 3 * * *",
+                namespace: "db",
+                pvcNames: ["logs"],
+                storage: { ...s3(), prefix: "live-warn" },
+            });
+        });
+        const res = await runPod(podOf(cronJobs["live-logs"]), { secrets: secrets(), volumes: { data: vol } });
+        expect(res.log).toContain("file changed as we read it");
+        expect(res.log).toContain("WARNING: tar exited with status 1");
+        expect(res.ok).toBe(true);
+        const [key] = (await keys("live-warn/")).filter((k) => k.endsWith(".tar.gz"));
+        const dl = fs.mkdtempSync(path.join(tmp, "dl-"));
+        const listing = (await runCommand("tar", ["-tvzf", await download(key, dl)])).stdout;
+        // Owned by root here: with names the listing would say root/root.
+        expect(listing).toMatch(/ 0\/0 .* \.\/growing\.log/);
+    });
+
+    test("with failOnChangedFiles the run fails and leaves no object", async () => {
+        const { cronJobs } = await render((c) => {
+            new c.PvcBackupSchedule("strict", {
+                schedule: "0 3 * * *",
+                namespace: "db",
+                pvcNames: ["logs"],
+                failOnChangedFiles: true,
+                storage: { ...s3(), prefix: "live-strict" },
+            });
+        });
+        const res = await runPod(podOf(cronJobs["strict-logs"]), { secrets: secrets(), volumes: { data: vol } });
+        expect(res.log).toContain("file changed as we read it");
+        expect(res.ok).toBe(false);
+        expect(res.log).toMatch(/source stage of \S+ exited with status 1/);
+        expect(await keys("live-strict/")).toEqual([]);
+    });
 });
 
 test("custom: a producer failing half-way fails the run and leaves no object", async () => {

@@ -277,7 +277,7 @@ describe("PvcBackupSchedule", () => {
             },
         ]);
         const ct = pod.containers[0];
-        expect(ct.args).toEqual(["tar", "-C", "$(BACKUP_DATA_DIR)", "-cf", "-", "."]);
+        expect(ct.args).toEqual(["tar", "--numeric-owner", "-C", "$(BACKUP_DATA_DIR)", "-cf", "-", "."]);
         expect(ct.volumeMounts[0]).toEqual({ name: "data", mountPath: "/data", readOnly: true });
         expect(env(ct)).toMatchObject({
             BACKUP_NAME: "unit.app.data-db-0",

@@ -260,6 +260,12 @@ const pvcCases: Case[] = [
     ["retention", { retention: -1 }, /"retention" must be an integer between 1 and 1000/],
     ["readOnly", { readOnly: "true" }, /"readOnly" must be a boolean/],
     ["clusterName", { clusterName: "Prod" }, /"clusterName" must be a DNS-1123 label/],
+    ["failOnChangedFiles", { failOnChangedFiles: "yes" }, /"failOnChangedFiles" must be a boolean/],
+    [
+        "failOnChangedFiles with custom",
+        { strategy: "custom", command: ["pg_dump"], failOnChangedFiles: true },
+        /"failOnChangedFiles" only applies to strategy "tar"/,
+    ],
     [
         "clusterName with snapshot",
         { strategy: "snapshot", storage: undefined, volumeSnapshotClass: "c", clusterName: "prod" },
