@@ -326,16 +326,28 @@ P="$P" EXT="$BACKUP_EXT" awk '
   }' "$WORK/keys" | sort > "$WORK/objects"
 select_expired "$BACKUP_KEEP" "$ID" "$WORK/objects"
 
-# delete_keys FILE: batch delete (1000 per request); any per-key error fails the run.
+# delete_keys FILE: batch delete (1000 per request); any per-key error fails the run. A store that refuses
+# multi-object delete (no DeleteObjects, or MissingContentMD5 since the CLI sends CRC32 instead of Content-MD5)
+# gets per-key DeleteObject requests instead, for this and every later batch of the run.
+PER_KEY_DELETE=""
 delete_keys() {
   [ -s "$1" ] || return 0
   split -l 1000 "$1" "$1.part."
   for part in "$1".part.*; do
-    awk 'BEGIN { printf "{\"Objects\":[" } { printf "%s{\"Key\":\"%s\"}", (NR > 1 ? "," : ""), $0 } END { printf "],\"Quiet\":true}" }' "$part" > "$part.json"
-    errs=$(s3 s3api delete-objects --bucket "$BACKUP_BUCKET" --delete "file://$part.json" --query 'Errors[].Key' --output text) \
-      || die "delete request failed"
-    case "$errs" in ''|None) ;; *) die "could not delete: $errs" ;; esac
-    while IFS= read -r k; do log "pruned s3://$BACKUP_BUCKET/$k"; done < "$part"
+    if [ -z "$PER_KEY_DELETE" ]; then
+      awk 'BEGIN { printf "{\"Objects\":[" } { printf "%s{\"Key\":\"%s\"}", (NR > 1 ? "," : ""), $0 } END { printf "],\"Quiet\":true}" }' "$part" > "$part.json"
+      if errs=$(s3 s3api delete-objects --bucket "$BACKUP_BUCKET" --delete "file://$part.json" --query 'Errors[].Key' --output text 2> "$WORK/delete.err"); then
+        case "$errs" in ''|None) ;; *) die "could not delete: $errs" ;; esac
+        while IFS= read -r k; do log "pruned s3://$BACKUP_BUCKET/$k"; done < "$part"
+        continue
+      fi
+      log "multi-object delete refused ($(tr '\n' ' ' < "$WORK/delete.err" | head -c 300)); deleting key by key"
+      PER_KEY_DELETE=1
+    fi
+    while IFS= read -r k; do
+      s3 s3api delete-object --bucket "$BACKUP_BUCKET" --key "$k" > /dev/null || die "could not delete $k"
+      log "pruned s3://$BACKUP_BUCKET/$k"
+    done < "$part"
   done
 }
 delete_keys "$WORK/objects.expired-markers"

@@ -6,6 +6,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { MinioHandle, runCommand, startMinio } from "../../../tools/local/processes";
+import { toolPath } from "../../../tools/local/toolchain";
 import { components, podOf, render } from "./render";
 import { runPod } from "../../../tools/local/pod";
 
@@ -307,6 +308,46 @@ describe("tar of a live volume: files changing while read", () => {
         expect(res.log).toMatch(/source stage of \S+ exited with status 1/);
         expect(await keys("live-strict/")).toEqual([]);
     });
+});
+
+test("prune falls back to per-key deletes when the store refuses multi-object delete", async () => {
+    const vol = fs.mkdtempSync(path.join(tmp, "vol-"));
+    fs.writeFileSync(path.join(vol, "f"), crypto.randomBytes(10000));
+    // A store that answers DeleteObjects the way MissingContentMD5 stores do; every other call goes through.
+    const shim = fs.mkdtempSync(path.join(tmp, "aws-"));
+    fs.writeFileSync(
+        path.join(shim, "aws"),
+        `#!/bin/sh
+for a in "$@"; do
+  if [ "$a" = delete-objects ]; then
+    echo "An error occurred (MissingContentMD5) when calling the DeleteObjects operation: Missing required header for this request: Content-MD5" >&2
+    exit 254
+  fi
+done
+exec ${toolPath("aws")} "$@"
+`,
+        { mode: 0o755 },
+    );
+    const { cronJobs } = await render((c) => {
+        new c.PvcBackupSchedule("md5", {
+            schedule: "0 3 * * *",
+            namespace: "db",
+            pvcNames: ["pg"],
+            retention: 1,
+            storage: { ...s3(), prefix: "no-multi-delete" },
+        });
+    });
+    const secrets = { s3: { AWS_ACCESS_KEY_ID: minio.accessKey, AWS_SECRET_ACCESS_KEY: minio.secretKey } };
+    const made: string[] = [];
+    for (let i = 0; i < 3; i++) {
+        const res = await runPod(podOf(cronJobs["md5-pg"]), { secrets, volumes: { data: vol }, pathPrepend: [shim] });
+        expect(res.log).toContain("done:");
+        expect(res.ok).toBe(true);
+        if (i > 0) expect(res.log).toContain("deleting key by key");
+        made.push(/uploaded s3:\/\/[^/]+\/(\S+) \(/.exec(res.log)![1]);
+        await new Promise((r) => setTimeout(r, 1000));
+    }
+    expect(await keys("no-multi-delete/")).toEqual([made[2], `${made[2]}.sha256`]);
 });
 
 test("custom: a producer failing half-way fails the run and leaves no object", async () => {
