@@ -242,6 +242,8 @@ const etcdCases: Case[] = [
     ["affinity", { affinity: [] }, /"affinity" must be an object/],
     ["tolerations", { tolerations: { key: "x" } }, /"tolerations" must be a list/],
     ["clusterName", { clusterName: "prod.eu" }, /"clusterName" must be a DNS-1123 label/],
+    ["images.tools latest", { images: { tools: "amazon/aws-cli:latest" } }, /"images.tools" must be a pinned/],
+    ["images.etcd untagged", { images: { etcd: "registry:5000/etcd" } }, /"images.etcd" must be a pinned/],
     ...podCases,
 ];
 
@@ -261,6 +263,7 @@ const pvcCases: Case[] = [
     ["readOnly", { readOnly: "true" }, /"readOnly" must be a boolean/],
     ["clusterName", { clusterName: "Prod" }, /"clusterName" must be a DNS-1123 label/],
     ["failOnChangedFiles", { failOnChangedFiles: "yes" }, /"failOnChangedFiles" must be a boolean/],
+    ["image latest", { image: "alpine:latest" }, /"image" must be a pinned container image reference/],
     [
         "failOnChangedFiles with custom",
         { strategy: "custom", command: ["pg_dump"], failOnChangedFiles: true },
@@ -588,6 +591,9 @@ describe("rules on their own", () => {
         [v.httpUrl, "https://minio:9000", "ftp://x"],
         [v.etcdEndpoint, "https://$(HOST_IP):2379", "https://a,https://b"],
         [v.imageRef, "registry.k8s.io/etcd:3.6.5-0", "etcd"],
+        [v.imageRef, "registry.k8s.io/etcd:3.6.5-0", "registry.k8s.io/etcd:latest"],
+        [v.imageRef, "localhost:5000/tools:1.2", "localhost:5000/tools"],
+        [v.imageRef, "tools:latest@sha256:" + "a".repeat(64), "tools:latest"],
         [v.cronSchedule, "*/5 * * * *", "* * *"],
         [v.cronSchedule, "@hourly", "@every 5m"],
         [v.ianaTimeZone, "America/New_York", "Nowhere/City"],
