@@ -12,7 +12,9 @@
 // object metadata of the snapshot (x-amz-meta-etcd-revision, x-amz-meta-etcd-integrity-sha256):
 // the integrity hash is etcd's own sha256 trailer, checked against the content (the check `snapshot restore`
 // makes, which also catches truncation that bbolt's check misses), and the revision is read from the bbolt pages
-// exactly as etcdutl computes it. The sidecar stays plain `sha256sum -c` format. etcdutl's JSON (revision, hash,
+// exactly as etcdutl computes it. The cluster ID (x-amz-meta-etcd-cluster-id) is not in the file: the upload
+// container asks the member's gRPC gateway for it with curl and the same client certificate, and omits it with a
+// warning when it cannot. The sidecar stays plain `sha256sum -c` format. etcdutl's JSON (revision, hash,
 // totalKey, totalSize) remains in the verify container's log for humans.
 //
 // Placement: required node affinity `Exists` on the control-plane or the master role label (kubeadm and Talos
@@ -37,7 +39,7 @@ import {
     withPodSettings,
 } from "./cronjob";
 import { BACKUP_SCRIPT } from "./scripts";
-import { BackupStorage, resolveStorage, s3SecretName } from "./storage";
+import { BackupStorage, resolveClusterName, resolveStorage, s3SecretName } from "./storage";
 import * as v from "./validation";
 
 export const DEFAULT_ETCD_IMAGE = "gcr.io/etcd-development/etcd:v3.6.16";
@@ -105,6 +107,11 @@ export interface EtcdBackupScheduleArgs extends ScheduleArgs {
      */
     certsDir?: string;
     storage: BackupStorage;
+    /**
+     * The cluster these snapshots belong to, part of every object name and of the default prefix
+     * "<clusterName>/etcd". A DNS-1123 label. Default: the Pulumi stack name.
+     */
+    clusterName?: pulumi.Input<string>;
     /** Default: required node affinity to the control-plane or master role label (any value). */
     affinity?: pulumi.Input<k8s.types.input.core.v1.Affinity>;
     /** Default: tolerate the control-plane, master and RKE2 etcd taints and CriticalAddonsOnly. */
@@ -156,7 +163,8 @@ export class EtcdBackupSchedule extends pulumi.ComponentResource {
         const hostNetwork = val.check("hostNetwork", args.hostNetwork, v.isBoolean) ?? false;
         const snapshotTimeout =
             val.check("snapshotTimeoutSeconds", args.snapshotTimeoutSeconds, v.integerIn(5, 86400)) ?? 600;
-        const storage = resolveStorage(val, args.storage, "etcd", namespace, {
+        const cluster = resolveClusterName(val, args.clusterName);
+        const storage = resolveStorage(val, args.storage, pulumi.interpolate`${cluster}/etcd`, namespace, {
             retention,
             schedule: schedule.schedule,
             timeZone: schedule.timeZone,
@@ -255,16 +263,26 @@ export class EtcdBackupSchedule extends pulumi.ComponentResource {
         ];
         const uploadMounts: k8s.types.input.core.v1.VolumeMount[] = [
             { name: "work", mountPath: WORK_DIR, readOnly: true },
+            { name: "etcd-client", mountPath: CLIENT_DIR, readOnly: true },
             TMP_MOUNT,
             ...storage.mounts,
         ];
         const uploadEnv: k8s.types.input.core.v1.EnvVar[] = [
-            { name: "BACKUP_NAME", value: name },
+            // Cluster and schedule ('.' cannot occur in either): schedules and clusters sharing a prefix never
+            // select each other's objects.
+            { name: "BACKUP_NAME", value: pulumi.interpolate`${cluster}.${name}` },
             { name: "BACKUP_EXT", value: ".db" },
             { name: "BACKUP_KEEP", value: pulumi.output(retention).apply(String) },
             { name: "BACKUP_SOURCE", value: "file" },
             { name: "BACKUP_FILE", value: snapshotFile },
             { name: "BACKUP_ETCD_SNAPSHOT", value: "true" },
+            // The member's cluster ID, recorded as object metadata: asked of the etcd gRPC gateway with the same
+            // client certificate (the etcd image has no shell to capture etcdctl's output).
+            { name: "HOST_IP", valueFrom: { fieldRef: { fieldPath: "status.hostIP" } } },
+            { name: "BACKUP_ETCD_ENDPOINT", value: endpoint },
+            { name: "BACKUP_ETCD_CACERT", value: `${CLIENT_DIR}/${files.ca}` },
+            { name: "BACKUP_ETCD_CERT", value: `${CLIENT_DIR}/${files.cert}` },
+            { name: "BACKUP_ETCD_KEY", value: `${CLIENT_DIR}/${files.key}` },
             ...TMP_ENV,
             ...storage.env,
         ];

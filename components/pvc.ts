@@ -27,7 +27,7 @@ import {
 } from "./cronjob";
 import { DEFAULT_TOOLS_IMAGE } from "./etcd";
 import { BACKUP_SCRIPT, SNAPSHOT_SCRIPT } from "./scripts";
-import { BackupStorage, resolveStorage, s3SecretName } from "./storage";
+import { BackupStorage, resolveClusterName, resolveStorage, s3SecretName } from "./storage";
 import * as v from "./validation";
 
 export const DEFAULT_KUBECTL_IMAGE = "docker.io/alpine/k8s:1.35.0";
@@ -60,8 +60,18 @@ export interface PvcBackupScheduleArgs extends ScheduleArgs {
     retention?: pulumi.Input<number>;
     /** tar/custom: where archives go. */
     storage?: BackupStorage;
+    /**
+     * tar/custom: the cluster these backups belong to, part of every object name and of the default prefix
+     * "<clusterName>/pvc/<namespace>/<name>". A DNS-1123 label. Default: the Pulumi stack name.
+     */
+    clusterName?: pulumi.Input<string>;
     /** Image: for tar/custom sh + aws CLI + tar + gzip/zstd; for snapshot sh + kubectl. */
     image?: pulumi.Input<string>;
+    /**
+     * tar: fail the run when GNU tar reports a file that changed while it was read (exit status 1). Default false:
+     * a live volume's changing files are a logged warning and the archive holds them as read.
+     */
+    failOnChangedFiles?: pulumi.Input<boolean>;
     /** Mount claims read-only. Default true. */
     readOnly?: pulumi.Input<boolean>;
     /**
@@ -119,6 +129,9 @@ export class PvcBackupSchedule extends pulumi.ComponentResource {
             v.oneOf("ReadWriteOnce", "ReadWriteOncePod", "ReadWriteMany", "ReadOnlyMany"),
         );
         const readAllFiles = val.check("readAllFiles", args.readAllFiles, v.isBoolean);
+        const failOnChanged = val.check("failOnChangedFiles", args.failOnChangedFiles, v.isBoolean);
+        if (failOnChanged !== undefined && strategy !== "tar")
+            val.fail("failOnChangedFiles", 'only applies to strategy "tar"', strategy);
         const pvcNames = args.pvcNames;
         if (pvcNames !== undefined) {
             if (pulumi.Output.isInstance(pvcNames) || !Array.isArray(pvcNames))
@@ -190,6 +203,12 @@ export class PvcBackupSchedule extends pulumi.ComponentResource {
                 );
             if (readAllFiles !== undefined)
                 val.fail("readAllFiles", 'only applies to strategies "tar" and "custom"', strategy);
+            if (args.clusterName !== undefined)
+                val.fail(
+                    "clusterName",
+                    'only applies to strategies "tar" and "custom" (it names S3 objects)',
+                    strategy,
+                );
             const image = val.check("image", args.image, v.imageRef) ?? DEFAULT_KUBECTL_IMAGE;
             serviceAccount = podServiceAccount(name, namespace, schedule.pod, opts1, true);
             cronJobs = [
@@ -205,10 +224,11 @@ export class PvcBackupSchedule extends pulumi.ComponentResource {
         } else {
             if (args.volumeSnapshotClass)
                 val.fail("volumeSnapshotClass", 'only applies to strategy "snapshot"', args.volumeSnapshotClass);
+            const cluster = resolveClusterName(val, args.clusterName);
             const storage = resolveStorage(
                 val,
                 args.storage,
-                `pvc/${typeof namespace === "string" ? namespace : "ns"}/${name}`,
+                pulumi.interpolate`${cluster}/pvc/${typeof namespace === "string" ? namespace : "ns"}/${name}`,
                 namespace,
                 { retention, schedule: schedule.schedule, timeZone: schedule.timeZone },
             );
@@ -224,7 +244,9 @@ export class PvcBackupSchedule extends pulumi.ComponentResource {
             if (strategy === "tar") {
                 if (args.command) val.fail("command", 'only applies to strategy "custom"', args.command);
                 compression = val.check("compression", args.compression, v.oneOf("gzip", "zstd", "none")) ?? "gzip";
-                producer = ["tar", "-C", "$(BACKUP_DATA_DIR)", "-cf", "-", "."];
+                // Numeric owners only: a restore must not remap owners through the restoring host's user names.
+                // No --xattrs/--acls/--sparse: busybox tar (the Alpine images) has none of them.
+                producer = ["tar", "--numeric-owner", "-C", "$(BACKUP_DATA_DIR)", "-cf", "-", "."];
                 ext = pulumi
                     .output(compression)
                     .apply((c) => (c === "gzip" ? ".tar.gz" : c === "zstd" ? ".tar.zst" : ".tar"));
@@ -304,12 +326,22 @@ export class PvcBackupSchedule extends pulumi.ComponentResource {
                     args: producer,
                     workingDir: DATA_DIR,
                     env: [
-                        { name: "BACKUP_NAME", value: pvc },
+                        // Cluster, schedule and claim: two schedules of one claim, or two clusters, sharing a
+                        // prefix never select each other's objects ('.' cannot occur in a cluster or schedule name).
+                        { name: "BACKUP_NAME", value: pulumi.interpolate`${cluster}.${name}.${pvc}` },
                         { name: "BACKUP_EXT", value: ext },
                         { name: "BACKUP_KEEP", value: pulumi.output(retention).apply(String) },
                         { name: "BACKUP_SOURCE", value: "stream" },
                         { name: "BACKUP_COMPRESSION", value: compression },
                         { name: "BACKUP_DATA_DIR", value: DATA_DIR },
+                        ...(strategy === "tar"
+                            ? [
+                                  {
+                                      name: "BACKUP_SOURCE_EXIT1_WARNS",
+                                      value: pulumi.output(failOnChanged).apply((f) => String(f !== true)),
+                                  },
+                              ]
+                            : []),
                         ...TMP_ENV,
                         ...storage.env,
                     ],

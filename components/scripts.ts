@@ -52,8 +52,9 @@ select_expired() {
  *   BACKUP_ETCD_SNAPSHOT=true                                                verify the file as an etcd snapshot
  *   BACKUP_EXTRA_DIR                                                         optional directory stored alongside
  *   S3_ENDPOINT_URL, S3_REGION, S3_FORCE_PATH_STYLE, S3_CA_BUNDLE, S3_INSECURE_SKIP_TLS_VERIFY, AWS_* credentials
- * Object: s3://$BACKUP_BUCKET/$BACKUP_PREFIX/$BACKUP_NAME-<yyyymmddThhmmssZ>$BACKUP_EXT, then "<key>.sha256"
- * (sha256sum format) written last as the completeness marker. Any failure exits non-zero before pruning.
+ * Object: s3://$BACKUP_BUCKET/$BACKUP_PREFIX/$BACKUP_NAME-<yyyymmddThhmmssZ>-<8 hex run ID>$BACKUP_EXT, then
+ * "<key>.sha256" (sha256sum format) written last as the completeness marker. Any failure exits non-zero before
+ * pruning. BACKUP_SOURCE_EXIT1_WARNS=true: a producer exit status 1 is a warning (GNU tar's "file changed").
  */
 export const BACKUP_SCRIPT =
     COMMON +
@@ -108,8 +109,13 @@ fail() {
   die "$@"
 }
 
+# Keys are unique per run (timestamp plus 8 random hex digits), so no run can overwrite, or on failure delete,
+# an object another run made, even in the same second.
 TS=$(date -u +%Y%m%dT%H%M%SZ)
-BASE="$BACKUP_NAME-$TS$BACKUP_EXT"
+RUN=$(od -An -v -N4 -tx1 /dev/urandom | tr -d ' \n')
+case "$RUN" in ????????) ;; *) die "cannot read /dev/urandom for the run ID" ;; esac
+ID="$TS-$RUN"
+BASE="$BACKUP_NAME-$ID$BACKUP_EXT"
 KEY="$BACKUP_PREFIX/$BASE"
 
 compress() {
@@ -138,6 +144,11 @@ stream_upload() {
     || fail "upload of $key failed"
   for stage in source compress tee; do
     rc=$(cat "$WORK/rc.$stage" 2>/dev/null || echo missing)
+    # GNU tar exits 1 when a file changed while it was read (a live volume); the archive holds it as read.
+    if [ "$stage" = source ] && [ "$rc" = 1 ] && [ "\${BACKUP_SOURCE_EXIT1_WARNS:-false}" = true ]; then
+      log "WARNING: $1 exited with status 1 (files changed while being read); the archive holds them as read"
+      continue
+    fi
     [ "$rc" = 0 ] || fail "$stage stage of $key exited with status $rc"
   done
   wait "$sumpid" || fail "sha256 of $key failed"
@@ -218,6 +229,20 @@ bbolt_revision() {
   done
 }
 
+# etcd_cluster_id: the cluster ID (decimal, as etcdctl endpoint status -w json prints it) from the member's
+# status on the etcd gRPC gateway, with the job's client certificate. Metadata only: prints nothing when it
+# cannot be read, and the caller logs a warning.
+etcd_cluster_id() {
+  [ -n "\${BACKUP_ETCD_ENDPOINT:-}" ] || return 0
+  command -v curl >/dev/null 2>&1 || { log "WARNING: no curl in the image; etcd cluster ID not recorded"; return 0; }
+  set -- -sS --max-time 10 -X POST -H 'Content-Type: application/json' -d '{}'
+  if [ -n "\${BACKUP_ETCD_CACERT:-}" ]; then set -- "$@" --cacert "$BACKUP_ETCD_CACERT"; fi
+  if [ -n "\${BACKUP_ETCD_CERT:-}" ]; then set -- "$@" --cert "$BACKUP_ETCD_CERT" --key "$BACKUP_ETCD_KEY"; fi
+  curl "$@" "\${BACKUP_ETCD_ENDPOINT%/}/v3/maintenance/status" > "$WORK/etcd-status" 2> "$WORK/etcd-status.err" \
+    || { log "WARNING: etcd status request failed ($(head -c 200 "$WORK/etcd-status.err")); etcd cluster ID not recorded"; return 0; }
+  sed -n 's/.*"cluster_id": *"\{0,1\}\([0-9][0-9]*\).*/\1/p' "$WORK/etcd-status" | head -n 1
+}
+
 # etcd_upload FILE: checks made here, in the shell image, after etcdutl snapshot status (the etcd image has no
 # shell to capture its output): the size is a bbolt file plus etcd's 32-byte sha256 trailer, the revision is read
 # from the bbolt pages, and the trailer must match the content (the check etcdutl snapshot restore makes). The
@@ -226,14 +251,21 @@ etcd_upload() {
   size=$(wc -c < "$1" | tr -d ' ')
   [ "$((size % 512))" -eq 32 ] || die "$1 is not an etcd snapshot with an integrity hash (size $size)"
   ETCD_HASH=$(tail -c 32 "$1" | od -An -v -tx1 | tr -d ' \n')
-  ETCD_REVISION=$(bbolt_revision "$1") || die "cannot read the etcd revision from $1"
+  # The revision is metadata only: a snapshot the parser cannot read (etcdutl has verified it) is still uploaded.
+  ETCD_REVISION=$(bbolt_revision "$1" 2>/dev/null) || ETCD_REVISION=""
+  case "$ETCD_REVISION" in ''|*[!0-9]*) log "WARNING: cannot read the etcd revision from $1; not recorded"; ETCD_REVISION="" ;; esac
   head -c "$((size - 32))" "$1" | hash256 > "$WORK/body.sum" & bodypid=$!
   BG="$BG $bodypid"
-  upload_file "$1" "$KEY" "etcd-revision=$ETCD_REVISION,etcd-integrity-sha256=$ETCD_HASH"
+  meta="etcd-integrity-sha256=$ETCD_HASH"
+  if [ -n "$ETCD_REVISION" ]; then meta="$meta,etcd-revision=$ETCD_REVISION"; fi
+  ETCD_CLUSTER_ID=$(etcd_cluster_id || true)
+  if [ -n "$ETCD_CLUSTER_ID" ]; then meta="$meta,etcd-cluster-id=$ETCD_CLUSTER_ID"
+  else log "WARNING: etcd cluster ID unknown; not recorded"; fi
+  upload_file "$1" "$KEY" "$meta"
   wait "$bodypid" || fail "sha256 of $1 failed"
   body=$(cat "$WORK/body.sum")
   [ "$body" = "$ETCD_HASH" ] || fail "$1 is corrupt: content sha256 $body does not match its integrity hash $ETCD_HASH"
-  log "etcd snapshot verified: $size bytes, revision $ETCD_REVISION, integrity sha256 $ETCD_HASH"
+  log "etcd snapshot verified: $size bytes, revision \${ETCD_REVISION:-unknown}, cluster ID \${ETCD_CLUSTER_ID:-unknown}, integrity sha256 $ETCD_HASH"
 }
 
 case "$BACKUP_SOURCE" in
@@ -254,44 +286,68 @@ verify_remote "$KEY" "$SIZE"
 printf '%s  %s\n' "$SHA" "$BASE" > "$WORK/marker"
 log "uploaded s3://$BACKUP_BUCKET/$KEY ($SIZE bytes, sha256 $SHA)"
 
+# The optional companion runs in a subshell that knows only its own object: its failure removes that object and
+# nothing else, the verified backup still gets its marker, and the run then exits non-zero without pruning.
+EXTRA_FAILED=""
 if [ -n "\${BACKUP_EXTRA_DIR:-}" ]; then
-  [ -d "$BACKUP_EXTRA_DIR" ] || fail "BACKUP_EXTRA_DIR $BACKUP_EXTRA_DIR is not a directory"
-  stream_upload "$KEY.extra.tar.gz" gzip tar -C "$BACKUP_EXTRA_DIR" -cf - .
-  verify_remote "$KEY.extra.tar.gz" "$SIZE"
-  printf '%s  %s\n' "$SHA" "$BASE.extra.tar.gz" >> "$WORK/marker"
+  set +e
+  (
+    set -e
+    UPLOADED=""
+    [ -d "$BACKUP_EXTRA_DIR" ] || fail "BACKUP_EXTRA_DIR $BACKUP_EXTRA_DIR is not a directory"
+    stream_upload "$KEY.extra.tar.gz" gzip tar --numeric-owner -C "$BACKUP_EXTRA_DIR" -cf - .
+    verify_remote "$KEY.extra.tar.gz" "$SIZE"
+    printf '%s  %s\n' "$SHA" "$BASE.extra.tar.gz" >> "$WORK/marker"
+  )
+  rc=$?
+  set -e
+  if [ "$rc" -ne 0 ]; then EXTRA_FAILED="the archive of BACKUP_EXTRA_DIR failed (exit $rc)"; fi
 fi
 
 # The marker goes last: its presence is what makes this backup count.
 UPLOADED="$UPLOADED $KEY.sha256"
 s3 s3 cp "$WORK/marker" "s3://$BACKUP_BUCKET/$KEY.sha256" --only-show-errors || fail "upload of the marker failed"
 UPLOADED=""
+if [ -n "$EXTRA_FAILED" ]; then die "$EXTRA_FAILED; the backup s3://$BACKUP_BUCKET/$KEY is complete and kept, nothing pruned"; fi
 
 # Prune: only reached when everything above succeeded. Candidates come from the bucket listing, restricted to
-# keys "<prefix>/<name>-<timestamp><ext>" plus ".sha256" and ".extra.tar.gz"; any other key is never touched.
+# keys "<prefix>/<name>-<timestamp>-<run><ext>" plus ".sha256" and ".extra.tar.gz"; any other key is never touched.
 P="$BACKUP_PREFIX/$BACKUP_NAME-"
 s3 s3api list-objects-v2 --bucket "$BACKUP_BUCKET" --prefix "$P" --query 'Contents[].[Key]' --output text > "$WORK/keys" \
   || die "listing s3://$BACKUP_BUCKET/$P failed; backup is complete, nothing pruned"
 P="$P" EXT="$BACKUP_EXT" awk '
   BEGIN { P = ENVIRON["P"]; EXT = ENVIRON["EXT"] }
   index($0, P) == 1 && $0 ~ /^[A-Za-z0-9._\/-]+$/ {
-    rest = substr($0, length(P) + 1); ts = substr(rest, 1, 16); sfx = substr(rest, 17)
-    if (ts !~ /^[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]T[0-9][0-9][0-9][0-9][0-9][0-9]Z$/) next
+    rest = substr($0, length(P) + 1); ts = substr(rest, 1, 25); sfx = substr(rest, 26)
+    if (ts !~ /^[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]T[0-9][0-9][0-9][0-9][0-9][0-9]Z-[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]$/) next
     if (sfx == EXT) print ts, "D", $0
     else if (sfx == EXT ".sha256") print ts, "M", $0
     else if (sfx == EXT ".extra.tar.gz") print ts, "C", $0
   }' "$WORK/keys" | sort > "$WORK/objects"
-select_expired "$BACKUP_KEEP" "$TS" "$WORK/objects"
+select_expired "$BACKUP_KEEP" "$ID" "$WORK/objects"
 
-# delete_keys FILE: batch delete (1000 per request); any per-key error fails the run.
+# delete_keys FILE: batch delete (1000 per request); any per-key error fails the run. A store that refuses
+# multi-object delete (no DeleteObjects, or MissingContentMD5 since the CLI sends CRC32 instead of Content-MD5)
+# gets per-key DeleteObject requests instead, for this and every later batch of the run.
+PER_KEY_DELETE=""
 delete_keys() {
   [ -s "$1" ] || return 0
   split -l 1000 "$1" "$1.part."
   for part in "$1".part.*; do
-    awk 'BEGIN { printf "{\"Objects\":[" } { printf "%s{\"Key\":\"%s\"}", (NR > 1 ? "," : ""), $0 } END { printf "],\"Quiet\":true}" }' "$part" > "$part.json"
-    errs=$(s3 s3api delete-objects --bucket "$BACKUP_BUCKET" --delete "file://$part.json" --query 'Errors[].Key' --output text) \
-      || die "delete request failed"
-    case "$errs" in ''|None) ;; *) die "could not delete: $errs" ;; esac
-    while IFS= read -r k; do log "pruned s3://$BACKUP_BUCKET/$k"; done < "$part"
+    if [ -z "$PER_KEY_DELETE" ]; then
+      awk 'BEGIN { printf "{\"Objects\":[" } { printf "%s{\"Key\":\"%s\"}", (NR > 1 ? "," : ""), $0 } END { printf "],\"Quiet\":true}" }' "$part" > "$part.json"
+      if errs=$(s3 s3api delete-objects --bucket "$BACKUP_BUCKET" --delete "file://$part.json" --query 'Errors[].Key' --output text 2> "$WORK/delete.err"); then
+        case "$errs" in ''|None) ;; *) die "could not delete: $errs" ;; esac
+        while IFS= read -r k; do log "pruned s3://$BACKUP_BUCKET/$k"; done < "$part"
+        continue
+      fi
+      log "multi-object delete refused ($(tr '\n' ' ' < "$WORK/delete.err" | head -c 300)); deleting key by key"
+      PER_KEY_DELETE=1
+    fi
+    while IFS= read -r k; do
+      s3 s3api delete-object --bucket "$BACKUP_BUCKET" --key "$k" > /dev/null || die "could not delete $k"
+      log "pruned s3://$BACKUP_BUCKET/$k"
+    done < "$part"
   done
 }
 delete_keys "$WORK/objects.expired-markers"

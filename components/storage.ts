@@ -98,6 +98,25 @@ export interface BackupStorage {
 
 export const CA_MOUNT = "/etc/kube-backup/s3-ca";
 
+/**
+ * The cluster a schedule's backups belong to: the `clusterName` input, else the Pulumi stack name made into a
+ * DNS-1123 label (lower case, other characters as "-"). It is part of every object name and of the default
+ * prefixes, so two stacks writing to one bucket never see (or prune) each other's backups.
+ */
+export function resolveClusterName(
+    val: v.Validator,
+    clusterName: pulumi.Input<string> | undefined,
+): pulumi.Input<string> {
+    if (clusterName !== undefined) return val.check("clusterName", clusterName, v.dnsLabel())!;
+    const stack = pulumi
+        .getStack()
+        .toLowerCase()
+        .replace(/[^a-z0-9-]+/g, "-")
+        .slice(0, 63)
+        .replace(/^-+|-+$/g, "");
+    return stack || "default";
+}
+
 export interface ResolvedStorage {
     bucket: pulumi.Input<string>;
     prefix: pulumi.Input<string>;
@@ -118,7 +137,7 @@ function isCredentialsSource(c: S3CredentialsRef | S3CredentialsSource): c is S3
 export function resolveStorage(
     val: v.Validator,
     storage: BackupStorage | undefined,
-    defaultPrefix: string,
+    defaultPrefix: pulumi.Input<string>,
     namespace: pulumi.Input<string>,
     window?: RetentionWindow,
 ): ResolvedStorage {

@@ -208,10 +208,15 @@ export const awsRegion: Rule<string> = (v) =>
 // Docker reference grammar, simplified: [registry[:port]/]path[:tag][@sha256:digest], no whitespace.
 const IMAGE_REF =
     /^(?:[a-zA-Z0-9.-]+(?::[0-9]+)?\/)?[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
-export const imageRef: Rule<string> = (v) =>
-    typeof v === "string" && IMAGE_REF.test(v) && (v.includes(":") || v.includes("@"))
-        ? undefined
-        : "must be a pinned container image reference (registry/path:tag or @sha256:digest)";
+/** A pinned image: a digest, or a tag other than "latest" (a registry port is not a tag). */
+export const imageRef: Rule<string> = (v) => {
+    const rule = 'must be a pinned container image reference (registry/path:tag or @sha256:digest; not ":latest")';
+    if (typeof v !== "string" || !IMAGE_REF.test(v)) return rule;
+    if (v.includes("@")) return undefined;
+    const last = v.slice(v.lastIndexOf("/") + 1);
+    const tag = last.includes(":") ? last.slice(last.indexOf(":") + 1) : undefined;
+    return tag === undefined || tag === "latest" ? rule : undefined;
+};
 
 export const absolutePath: Rule<string> = (v) =>
     typeof v === "string" && v.startsWith("/") && !v.split("/").includes("..") && !/[\s"'`$\\]/.test(v)

@@ -35,6 +35,8 @@ export interface RunPodOptions {
     /** Called after a container exits 0 and before the next starts (to inject faults), with the volume dirs. */
     after?: (container: string, dirs: Record<string, string>) => void | Promise<void>;
     timeoutMs?: number;
+    /** Directories searched before the default PATH (fault injection: wrappers that shadow a tool). */
+    pathPrepend?: string[];
     /** Run "/bin/sh" commands with this shell instead (e.g. "bash", as in the aws-cli image; dash is the default). */
     shell?: string;
     /** Measure peak RSS (KiB) of the process tree of this container (via /usr/bin/time is not available: polled). */
@@ -123,7 +125,7 @@ export async function runPod(pod: any, opts: RunPodOptions): Promise<PodResult &
             const argv = [...(c.command ?? []), ...(c.args ?? [])].map((a: string) => expand(a, vars));
             const exe = argv[0] === "/bin/sh" && opts.shell ? opts.shell : (EXECUTABLES[argv[0]]?.() ?? argv[0]);
             const env = {
-                PATH: `${toolBinDir()}:/usr/local/bin:/usr/bin:/bin`,
+                PATH: [...(opts.pathPrepend ?? []), toolBinDir(), "/usr/local/bin", "/usr/bin", "/bin"].join(":"),
                 HOME: scratch,
                 TMPDIR: scratch,
                 AWS_EC2_METADATA_DISABLED: "true",

@@ -69,7 +69,8 @@ async function put(key: string, body = "x"): Promise<void> {
 
 interface Schedule {
     name: string;
-    prefix: string;
+    prefix?: string;
+    clusterName?: string;
     retention?: number;
     certsDir?: string;
     endpoint?: string;
@@ -86,6 +87,7 @@ async function renderSchedule(s: Schedule): Promise<Rendered & { pod: any }> {
             certificates: { caCrt: etcd.caPem!, clientCrt: etcd.certPem!, clientKey: etcd.keyPem! },
             certsDir: s.certsDir,
             snapshotTimeoutSeconds: 15,
+            clusterName: s.clusterName,
             storage: {
                 bucket: {
                     bucket: s.bucket ?? BUCKET,
@@ -100,6 +102,13 @@ async function renderSchedule(s: Schedule): Promise<Rendered & { pod: any }> {
     });
     r.secrets.s3 = { AWS_ACCESS_KEY_ID: minio.accessKey, AWS_SECRET_ACCESS_KEY: minio.secretKey };
     return { ...r, pod: podOf(r.cronJobs[s.name]) };
+}
+
+/** A directory holding one executable shell script `name`, to put before the tools on the pod's PATH. */
+function wrapper(name: string, body: string): string {
+    const dir = fs.mkdtempSync(path.join(tmp, `wrap-${name}-`));
+    fs.writeFileSync(path.join(dir, name), `#!/bin/sh\n${body}\n`, { mode: 0o755 });
+    return dir;
 }
 
 function uploadedKey(log: string): string {
@@ -121,7 +130,8 @@ test("a snapshot lands with its sha256 marker and recorded revision, and restore
     // Nothing secret reaches the job's logs.
     for (const secret of [minio.secretKey, etcd.keyPem!.split("\n")[1]]) expect(res.log).not.toContain(secret);
     const key = uploadedKey(res.log);
-    expect(key).toMatch(/^one\/etcd-one-\d{8}T\d{6}Z\.db$/);
+    // Cluster (the stack name by default: "unit" under the mocks) and schedule name the object.
+    expect(key).toMatch(/^one\/unit\.etcd-one-\d{8}T\d{6}Z-[0-9a-f]{8}\.db$/);
     expect(await keys("one/")).toEqual([key, `${key}.extra.tar.gz`, `${key}.sha256`].sort());
 
     // The marker is sha256sum -c compatible and covers the snapshot and the certs archive.
@@ -139,6 +149,9 @@ test("a snapshot lands with its sha256 marker and recorded revision, and restore
         (await runCommand(toolPath("etcdutl"), ["snapshot", "status", path.join(dl, base), "-w", "json"])).stdout,
     );
     expect(Number(head.Metadata["etcd-revision"])).toBe(st.revision);
+    // The cluster ID, compared as text (it does not fit a JS number).
+    const clusterId = /"cluster_id":(\d+)/.exec(await etcdctl("endpoint", "status", "-w", "json"))![1];
+    expect(head.Metadata["etcd-cluster-id"]).toBe(clusterId);
     expect(st.revision).toBe(status.header.revision);
     const file = fs.readFileSync(path.join(dl, base));
     expect(head.Metadata["etcd-integrity-sha256"]).toBe(file.subarray(file.length - 32).toString("hex"));
@@ -167,15 +180,21 @@ test("a snapshot lands with its sha256 marker and recorded revision, and restore
 test("retention keeps exactly N complete backups after N+3 runs and never touches other keys", async () => {
     const N = 3;
     const outside = [
-        "ret-other/etcd-ret-20200101T000000Z.db", // same shape, other prefix
-        "ret/etcd-ret-notes.txt", // inside the prefix, not a backup name
-        "ret/etcd-ret-2-20200101T000000Z.db", // another schedule whose name starts like ours
-        "ret/etcd-ret-2-20200101T000000Z.db.sha256",
-        "ret/etcd-ret-20200101T000000Z.db.orig", // our shape, but not our extension
-        "retention/etcd-ret-20200101T000000Z.db",
+        "ret-other/unit.etcd-ret-20200101T000000Z.db", // same shape, other prefix
+        "ret/unit.etcd-ret-notes.txt", // inside the prefix, not a backup name
+        "ret/unit.etcd-ret-2-20200101T000000Z.db", // another schedule whose name starts like ours
+        "ret/unit.etcd-ret-2-20200101T000000Z.db.sha256",
+        "ret/other.etcd-ret-20200101T000000Z.db", // the same schedule name in another cluster
+        "ret/other.etcd-ret-20200101T000000Z.db.sha256",
+        "ret/etcd-ret-20200101T000000Z.db", // the same schedule name without a cluster
+        "ret/etcd-ret-20200101T000000Z.db.sha256",
+        "ret/unit.etcd-ret-20200101T000000Z-00000000.db.orig", // our shape, but not our extension
+        "ret/unit.etcd-ret-20200101T000000Z.db", // our name without a run ID (another key shape)
+        "ret/unit.etcd-ret-20200101T000000Z.db.sha256",
+        "retention/unit.etcd-ret-20200101T000000Z.db",
     ];
     for (const k of outside) await put(k);
-    await put("ret/etcd-ret-20200101T000000Z.db"); // leftover of a failed run: no marker, older than every backup
+    await put("ret/unit.etcd-ret-20200101T000000Z-00000000.db"); // leftover of a failed run: no marker, older than every backup
     const certs = fs.mkdtempSync(path.join(tmp, "pki-"));
     fs.writeFileSync(path.join(certs, "f"), "x");
     const { pod, secrets } = await renderSchedule({ name: "etcd-ret", prefix: "ret", retention: N, certsDir: certs });
@@ -193,6 +212,72 @@ test("retention keeps exactly N complete backups after N+3 runs and never touche
     expect(await keys("ret")).toEqual(expected);
 });
 
+test("two stacks (cluster names) on one bucket with the default prefixes each keep exactly their N", async () => {
+    const runs: Record<string, string[]> = { east: [], west: [] };
+    const pods = {
+        east: await renderSchedule({ name: "etcd-shared", clusterName: "east", retention: 2 }),
+        west: await renderSchedule({ name: "etcd-shared", clusterName: "west", retention: 3 }),
+    };
+    for (let i = 0; i < 4; i++) {
+        for (const c of ["east", "west"] as const) {
+            const res = await runPod(pods[c].pod, { secrets: pods[c].secrets });
+            expect(res.log).toContain("done:");
+            expect(res.ok).toBe(true);
+            runs[c].push(uploadedKey(res.log));
+        }
+        await new Promise((r) => setTimeout(r, 1000));
+    }
+    for (const k of runs.east) expect(k).toMatch(/^east\/etcd\/east\.etcd-shared-\d{8}T\d{6}Z-[0-9a-f]{8}\.db$/);
+    expect(await keys("east/")).toEqual(
+        runs.east
+            .slice(-2)
+            .flatMap((k) => [k, `${k}.sha256`])
+            .sort(),
+    );
+    expect(await keys("west/")).toEqual(
+        runs.west
+            .slice(-3)
+            .flatMap((k) => [k, `${k}.sha256`])
+            .sort(),
+    );
+});
+
+test("a failed certs archive keeps the verified snapshot and its marker, fails the run and prunes nothing", async () => {
+    const certs = fs.mkdtempSync(path.join(tmp, "pki-"));
+    fs.writeFileSync(path.join(certs, "ca.key"), "not really a key");
+    const { pod, secrets } = await renderSchedule({ name: "etcd-comp", prefix: "comp", retention: 1, certsDir: certs });
+    const first = await runPod(pod, { secrets, volumes: { "certs-dir": certs } });
+    expect(first.ok).toBe(true);
+    const k1 = uploadedKey(first.log);
+    // As in an image without tar: the companion cannot be made.
+    const noTar = wrapper("tar", 'echo "sh: tar: not found" >&2; exit 127');
+    const res = await runPod(pod, { secrets, volumes: { "certs-dir": certs }, pathPrepend: [noTar] });
+    expect(res.ok).toBe(false);
+    expect(res.runs[2]).toMatchObject({ name: "upload", code: 1 });
+    const k2 = uploadedKey(res.log);
+    expect(res.log).toContain(`is complete and kept, nothing pruned`);
+    expect(await keys("comp/")).toEqual([k1, `${k1}.extra.tar.gz`, `${k1}.sha256`, k2, `${k2}.sha256`].sort());
+    // The kept marker covers exactly the snapshot, which is intact.
+    const snap = await download(k2);
+    expect((await download(`${k2}.sha256`)).toString()).toBe(
+        `${crypto.createHash("sha256").update(snap).digest("hex")}  ${path.basename(k2)}\n`,
+    );
+});
+
+test("a revision the parser cannot read is a warning: the snapshot is uploaded without it", async () => {
+    const { pod, secrets } = await renderSchedule({ name: "etcd-norev", prefix: "norev" });
+    // od fails whenever it is asked to seek (the bbolt page reads); every other use works.
+    const od = wrapper("od", 'for a in "$@"; do [ "$a" = -j ] && exit 1; done; exec /usr/bin/od "$@"');
+    const res = await runPod(pod, { secrets, pathPrepend: [od] });
+    expect(res.log).toContain("WARNING: cannot read the etcd revision");
+    expect(res.ok).toBe(true);
+    const key = uploadedKey(res.log);
+    const head = JSON.parse(await minio.aws(["s3api", "head-object", "--bucket", BUCKET, "--key", key]));
+    expect(head.Metadata["etcd-revision"]).toBeUndefined();
+    expect(head.Metadata["etcd-integrity-sha256"]).toMatch(/^[0-9a-f]{64}$/);
+    expect(await keys("norev/")).toEqual([key, `${key}.sha256`]);
+});
+
 describe("failed runs exit non-zero and delete nothing", () => {
     let pod: any;
     let secrets: Rendered["secrets"];
@@ -205,8 +290,8 @@ describe("failed runs exit non-zero and delete nothing", () => {
             await new Promise((r) => setTimeout(r, 1000));
         }
         // retention 1 with an old complete backup planted: a successful run would delete it.
-        await put("fail/etcd-fail-20200101T000000Z.db");
-        await put("fail/etcd-fail-20200101T000000Z.db.sha256");
+        await put("fail/unit.etcd-fail-20200101T000000Z-00000000.db");
+        await put("fail/unit.etcd-fail-20200101T000000Z-00000000.db.sha256");
         before = await keys("fail/");
         expect(before).toHaveLength(4);
     });
@@ -226,7 +311,7 @@ describe("failed runs exit non-zero and delete nothing", () => {
             ["verify", true],
             ["upload", false],
         ]);
-        expect(res.log).toContain("FAILED: upload of fail/etcd-fail-");
+        expect(res.log).toContain("FAILED: upload of fail/unit.etcd-fail-");
     });
 
     test("bucket missing", async () => {
@@ -278,12 +363,20 @@ describe("failed runs exit non-zero and delete nothing", () => {
             },
         });
         expect(res.ok).toBe(false);
-        // Two checks can catch it, depending on the page the byte lands in: `etcdutl snapshot status` fails on a
-        // broken structure (e.g. `nil bucket: "alarm"`), and a flip in free space passes it but the upload step's
-        // check of the content sha256 against etcd's appended integrity hash refuses the file before any upload.
-        expect(res.log).toMatch(
-            /--- verify \(exit [1-9]\d*\)|FAILED: \S+ is corrupt: content sha256 \w+ does not match/,
-        );
+        // etcdutl's message depends on which page the byte lands in (a hash mismatch, or a broken bucket such as
+        // `nil bucket: "alarm"`), and a byte in a page bbolt's check does not read passes it: then the upload's
+        // check of etcd's integrity trailer fails the run. Either way nothing is stored (afterEach).
+        if (res.runs.length === 2) {
+            expect(res.runs.map((x) => x.name)).toEqual(["snapshot", "verify"]);
+            expect(res.log).toMatch(/--- verify \(exit [1-9]\d*\)/);
+        } else {
+            expect(res.runs.map((x) => [x.name, x.code === 0])).toEqual([
+                ["snapshot", true],
+                ["verify", true],
+                ["upload", false],
+            ]);
+            expect(res.log).toMatch(/FAILED: \S+ is corrupt: content sha256 \w+ does not match its integrity hash/);
+        }
     });
 
     test("snapshot truncated", async () => {

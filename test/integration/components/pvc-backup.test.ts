@@ -1,10 +1,12 @@
 // PvcBackupSchedule (tar and custom strategies) against a real MinIO, running the exact container the component
 // renders with the host's sh, tar, gzip, zstd and the aws CLI; plus hostile values rejected or passed safely.
+import { ChildProcess, spawn } from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { MinioHandle, runCommand, startMinio } from "../../../tools/local/processes";
+import { toolPath } from "../../../tools/local/toolchain";
 import { components, podOf, render } from "./render";
 import { runPod } from "../../../tools/local/pod";
 
@@ -118,7 +120,8 @@ for (const compression of ["gzip", "zstd"] as const) {
         }
         expect(fs.existsSync(path.join(vol, "pwned"))).toBe(false);
         const ext = compression === "gzip" ? ".tar.gz" : ".tar.zst";
-        for (const k of made) expect(k).toMatch(new RegExp(`^tar-${compression}/data-\\d{8}T\\d{6}Z\\${ext}$`));
+        for (const k of made)
+            expect(k).toMatch(new RegExp(`^tar-${compression}/unit\\.app\\.data-\\d{8}T\\d{6}Z-[0-9a-f]{8}\\${ext}$`));
         expect(await keys(`tar-${compression}/`)).toEqual(
             made
                 .slice(-2)
@@ -142,6 +145,211 @@ for (const compression of ["gzip", "zstd"] as const) {
     });
 }
 
+test("two schedules of one claim with one prefix each keep exactly their N", async () => {
+    const vol = fs.mkdtempSync(path.join(tmp, "vol-"));
+    fs.writeFileSync(path.join(vol, "f"), crypto.randomBytes(10000));
+    const { cronJobs } = await render((c) => {
+        for (const [name, retention] of [
+            ["hourly", 2],
+            ["daily", 3],
+        ] as const)
+            new c.PvcBackupSchedule(name, {
+                schedule: "0 3 * * *",
+                namespace: "shop",
+                pvcNames: ["data"],
+                retention,
+                storage: { ...s3(), prefix: "shared-claim" },
+            });
+    });
+    const secrets = { s3: { AWS_ACCESS_KEY_ID: minio.accessKey, AWS_SECRET_ACCESS_KEY: minio.secretKey } };
+    const made: Record<string, string[]> = { hourly: [], daily: [] };
+    for (let i = 0; i < 4; i++) {
+        for (const name of ["hourly", "daily"]) {
+            const res = await runPod(podOf(cronJobs[`${name}-data`]), { secrets, volumes: { data: vol } });
+            expect(res.log).toContain("done:");
+            expect(res.ok).toBe(true);
+            made[name].push(/uploaded s3:\/\/[^/]+\/(\S+) \(/.exec(res.log)![1]);
+        }
+        await new Promise((r) => setTimeout(r, 1000));
+    }
+    expect(made.hourly[0]).toMatch(/^shared-claim\/unit\.hourly\.data-/);
+    expect(await keys("shared-claim/")).toEqual(
+        [...made.hourly.slice(-2), ...made.daily.slice(-3)].flatMap((k) => [k, `${k}.sha256`]).sort(),
+    );
+});
+
+test("two stacks (cluster names) on one bucket with the default prefix each keep exactly their N", async () => {
+    const vol = fs.mkdtempSync(path.join(tmp, "vol-"));
+    fs.writeFileSync(path.join(vol, "f"), crypto.randomBytes(10000));
+    const secrets = { s3: { AWS_ACCESS_KEY_ID: minio.accessKey, AWS_SECRET_ACCESS_KEY: minio.secretKey } };
+    const pods: Record<string, any> = {};
+    for (const [clusterName, retention] of [
+        ["blue", 2],
+        ["green", 3],
+    ] as const) {
+        const { cronJobs } = await render((c) => {
+            new c.PvcBackupSchedule("app", {
+                schedule: "0 3 * * *",
+                namespace: "shop",
+                pvcNames: ["data"],
+                retention,
+                clusterName,
+                storage: s3(),
+            });
+        });
+        pods[clusterName] = podOf(cronJobs["app-data"]);
+    }
+    const made: Record<string, string[]> = { blue: [], green: [] };
+    for (let i = 0; i < 4; i++) {
+        for (const c of ["blue", "green"]) {
+            const res = await runPod(pods[c], { secrets, volumes: { data: vol } });
+            expect(res.ok).toBe(true);
+            made[c].push(/uploaded s3:\/\/[^/]+\/(\S+) \(/.exec(res.log)![1]);
+        }
+        await new Promise((r) => setTimeout(r, 1000));
+    }
+    expect(made.blue[0]).toMatch(/^blue\/pvc\/shop\/app\/blue\.app\.data-/);
+    expect(await keys("blue/")).toEqual(
+        made.blue
+            .slice(-2)
+            .flatMap((k) => [k, `${k}.sha256`])
+            .sort(),
+    );
+    expect(await keys("green/")).toEqual(
+        made.green
+            .slice(-3)
+            .flatMap((k) => [k, `${k}.sha256`])
+            .sort(),
+    );
+});
+
+test("a failing run in the same second as a complete backup neither overwrites nor deletes it", async () => {
+    const vol = fs.mkdtempSync(path.join(tmp, "vol-"));
+    fs.writeFileSync(path.join(vol, "f"), crypto.randomBytes(100000));
+    // Every run sees the same second: the key's timestamp alone would collide.
+    const clock = fs.mkdtempSync(path.join(tmp, "clock-"));
+    fs.writeFileSync(
+        path.join(clock, "date"),
+        '#!/bin/sh\nif [ "$*" = "-u +%Y%m%dT%H%M%SZ" ]; then echo 20260101T000000Z; else exec /usr/bin/date "$@"; fi\n',
+        { mode: 0o755 },
+    );
+    const { cronJobs } = await render((c) => {
+        new c.PvcBackupSchedule("same", {
+            schedule: "0 3 * * *",
+            namespace: "db",
+            pvcNames: ["pg"],
+            strategy: "custom",
+            // Relative paths: the working directory is the mounted claim.
+            command: ["sh", "-c", "cat f && [ ! -e fail ]"],
+            storage: { ...s3(), prefix: "same-second" },
+        });
+    });
+    const secrets = { s3: { AWS_ACCESS_KEY_ID: minio.accessKey, AWS_SECRET_ACCESS_KEY: minio.secretKey } };
+    const pod = podOf(cronJobs["same-pg"]);
+    const good = await runPod(pod, { secrets, volumes: { data: vol }, pathPrepend: [clock] });
+    expect(good.ok).toBe(true);
+    const key = /uploaded s3:\/\/[^/]+\/(\S+) \(/.exec(good.log)![1];
+    fs.writeFileSync(path.join(vol, "fail"), "");
+    const bad = await runPod(pod, { secrets, volumes: { data: vol }, pathPrepend: [clock] });
+    expect(bad.ok).toBe(false);
+    expect(await keys("same-second/")).toEqual([key, `${key}.sha256`]);
+    expect(bad.log).toContain("source stage of same-second/unit.same.pg-20260101T000000Z-");
+    const dl = fs.mkdtempSync(path.join(tmp, "dl-"));
+    expect(fs.readFileSync(await download(key, dl))).toEqual(fs.readFileSync(path.join(vol, "f")));
+});
+
+describe("tar of a live volume: files changing while read", () => {
+    let vol: string;
+    let writer: ChildProcess;
+    beforeAll(() => {
+        vol = fs.mkdtempSync(path.join(tmp, "live-"));
+        fs.writeFileSync(path.join(vol, "growing.log"), crypto.randomBytes(30 * 1024 * 1024));
+        // Appends while the backups run, so GNU tar sees the file change under it (exit 1).
+        writer = spawn("sh", ["-c", 'while :; do echo x >> "$0"; done', path.join(vol, "growing.log")], {
+            stdio: "ignore",
+        });
+    });
+    afterAll(() => writer.kill());
+    const secrets = () => ({ s3: { AWS_ACCESS_KEY_ID: minio.accessKey, AWS_SECRET_ACCESS_KEY: minio.secretKey } });
+
+    test("by default a logged warning: the archive is kept, with numeric owners", async () => {
+        const { cronJobs } = await render((c) => {
+            new c.PvcBackupSchedule("live", {
+                schedule: "0 3 * * *",
+                namespace: "db",
+                pvcNames: ["logs"],
+                storage: { ...s3(), prefix: "live-warn" },
+            });
+        });
+        const res = await runPod(podOf(cronJobs["live-logs"]), { secrets: secrets(), volumes: { data: vol } });
+        expect(res.log).toContain("file changed as we read it");
+        expect(res.log).toContain("WARNING: tar exited with status 1");
+        expect(res.ok).toBe(true);
+        const [key] = (await keys("live-warn/")).filter((k) => k.endsWith(".tar.gz"));
+        const dl = fs.mkdtempSync(path.join(tmp, "dl-"));
+        const listing = (await runCommand("tar", ["-tvzf", await download(key, dl)])).stdout;
+        // Owned by root here: with names the listing would say root/root.
+        expect(listing).toMatch(/ 0\/0 .* \.\/growing\.log/);
+    });
+
+    test("with failOnChangedFiles the run fails and leaves no object", async () => {
+        const { cronJobs } = await render((c) => {
+            new c.PvcBackupSchedule("strict", {
+                schedule: "0 3 * * *",
+                namespace: "db",
+                pvcNames: ["logs"],
+                failOnChangedFiles: true,
+                storage: { ...s3(), prefix: "live-strict" },
+            });
+        });
+        const res = await runPod(podOf(cronJobs["strict-logs"]), { secrets: secrets(), volumes: { data: vol } });
+        expect(res.log).toContain("file changed as we read it");
+        expect(res.ok).toBe(false);
+        expect(res.log).toMatch(/source stage of \S+ exited with status 1/);
+        expect(await keys("live-strict/")).toEqual([]);
+    });
+});
+
+test("prune falls back to per-key deletes when the store refuses multi-object delete", async () => {
+    const vol = fs.mkdtempSync(path.join(tmp, "vol-"));
+    fs.writeFileSync(path.join(vol, "f"), crypto.randomBytes(10000));
+    // A store that answers DeleteObjects the way MissingContentMD5 stores do; every other call goes through.
+    const shim = fs.mkdtempSync(path.join(tmp, "aws-"));
+    fs.writeFileSync(
+        path.join(shim, "aws"),
+        `#!/bin/sh
+for a in "$@"; do
+  if [ "$a" = delete-objects ]; then
+    echo "An error occurred (MissingContentMD5) when calling the DeleteObjects operation: Missing required header for this request: Content-MD5" >&2
+    exit 254
+  fi
+done
+exec ${toolPath("aws")} "$@"
+`,
+        { mode: 0o755 },
+    );
+    const { cronJobs } = await render((c) => {
+        new c.PvcBackupSchedule("md5", {
+            schedule: "0 3 * * *",
+            namespace: "db",
+            pvcNames: ["pg"],
+            retention: 1,
+            storage: { ...s3(), prefix: "no-multi-delete" },
+        });
+    });
+    const secrets = { s3: { AWS_ACCESS_KEY_ID: minio.accessKey, AWS_SECRET_ACCESS_KEY: minio.secretKey } };
+    const made: string[] = [];
+    for (let i = 0; i < 3; i++) {
+        const res = await runPod(podOf(cronJobs["md5-pg"]), { secrets, volumes: { data: vol }, pathPrepend: [shim] });
+        expect(res.log).toContain("done:");
+        expect(res.ok).toBe(true);
+        if (i > 0) expect(res.log).toContain("deleting key by key");
+        made.push(/uploaded s3:\/\/[^/]+\/(\S+) \(/.exec(res.log)![1]);
+        await new Promise((r) => setTimeout(r, 1000));
+    }
+    expect(await keys("no-multi-delete/")).toEqual([made[2], `${made[2]}.sha256`]);
+});
+
 test("custom: a producer failing half-way fails the run and leaves no object", async () => {
     const vol = fs.mkdtempSync(path.join(tmp, "vol-"));
     const { cronJobs } = await render((c) => {
@@ -160,7 +368,7 @@ test("custom: a producer failing half-way fails the run and leaves no object", a
     });
     expect(res.ok).toBe(false);
     expect(res.log).toMatch(
-        /source stage of custom-fail\/pg-\S+ exited with status 3|upload of custom-fail\/pg-\S+ failed/,
+        /source stage of custom-fail\/unit\.dump\.pg-\S+ exited with status 3|upload of custom-fail\/unit\.dump\.pg-\S+ failed/,
     );
     expect(await keys("custom-fail/")).toEqual([]);
 });
@@ -249,5 +457,5 @@ test("under bash (the aws-cli image's /bin/sh, with pipefail) a good run complet
     expect(bad.ok).toBe(false);
     const left = await keys("bash/");
     expect(left).toHaveLength(2);
-    for (const k of left) expect(k).toMatch(/^bash\/ok-/);
+    for (const k of left) expect(k).toMatch(/^bash\/unit\.bash\.ok-/);
 });

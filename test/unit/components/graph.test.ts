@@ -105,7 +105,7 @@ describe("EtcdBackupSchedule", () => {
         const [upload] = pod.containers;
         expect(upload.command.slice(0, 2)).toEqual(["/bin/sh", "-c"]);
         expect(env(upload)).toMatchObject({
-            BACKUP_NAME: "etcd-prod",
+            BACKUP_NAME: "unit.etcd-prod",
             BACKUP_EXT: ".db",
             BACKUP_KEEP: "5",
             BACKUP_SOURCE: "file",
@@ -180,7 +180,7 @@ describe("EtcdBackupSchedule", () => {
         expect(up.resources).toEqual({ limits: { memory: "256Mi" } });
         expect(env(up)).toMatchObject({
             BACKUP_KEEP: "9",
-            BACKUP_PREFIX: "etcd",
+            BACKUP_PREFIX: "unit/etcd",
             BACKUP_EXTRA_DIR: "/host/certs",
             AWS_ACCESS_KEY_ID: { secretKeyRef: { name: "s3", key: "id", optional: false } },
             AWS_SECRET_ACCESS_KEY: { secretKeyRef: { name: "s3", key: "key", optional: false } },
@@ -277,18 +277,32 @@ describe("PvcBackupSchedule", () => {
             },
         ]);
         const ct = pod.containers[0];
-        expect(ct.args).toEqual(["tar", "-C", "$(BACKUP_DATA_DIR)", "-cf", "-", "."]);
+        expect(ct.args).toEqual(["tar", "--numeric-owner", "-C", "$(BACKUP_DATA_DIR)", "-cf", "-", "."]);
         expect(ct.volumeMounts[0]).toEqual({ name: "data", mountPath: "/data", readOnly: true });
         expect(env(ct)).toMatchObject({
-            BACKUP_NAME: "data-db-0",
+            BACKUP_NAME: "unit.app.data-db-0",
             BACKUP_EXT: ".tar.zst",
             BACKUP_KEEP: "7",
             BACKUP_SOURCE: "stream",
             BACKUP_COMPRESSION: "zstd",
-            BACKUP_PREFIX: "pvc/shop/app",
+            BACKUP_PREFIX: "unit/pvc/shop/app",
         });
         expect(await value(s.cronJobNames)).toEqual(["app-data-db-0", "app-uploads"]);
-        expect(await value(s.prefix)).toBe("pvc/shop/app");
+        expect(await value(s.prefix)).toBe("unit/pvc/shop/app");
+    });
+
+    test("clusterName names the objects and the default prefix", async () => {
+        const s = new c.PvcBackupSchedule("app", {
+            schedule: "@daily",
+            namespace: "shop",
+            pvcNames: ["data"],
+            clusterName: "prod-eu1",
+            storage: { bucket: { bucket: "bkt" } },
+        });
+        const [cj] = (await settle()).filter((r) => r.type === "kubernetes:batch/v1:CronJob");
+        const ct = plain(cj.inputs).spec.jobTemplate.spec.template.spec.containers[0];
+        expect(env(ct)).toMatchObject({ BACKUP_NAME: "prod-eu1.app.data", BACKUP_PREFIX: "prod-eu1/pvc/shop/app" });
+        expect(await value(s.prefix)).toBe("prod-eu1/pvc/shop/app");
     });
 
     test("custom: the user command is passed as argv, never inside the script", async () => {

@@ -241,6 +241,9 @@ const etcdCases: Case[] = [
     ],
     ["affinity", { affinity: [] }, /"affinity" must be an object/],
     ["tolerations", { tolerations: { key: "x" } }, /"tolerations" must be a list/],
+    ["clusterName", { clusterName: "prod.eu" }, /"clusterName" must be a DNS-1123 label/],
+    ["images.tools latest", { images: { tools: "amazon/aws-cli:latest" } }, /"images.tools" must be a pinned/],
+    ["images.etcd untagged", { images: { etcd: "registry:5000/etcd" } }, /"images.etcd" must be a pinned/],
     ...podCases,
 ];
 
@@ -258,6 +261,19 @@ const pvcCases: Case[] = [
     ["strategy", { strategy: "rsync" }, /"strategy" must be one of "tar", "snapshot", "custom"/],
     ["retention", { retention: -1 }, /"retention" must be an integer between 1 and 1000/],
     ["readOnly", { readOnly: "true" }, /"readOnly" must be a boolean/],
+    ["clusterName", { clusterName: "Prod" }, /"clusterName" must be a DNS-1123 label/],
+    ["failOnChangedFiles", { failOnChangedFiles: "yes" }, /"failOnChangedFiles" must be a boolean/],
+    ["image latest", { image: "alpine:latest" }, /"image" must be a pinned container image reference/],
+    [
+        "failOnChangedFiles with custom",
+        { strategy: "custom", command: ["pg_dump"], failOnChangedFiles: true },
+        /"failOnChangedFiles" only applies to strategy "tar"/,
+    ],
+    [
+        "clusterName with snapshot",
+        { strategy: "snapshot", storage: undefined, volumeSnapshotClass: "c", clusterName: "prod" },
+        /"clusterName" only applies to strategies "tar" and "custom"/,
+    ],
     [
         "selector labels",
         {
@@ -575,6 +591,9 @@ describe("rules on their own", () => {
         [v.httpUrl, "https://minio:9000", "ftp://x"],
         [v.etcdEndpoint, "https://$(HOST_IP):2379", "https://a,https://b"],
         [v.imageRef, "registry.k8s.io/etcd:3.6.5-0", "etcd"],
+        [v.imageRef, "registry.k8s.io/etcd:3.6.5-0", "registry.k8s.io/etcd:latest"],
+        [v.imageRef, "localhost:5000/tools:1.2", "localhost:5000/tools"],
+        [v.imageRef, "tools:latest@sha256:" + "a".repeat(64), "tools:latest"],
         [v.cronSchedule, "*/5 * * * *", "* * *"],
         [v.cronSchedule, "@hourly", "@every 5m"],
         [v.ianaTimeZone, "America/New_York", "Nowhere/City"],
