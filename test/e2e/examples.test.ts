@@ -28,6 +28,7 @@ import {
     stateResources,
     up,
 } from "../../tools/engine/stack";
+import { quickstartConfig } from "../../tools/engine/quickstart-config";
 import { SimulatorClient } from "../support/simulator-client";
 
 jest.setTimeout(900_000);
@@ -203,18 +204,8 @@ describe("examples/quickstart", () => {
         e2e = await exampleStack(
             "quickstart",
             {
-                "kube-backup:url": { value: sim.url },
-                "kube-backup:token": { value: sim.token, secret: true },
+                ...quickstartConfig({ sim, cluster, minio, bucket: BUCKET, etcdCaPem: etcdCa.certPem, etcdClient }),
                 "kube-backup:pollIntervalMs": { value: "50" },
-                kubeconfig: { value: cluster.kubeconfig, secret: true },
-                s3Endpoint: { value: minio.endpoint },
-                bucket: { value: BUCKET },
-                s3AccessKey: { value: minio.accessKey, secret: true },
-                s3SecretKey: { value: minio.secretKey, secret: true },
-                etcdEndpoint: { value: cluster.etcd.endpoint },
-                etcdCa: { value: etcdCa.certPem },
-                etcdCert: { value: etcdClient.certPem },
-                etcdKey: { value: etcdClient.keyPem, secret: true },
             },
             true,
         );

@@ -11,6 +11,7 @@ import { startSimulator, SimulatorHandle } from "../simulator/server";
 import { ClusterHandle, startCluster } from "../local/cluster";
 import { MinioHandle, createCertificateAuthority, makeTempDir, startMinio } from "../local/processes";
 import { E2eStack, createE2eStack, linkExampleInPlace, repoRoot } from "../engine/stack";
+import { quickstartConfig } from "../engine/quickstart-config";
 
 const STACK = "demo";
 const BUCKET = "kube-backup-demo";
@@ -84,17 +85,7 @@ async function main(): Promise<void> {
         plugins: ["kubernetes"],
         backendDir: fs.mkdtempSync(path.join(os.tmpdir(), "kube-backup-demo-state-")),
         config: {
-            "kube-backup:url": { value: sim.url },
-            "kube-backup:token": { value: sim.token, secret: true },
-            kubeconfig: { value: cluster.kubeconfig, secret: true },
-            s3Endpoint: { value: minio.endpoint },
-            bucket: { value: BUCKET },
-            s3AccessKey: { value: minio.accessKey, secret: true },
-            s3SecretKey: { value: minio.secretKey, secret: true },
-            etcdEndpoint: { value: cluster.etcd.endpoint },
-            etcdCa: { value: etcdCa.certPem },
-            etcdCert: { value: etcdClient.certPem },
-            etcdKey: { value: etcdClient.keyPem, secret: true },
+            ...quickstartConfig({ sim, cluster, minio, bucket: BUCKET, etcdCaPem: etcdCa.certPem, etcdClient }),
             appNamespaces: { value: JSON.stringify(["default"]) },
         },
     });
