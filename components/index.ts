@@ -10,3 +10,6 @@ export { PvcBackupSchedule, DEFAULT_KUBECTL_IMAGE } from "./pvc";
 export type { PvcBackupScheduleArgs } from "./pvc";
 export type { BackupStorage, S3CaBundleRef, S3CredentialsRef, S3Location } from "./storage";
 export { InputError } from "./validation";
+export { listStoredBackups, listStoredBackupsOutput } from "./catalog";
+export type { StoredBackup, StoredBackupsArgs } from "./catalog";
+export type { S3Access } from "./s3client";

@@ -45,6 +45,8 @@ const PUBLIC_VALUES = [
     "DEFAULT_KUBECTL_IMAGE",
     "DEFAULT_TOOLS_IMAGE",
     "InputError",
+    "listStoredBackups",
+    "listStoredBackupsOutput",
 ];
 // Still exported at runtime by `export *`, but marked @internal: absent from the typings.
 const INTERNAL_VALUES = ["OPTION_INPUTS", "enumerateQuery"];
@@ -90,8 +92,11 @@ const PUBLIC_TYPES = [
     "ScheduleArgs",
     "CreatedServiceAccount",
     "EtcdHostCerts",
+    "S3Access",
+    "StoredBackup",
+    "StoredBackupsArgs",
 ];
-/** The library's modules: every TypeScript source under provider/ and components/, as `dir/name`. */
+/** The library's modules: every TypeScript source under provider/, components/ and cli/, as `dir/name`. */
 function libraryModules(): string[] {
     const walk = (dir: string): string[] =>
         fs.readdirSync(path.join(repo, dir), { withFileTypes: true }).flatMap((e) => {
@@ -99,7 +104,7 @@ function libraryModules(): string[] {
             if (e.isDirectory()) return walk(rel);
             return e.name.endsWith(".ts") && !e.name.endsWith(".d.ts") ? [rel.replace(/\.ts$/, "")] : [];
         });
-    return [...walk("provider"), ...walk("components")];
+    return [...walk("provider"), ...walk("components"), ...walk("cli")];
 }
 
 /** Runs a command; a failure carries the command, its exit status and its whole output. */
@@ -184,6 +189,12 @@ test("the project has the package and its required peers, not the optional @pulu
     expect(installed("@pulumi/aws")).toBe(false);
     // The package is a copy from the tarball, not a link to the repository.
     expect(fs.lstatSync(path.join(project, "node_modules/kube-backup")).isSymbolicLink()).toBe(false);
+});
+
+test("the kube-backup command is installed and runs from the package", async () => {
+    const out = await run(path.join(project, "node_modules/.bin/kube-backup"), ["--help"], project);
+    expect(out).toContain("kube-backup list --bucket");
+    expect(out).toContain("kube-backup restore etcd");
 });
 
 test("every public name is defined; the Kubernetes components work; BackupBucket asks for @pulumi/aws", async () => {

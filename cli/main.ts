@@ -1,0 +1,132 @@
+// `kube-backup` command line: list the backups stored in a bucket and restore etcd from them. S3 credentials come
+// from the AWS SDK's default chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, IRSA, ...), never from
+// flags, so they do not show in process listings or shell history.
+import * as fs from "fs";
+import { parseArgs } from "util";
+import { listStoredBackups, StoredBackup, StoredBackupsArgs } from "../components/catalog";
+import { etcdNodeSteps, restoreEtcd } from "../components/restore";
+
+export interface Io {
+    out: (line: string) => void;
+    err: (line: string) => void;
+}
+
+const USAGE = `usage:
+  kube-backup list --bucket B [--prefix P] [--schedule S] [--cluster C] [--claim N] [--json] [S3 options]
+  kube-backup restore etcd --bucket B [--prefix P] --schedule S [--cluster C] [--at <RFC 3339>|latest]
+                           (--data-dir DIR | --download-only FILE) [--etcdutl PATH]
+                           [--name N --initial-cluster C --initial-advertise-peer-urls U] [S3 options]
+S3 options: --endpoint URL  --region R  --path-style  --ca-bundle FILE  --insecure-skip-tls-verify
+Credentials: the AWS SDK's default chain (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, ...).`;
+
+const OPTIONS = {
+    bucket: { type: "string" },
+    prefix: { type: "string" },
+    schedule: { type: "string" },
+    cluster: { type: "string" },
+    claim: { type: "string" },
+    json: { type: "boolean" },
+    endpoint: { type: "string" },
+    region: { type: "string" },
+    "path-style": { type: "boolean" },
+    "ca-bundle": { type: "string" },
+    "insecure-skip-tls-verify": { type: "boolean" },
+    at: { type: "string" },
+    "data-dir": { type: "string" },
+    "download-only": { type: "string" },
+    etcdutl: { type: "string" },
+    name: { type: "string" },
+    "initial-cluster": { type: "string" },
+    "initial-advertise-peer-urls": { type: "string" },
+    "initial-cluster-token": { type: "string" },
+    help: { type: "boolean", short: "h" },
+} as const;
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>["values"];
+
+function storeArgs(v: Values): StoredBackupsArgs {
+    if (!v.bucket) throw new UsageError("--bucket is required");
+    return {
+        bucket: v.bucket,
+        prefix: v.prefix,
+        endpoint: v.endpoint,
+        region: v.region,
+        forcePathStyle: v["path-style"],
+        caBundle: v["ca-bundle"] ? fs.readFileSync(v["ca-bundle"], "utf8") : undefined,
+        insecureSkipTlsVerify: v["insecure-skip-tls-verify"],
+        schedule: v.schedule,
+        cluster: v.cluster,
+        claim: v.claim,
+    };
+}
+
+class UsageError extends Error {}
+
+function table(rows: StoredBackup[]): string[] {
+    const head = ["TIME", "STATE", "SIZE", "ENCRYPTION", "REVISION", "CLUSTER-ID", "SHA256", "KEY"];
+    const body = rows.map((b) => [
+        b.time,
+        b.complete ? "complete" : "incomplete",
+        String(b.size),
+        b.encryption,
+        b.etcdRevision !== undefined ? String(b.etcdRevision) : "-",
+        b.etcdClusterId ?? "-",
+        b.sha256 ? b.sha256.slice(0, 12) : "-",
+        b.key,
+    ]);
+    const width = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
+    return [head, ...body].map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(width[i]))).join("  "));
+}
+
+/** Runs the command line; resolves with the exit code (0 ok, 1 refused/failed, 2 usage). */
+export async function main(argv: string[], io: Io): Promise<number> {
+    let parsed;
+    try {
+        parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+    } catch (e) {
+        io.err(`kube-backup: ${(e as Error).message}\n${USAGE}`);
+        return 2;
+    }
+    const { values: v, positionals: pos } = parsed;
+    if (v.help || pos.length === 0) {
+        (v.help ? io.out : io.err)(USAGE);
+        return v.help ? 0 : 2;
+    }
+    try {
+        if (pos[0] === "list" && pos.length === 1) {
+            const rows = await listStoredBackups(storeArgs(v));
+            if (v.json) io.out(JSON.stringify(rows, null, 2));
+            else if (rows.length === 0) io.out(`no backups under s3://${v.bucket}/${v.prefix ?? ""}`);
+            else for (const line of table(rows)) io.out(line);
+            return 0;
+        }
+        if (pos[0] === "restore" && pos[1] === "etcd" && pos.length === 2) {
+            if (!v.schedule) throw new UsageError("--schedule is required");
+            const r = await restoreEtcd(
+                {
+                    ...storeArgs(v),
+                    schedule: v.schedule,
+                    at: v.at,
+                    dataDir: v["data-dir"],
+                    downloadOnly: v["download-only"],
+                    etcdutl: v.etcdutl,
+                    name: v.name,
+                    initialCluster: v["initial-cluster"],
+                    initialAdvertisePeerUrls: v["initial-advertise-peer-urls"],
+                    initialClusterToken: v["initial-cluster-token"],
+                },
+                io.out,
+            );
+            if (v["data-dir"]) io.out(`\n${etcdNodeSteps(r.target)}`);
+            return 0;
+        }
+        throw new UsageError(`unknown command "${pos.join(" ")}"`);
+    } catch (e) {
+        if (e instanceof UsageError) {
+            io.err(`kube-backup: ${e.message}\n${USAGE}`);
+            return 2;
+        }
+        io.err(`kube-backup: ${(e as Error).message}`);
+        return 1;
+    }
+}
