@@ -3,6 +3,7 @@
 // defaults meet the `restricted` Pod Security profile.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import type { BackupAlerts } from "./alerts";
 import * as v from "./validation";
 
 type PodSecurityContext = k8s.types.input.core.v1.PodSecurityContext;
@@ -63,6 +64,8 @@ export interface ScheduleArgs {
     affinity?: pulumi.Input<Affinity>;
     /** Tolerations of the backup pods. */
     tolerations?: pulumi.Input<pulumi.Input<Toleration>[]>;
+    /** Opt-in alerts: a PrometheusRule (monitoring.coreos.com/v1, the Prometheus Operator's CRD) for this schedule. */
+    alerts?: BackupAlerts;
 }
 
 /** Defaults that pass the `restricted` Pod Security profile. 65532 is the conventional "nonroot" UID. */

@@ -26,6 +26,7 @@
 // UID) with every capability still dropped.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { backupAlertRule } from "./alerts";
 import { BackupCredentials, EtcdClientCertificates, EtcdClientSecretRef } from "./credentials";
 import {
     backupCronJob,
@@ -366,6 +367,7 @@ export class EtcdBackupSchedule extends pulumi.ComponentResource {
             p,
         );
 
+        if (args.alerts !== undefined) backupAlertRule(val, name, namespace, [name], schedule, args.alerts, p);
         this.cronJobName = cronJob.metadata.name;
         this.namespace = cronJob.metadata.namespace;
         this.bucket = pulumi.output(storage.bucket);

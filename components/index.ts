@@ -13,3 +13,4 @@ export { InputError } from "./validation";
 export { listStoredBackups, listStoredBackupsOutput } from "./catalog";
 export type { StoredBackup, StoredBackupsArgs } from "./catalog";
 export type { S3Access } from "./s3client";
+export type { BackupAlerts } from "./alerts";

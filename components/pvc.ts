@@ -25,6 +25,7 @@ import {
     TMP_VOLUME,
     withPodSettings,
 } from "./cronjob";
+import { backupAlertRule } from "./alerts";
 import { DEFAULT_TOOLS_IMAGE } from "./etcd";
 import { BACKUP_SCRIPT, SNAPSHOT_SCRIPT } from "./scripts";
 import { BackupStorage, resolveClusterName, resolveStorage, s3SecretName } from "./storage";
@@ -379,6 +380,8 @@ export class PvcBackupSchedule extends pulumi.ComponentResource {
         }
 
         this.cronJobNames = pulumi.all(cronJobs.map((c) => c.metadata.name));
+        if (args.alerts !== undefined)
+            backupAlertRule(val, name, namespace, this.cronJobNames, schedule, args.alerts, opts1);
         this.namespace = pulumi.output(namespace);
         this.bucket = pulumi.output(bucket);
         this.prefix = pulumi.output(prefix);
