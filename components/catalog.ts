@@ -159,7 +159,10 @@ export async function listStoredBackups(args: StoredBackupsArgs): Promise<Stored
 
 type Inputs<T> = pulumi.Input<{ [K in keyof T]: pulumi.Input<T[K]> }>;
 
-/** listStoredBackups with Pulumi inputs (credentials may be secrets; the result holds none). */
+/**
+ * listStoredBackups with Pulumi inputs. Credentials may be secrets; the listing holds none (keys, times, sizes,
+ * digests, metadata), so it is not marked secret.
+ */
 export function listStoredBackupsOutput(args: Inputs<StoredBackupsArgs>): pulumi.Output<StoredBackup[]> {
-    return pulumi.output(args).apply((a) => listStoredBackups(a as StoredBackupsArgs));
+    return pulumi.unsecret(pulumi.output(args).apply((a) => listStoredBackups(a as StoredBackupsArgs)));
 }
