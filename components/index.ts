@@ -14,3 +14,6 @@ export { listStoredBackups, listStoredBackupsOutput } from "./catalog";
 export type { StoredBackup, StoredBackupsArgs } from "./catalog";
 export type { S3Access } from "./s3client";
 export type { BackupAlerts } from "./alerts";
+export { getBackupStatus, getBackupStatusOutput } from "./status";
+export type { BackupStatus, BackupStatusArgs, FailedJob, StatusStorage } from "./status";
+export type { KubeAccess } from "./kube";

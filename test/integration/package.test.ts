@@ -47,6 +47,8 @@ const PUBLIC_VALUES = [
     "InputError",
     "listStoredBackups",
     "listStoredBackupsOutput",
+    "getBackupStatus",
+    "getBackupStatusOutput",
 ];
 // Still exported at runtime by `export *`, but marked @internal: absent from the typings.
 const INTERNAL_VALUES = ["OPTION_INPUTS", "enumerateQuery"];
@@ -95,6 +97,12 @@ const PUBLIC_TYPES = [
     "S3Access",
     "StoredBackup",
     "StoredBackupsArgs",
+    "BackupAlerts",
+    "BackupStatus",
+    "BackupStatusArgs",
+    "FailedJob",
+    "KubeAccess",
+    "StatusStorage",
 ];
 /** The library's modules: every TypeScript source under provider/, components/ and cli/, as `dir/name`. */
 function libraryModules(): string[] {
