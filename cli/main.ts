@@ -5,6 +5,7 @@ import * as fs from "fs";
 import { parseArgs } from "util";
 import { listStoredBackups, StoredBackup, StoredBackupsArgs } from "../components/catalog";
 import { etcdNodeSteps, restoreEtcd } from "../components/restore";
+import { runBackupNow } from "../components/run";
 
 export interface Io {
     out: (line: string) => void;
@@ -16,6 +17,7 @@ const USAGE = `usage:
   kube-backup restore etcd --bucket B [--prefix P] --schedule S [--cluster C] [--at <RFC 3339>|latest]
                            (--data-dir DIR | --download-only FILE) [--etcdutl PATH]
                            [--name N --initial-cluster C --initial-advertise-peer-urls U] [S3 options]
+  kube-backup run <cronjob> --namespace NS [--timeout SECONDS] [--kubeconfig FILE] [--context NAME]
 S3 options: --endpoint URL  --region R  --path-style  --ca-bundle FILE  --insecure-skip-tls-verify
 Credentials: the AWS SDK's default chain (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, ...).`;
 
@@ -39,6 +41,11 @@ const OPTIONS = {
     "initial-cluster": { type: "string" },
     "initial-advertise-peer-urls": { type: "string" },
     "initial-cluster-token": { type: "string" },
+    namespace: { type: "string", short: "n" },
+    timeout: { type: "string" },
+    kubeconfig: { type: "string" },
+    context: { type: "string" },
+    "poll-ms": { type: "string" },
     help: { type: "boolean", short: "h" },
 } as const;
 
@@ -119,6 +126,34 @@ export async function main(argv: string[], io: Io): Promise<number> {
             );
             if (v["data-dir"]) io.out(`\n${etcdNodeSteps(r.target)}`);
             return 0;
+        }
+        if (pos[0] === "run" && pos.length === 2) {
+            if (!v.namespace) throw new UsageError("--namespace is required");
+            const num = (flag: string, val: string | undefined) => {
+                if (val === undefined) return undefined;
+                if (!/^[1-9][0-9]*$/.test(val)) throw new UsageError(`--${flag} must be a positive integer`);
+                return Number(val);
+            };
+            const r = await runBackupNow(
+                {
+                    namespace: v.namespace,
+                    cronJob: pos[1],
+                    kubeconfig: v.kubeconfig ? fs.readFileSync(v.kubeconfig, "utf8") : undefined,
+                    context: v.context,
+                    timeoutSeconds: num("timeout", v.timeout),
+                    pollMs: num("poll-ms", v["poll-ms"]),
+                },
+                io.out,
+            );
+            if (r.succeeded) {
+                io.out(`job ${r.job} completed`);
+                return 0;
+            }
+            io.err(
+                `kube-backup: job ${v.namespace}/${r.job} failed: ${r.reason ?? "unknown reason"}` +
+                    `${r.message ? `: ${r.message}` : ""} (logs: kubectl -n ${v.namespace} logs job/${r.job})`,
+            );
+            return 1;
         }
         throw new UsageError(`unknown command "${pos.join(" ")}"`);
     } catch (e) {
