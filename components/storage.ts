@@ -220,7 +220,6 @@ export function resolveStorage(
     const env: EnvVar[] = [
         { name: "BACKUP_BUCKET", value: bucket },
         { name: "BACKUP_PREFIX", value: prefix },
-        { name: "AWS_PAGER", value: "" },
     ];
     if (endpoint !== undefined) env.push({ name: "S3_ENDPOINT_URL", value: endpoint });
     if (region !== undefined)
