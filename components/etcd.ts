@@ -5,7 +5,7 @@
 //   init "snapshot" (etcd image, exec form)  etcdctl snapshot save  -> emptyDir /backup/snapshot.db
 //   init "verify"   (etcd image, exec form)  etcdutl snapshot status -w json: bbolt integrity check (tx.Check);
 //                                            a corrupt or unreadable file fails the pod before any upload.
-//   "upload"        (shell + aws-cli image)  the shared backup script (scripts.ts).
+//   "upload"        (shell + rclone image)   the shared backup script (scripts.ts).
 // Recording the verification: etcdutl can only print its result to stdout, and without a shell nothing in the
 // etcd image can redirect that into a file; reading it back from the pod log would need pods/log RBAC and an API
 // client in the job. So the upload container re-derives the facts from the file itself and records them as
@@ -13,7 +13,7 @@
 // the integrity hash is etcd's own sha256 trailer, checked against the content (the check `snapshot restore`
 // makes, which also catches truncation that bbolt's check misses), and the revision is read from the bbolt pages
 // exactly as etcdutl computes it. The cluster ID (x-amz-meta-etcd-cluster-id) is not in the file: the upload
-// container asks the member's gRPC gateway for it with curl and the same client certificate, and omits it with a
+// container asks the member's gRPC gateway for it with rclone's HTTP client and the same client certificate, and omits it with a
 // warning when it cannot. The sidecar stays plain `sha256sum -c` format. etcdutl's JSON (revision, hash,
 // totalKey, totalSize) remains in the verify container's log for humans.
 //
@@ -40,11 +40,19 @@ import {
     withPodSettings,
 } from "./cronjob";
 import { BACKUP_SCRIPT } from "./scripts";
-import { BackupStorage, resolveClusterName, resolveStorage, s3SecretName } from "./storage";
+import {
+    BackupEncryption,
+    BackupStorage,
+    resolveClusterName,
+    resolveEncryption,
+    resolveStorage,
+    s3SecretName,
+} from "./storage";
 import * as v from "./validation";
 
 export const DEFAULT_ETCD_IMAGE = "gcr.io/etcd-development/etcd:v3.6.16";
-export const DEFAULT_TOOLS_IMAGE = "docker.io/amazon/aws-cli:2.31.39";
+/** The official rclone image (Alpine: busybox sh, tar, gzip, sha256sum, awk, od, plus rclone); the tag is the rclone version. */
+export const DEFAULT_TOOLS_IMAGE = "docker.io/rclone/rclone:1.76.0";
 export const CONTROL_PLANE_LABEL = "node-role.kubernetes.io/control-plane";
 export const MASTER_LABEL = "node-role.kubernetes.io/master";
 export const DEFAULT_HOST_CERTS_DIR = "/etc/kubernetes/pki/etcd";
@@ -104,9 +112,14 @@ export interface EtcdBackupScheduleArgs extends ScheduleArgs {
     hostCerts?: EtcdHostCerts;
     /**
      * Host directory to back up next to each snapshot (e.g. "/etc/kubernetes/pki"). Opt-in Pod Security
-     * exception like hostCerts.
+     * exception like hostCerts. Requires `encryption`: the directory holds the cluster's private keys.
      */
     certsDir?: string;
+    /**
+     * Client-side encryption (rclone crypt) of the snapshot and the certsDir archive, with a password from a
+     * Secret. Optional, but required with certsDir: a snapshot holds every Secret of the cluster.
+     */
+    encryption?: BackupEncryption;
     storage: BackupStorage;
     /**
      * The cluster these snapshots belong to, part of every object name and of the default prefix
@@ -117,6 +130,11 @@ export interface EtcdBackupScheduleArgs extends ScheduleArgs {
     affinity?: pulumi.Input<k8s.types.input.core.v1.Affinity>;
     /** Default: tolerate the control-plane, master and RKE2 etcd taints and CriticalAddonsOnly. */
     tolerations?: pulumi.Input<pulumi.Input<k8s.types.input.core.v1.Toleration>[]>;
+    /**
+     * sizeLimit of the emptyDir the snapshot is written to (the node's disk): at least the etcd database size
+     * (etcd's quota-backend-bytes, 2 GiB by default, 8 GiB at most recommended). Default "10Gi".
+     */
+    snapshotSizeLimit?: pulumi.Input<string>;
     /** Time limit of `etcdctl snapshot save` (without one it waits forever for an unreachable member). Default 600. */
     snapshotTimeoutSeconds?: pulumi.Input<number>;
     /** Use the node's network (for members listening on 127.0.0.1 only). Opt-in Pod Security exception. Default false. */
@@ -124,7 +142,7 @@ export interface EtcdBackupScheduleArgs extends ScheduleArgs {
     images?: {
         /** Image with etcdctl and etcdutl (no shell needed). Match the server's minor version. */
         etcd?: pulumi.Input<string>;
-        /** Image with sh, aws CLI and coreutils (sha256sum, od, split, awk). */
+        /** Image with sh, rclone and the tools the script's preflight names (busybox has them all). Default: the rclone image. */
         tools?: pulumi.Input<string>;
     };
 }
@@ -159,9 +177,22 @@ export class EtcdBackupSchedule extends pulumi.ComponentResource {
         const retention = val.check("retention", args.retention, v.integerIn(1, 1000)) ?? 5;
         const endpoint = val.check("endpoint", args.endpoint, v.etcdEndpoint) ?? "https://$(HOST_IP):2379";
         const certsDir = val.check("certsDir", args.certsDir, v.absolutePath) as string | undefined;
+        const encryptionEnv = resolveEncryption(val, args.encryption);
+        if (certsDir !== undefined && args.encryption === undefined)
+            val.fail(
+                "certsDir",
+                'requires "encryption" (a Secret with the password): the archive holds the cluster\'s CA and service-account private keys, which must not sit in the bucket in plain text',
+                certsDir,
+            );
         const etcdImage = val.check("images.etcd", args.images?.etcd, v.imageRef) ?? DEFAULT_ETCD_IMAGE;
         const toolsImage = val.check("images.tools", args.images?.tools, v.imageRef) ?? DEFAULT_TOOLS_IMAGE;
         const hostNetwork = val.check("hostNetwork", args.hostNetwork, v.isBoolean) ?? false;
+        const sizeLimit =
+            val.check(
+                "snapshotSizeLimit",
+                args.snapshotSizeLimit,
+                v.byteQuantity(2 ** 26, 2 ** 40, '"64Mi" and "1Ti"'),
+            ) ?? "10Gi";
         const snapshotTimeout =
             val.check("snapshotTimeoutSeconds", args.snapshotTimeoutSeconds, v.integerIn(5, 86400)) ?? 600;
         const cluster = resolveClusterName(val, args.clusterName);
@@ -257,7 +288,7 @@ export class EtcdBackupSchedule extends pulumi.ComponentResource {
 
         const snapshotFile = `${WORK_DIR}/snapshot.db`;
         const volumes: k8s.types.input.core.v1.Volume[] = [
-            { name: "work", emptyDir: {} },
+            { name: "work", emptyDir: { sizeLimit } },
             TMP_VOLUME,
             clientVolume,
             ...storage.volumes,
@@ -286,6 +317,7 @@ export class EtcdBackupSchedule extends pulumi.ComponentResource {
             { name: "BACKUP_ETCD_KEY", value: `${CLIENT_DIR}/${files.key}` },
             ...TMP_ENV,
             ...storage.env,
+            ...encryptionEnv,
         ];
         if (certsDir) {
             volumes.push({ name: "certs-dir", hostPath: { path: certsDir, type: "Directory" } });

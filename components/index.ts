@@ -8,7 +8,7 @@ export { EtcdBackupSchedule, DEFAULT_ETCD_IMAGE, DEFAULT_TOOLS_IMAGE } from "./e
 export type { EtcdBackupScheduleArgs, EtcdHostCerts } from "./etcd";
 export { PvcBackupSchedule, DEFAULT_KUBECTL_IMAGE } from "./pvc";
 export type { PvcBackupScheduleArgs } from "./pvc";
-export type { BackupStorage, S3CaBundleRef, S3CredentialsRef, S3Location } from "./storage";
+export type { BackupEncryption, BackupStorage, S3CaBundleRef, S3CredentialsRef, S3Location } from "./storage";
 export { InputError } from "./validation";
 export { listStoredBackups, listStoredBackupsOutput } from "./catalog";
 export type { StoredBackup, StoredBackupsArgs } from "./catalog";

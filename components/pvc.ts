@@ -28,7 +28,14 @@ import {
 import { backupAlertRule } from "./alerts";
 import { DEFAULT_TOOLS_IMAGE } from "./etcd";
 import { BACKUP_SCRIPT, SNAPSHOT_SCRIPT } from "./scripts";
-import { BackupStorage, resolveClusterName, resolveStorage, s3SecretName } from "./storage";
+import {
+    BackupEncryption,
+    BackupStorage,
+    resolveClusterName,
+    resolveEncryption,
+    resolveStorage,
+    s3SecretName,
+} from "./storage";
 import * as v from "./validation";
 
 export const DEFAULT_KUBECTL_IMAGE = "docker.io/alpine/k8s:1.35.0";
@@ -62,11 +69,23 @@ export interface PvcBackupScheduleArgs extends ScheduleArgs {
     /** tar/custom: where archives go. */
     storage?: BackupStorage;
     /**
+     * tar/custom: the largest archive expected, as a byte quantity ("500Gi", "5Ti"). Streams are uploaded in at
+     * most 10,000 parts of a fixed size, so this sets the part size (at least 16 MiB, two parts buffered in
+     * memory: about 1.1 GiB of memory for "5Ti"; raise the memory limit to match). Default: 16 MiB parts, which
+     * allow archives up to 156 GiB.
+     */
+    maxArchiveSize?: pulumi.Input<string>;
+    /** tar/custom: client-side encryption (rclone crypt) of the archives, with a password from a Secret. */
+    encryption?: BackupEncryption;
+    /**
      * tar/custom: the cluster these backups belong to, part of every object name and of the default prefix
      * "<clusterName>/pvc/<namespace>/<name>". A DNS-1123 label. Default: the Pulumi stack name.
      */
     clusterName?: pulumi.Input<string>;
-    /** Image: for tar/custom sh + aws CLI + tar + gzip/zstd; for snapshot sh + kubectl. */
+    /**
+     * Image: for tar/custom sh + rclone + tar + gzip (zstd only in a custom image: the default rclone image has no
+     * zstd compressor); for snapshot sh + kubectl.
+     */
     image?: pulumi.Input<string>;
     /**
      * tar: fail the run when GNU tar reports a file that changed while it was read (exit status 1). Default false:
@@ -204,6 +223,14 @@ export class PvcBackupSchedule extends pulumi.ComponentResource {
                 );
             if (readAllFiles !== undefined)
                 val.fail("readAllFiles", 'only applies to strategies "tar" and "custom"', strategy);
+            if (args.maxArchiveSize !== undefined)
+                val.fail("maxArchiveSize", 'only applies to strategies "tar" and "custom"', strategy);
+            if (args.encryption !== undefined)
+                val.fail(
+                    "encryption",
+                    'only applies to strategies "tar" and "custom" (snapshots stay in the cluster\'s CSI storage)',
+                    strategy,
+                );
             if (args.clusterName !== undefined)
                 val.fail(
                     "clusterName",
@@ -238,6 +265,16 @@ export class PvcBackupSchedule extends pulumi.ComponentResource {
             }
             bucket = storage.bucket;
             prefix = storage.prefix;
+            const encryptionEnv = resolveEncryption(val, args.encryption);
+            const maxSize = val.check(
+                "maxArchiveSize",
+                args.maxArchiveSize,
+                v.byteQuantity(2 ** 20, 50 * 2 ** 40, '"1Mi" and "50Ti"'),
+            );
+            const chunkEnv =
+                maxSize === undefined
+                    ? []
+                    : [{ name: "BACKUP_CHUNK_SIZE", value: pulumi.output(maxSize).apply(partSizeFor) }];
             const image = val.check("image", args.image, v.imageRef) ?? DEFAULT_TOOLS_IMAGE;
             let producer: pulumi.Input<string>[];
             let ext: pulumi.Input<string>;
@@ -245,6 +282,7 @@ export class PvcBackupSchedule extends pulumi.ComponentResource {
             if (strategy === "tar") {
                 if (args.command) val.fail("command", 'only applies to strategy "custom"', args.command);
                 compression = val.check("compression", args.compression, v.oneOf("gzip", "zstd", "none")) ?? "gzip";
+                compression = zstdNeedsImage(val, compression, args.image);
                 // Numeric owners only: a restore must not remap owners through the restoring host's user names.
                 // No --xattrs/--acls/--sparse: busybox tar (the Alpine images) has none of them.
                 producer = ["tar", "--numeric-owner", "-C", "$(BACKUP_DATA_DIR)", "-cf", "-", "."];
@@ -253,6 +291,7 @@ export class PvcBackupSchedule extends pulumi.ComponentResource {
                     .apply((c) => (c === "gzip" ? ".tar.gz" : c === "zstd" ? ".tar.zst" : ".tar"));
             } else {
                 compression = val.check("compression", args.compression, v.oneOf("gzip", "zstd", "none")) ?? "none";
+                compression = zstdNeedsImage(val, compression, args.image);
                 if (!args.command)
                     val.fail(
                         "command",
@@ -345,6 +384,8 @@ export class PvcBackupSchedule extends pulumi.ComponentResource {
                             : []),
                         ...TMP_ENV,
                         ...storage.env,
+                        ...encryptionEnv,
+                        ...chunkEnv,
                     ],
                     volumeMounts: [{ name: "data", mountPath: DATA_DIR, readOnly }, TMP_MOUNT, ...storage.mounts],
                 });
@@ -478,6 +519,33 @@ export class PvcBackupSchedule extends pulumi.ComponentResource {
             opts,
         );
     }
+}
+
+/**
+ * rclone's part size (in MiB, "<n>M") for a stream of up to `maxSize`: S3 allows 10,000 parts; 5% of them are
+ * kept spare so an archive a little over the estimate still fits. Never below the 16 MiB default.
+ */
+export function partSizeFor(maxSize: string): string {
+    const bytes = v.quantityBytes(maxSize)!;
+    return `${Math.max(16, Math.ceil(bytes / 9500 / 2 ** 20))}M`;
+}
+
+/** busybox (the default tools image's userland) has no zstd compressor: zstd needs an image of the user's choice. */
+function zstdNeedsImage(
+    val: v.Validator,
+    compression: pulumi.Input<string>,
+    image: pulumi.Input<string> | undefined,
+): pulumi.Input<string> {
+    if (image !== undefined) return compression;
+    return val.relate(
+        "compression",
+        [compression],
+        (c) =>
+            c === "zstd"
+                ? `"zstd" needs an "image" with a zstd binary: the default tools image ${DEFAULT_TOOLS_IMAGE} (Alpine busybox) has none; use "gzip" or set "image"`
+                : undefined,
+        compression,
+    );
 }
 
 /** The user's affinity with a required pod-affinity term added (the user's own terms are kept). */

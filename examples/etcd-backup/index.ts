@@ -36,7 +36,12 @@ const schedule = new EtcdBackupSchedule("etcd-backup", {
     timeZone: config.require("timeZone"),
     retention: config.requireNumber("retention"),
     certificates: credentials,
+    // The PKI directory holds the cluster's private keys, so it requires client-side encryption: create the Secret
+    // first, e.g. `kubectl -n kube-system create secret generic etcd-backup-encryption \
+    //   --from-literal=password="$(openssl rand -base64 32)" --from-literal=salt="$(openssl rand -base64 32)"`,
+    // and keep a copy of both values outside the cluster: restores need them.
     certsDir: "/etc/kubernetes/pki",
+    encryption: { secretName: config.get("encryptionSecret") ?? "etcd-backup-encryption", saltKey: "salt" },
     storage: { bucket, prefix: config.require("prefix"), credentials },
     resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "512Mi" } },
 });

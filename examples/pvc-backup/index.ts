@@ -13,15 +13,15 @@ const credentials = new BackupCredentials("pvc-backup", {
     },
 });
 
-// Nightly tar | zstd straight to S3 (no temporary copy), the claim mounted read-only on the node of the pod that
+// Nightly tar | gzip straight to S3 (no temporary copy), the claim mounted read-only on the node of the pod that
 // uses it (`appLabel` must select only that pod; for a StatefulSet use `statefulSet`), so a ReadWriteOnce volume
-// never hits a Multi-Attach error. The tools image must contain zstd.
+// never hits a Multi-Attach error. (zstd needs an `image` with a zstd binary: the default rclone image has none.)
 const archives = new PvcBackupSchedule("nightly", {
     namespace,
     schedule: "30 1 * * *",
     timeZone: "Europe/Berlin",
     pvcNames: config.requireObject<string[]>("claims"),
-    compression: "zstd",
+    compression: "gzip",
     retention: 7,
     coScheduleWith: { app: config.require("appLabel") },
     accessMode: "ReadWriteOnce",

@@ -2,12 +2,15 @@
 // in order, then the main container; env resolved in order with Kubernetes' $(VAR) expansion (also in command and
 // args); secretKeyRef/fieldRef from the rendered Secrets and given field values; volumes as directories, with
 // every env value, workingDir and mount path rewritten from the container path to its directory. Executables are
-// the real tools: etcdctl/etcdutl from the toolchain, the aws CLI, and the host's /bin/sh, tar, gzip, zstd.
+// what the default images ship: the shell containers (command "/bin/sh") run busybox's sh with PATH set to exactly
+// the tools image's userland (busybox applets + rclone at the image's version, tools/toolchain.sh part "userland"),
+// so no host GNU tool or aws CLI can make a test pass; the exec-form etcd containers get a PATH holding only
+// etcdctl and etcdutl from the toolchain (the etcd image is distroless).
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { toolBinDir, toolPath } from "./toolchain";
+import { toolPath, userlandDir } from "./toolchain";
 
 export interface ContainerRun {
     name: string;
@@ -35,9 +38,11 @@ export interface RunPodOptions {
     /** Called after a container exits 0 and before the next starts (to inject faults), with the volume dirs. */
     after?: (container: string, dirs: Record<string, string>) => void | Promise<void>;
     timeoutMs?: number;
-    /** Directories searched before the default PATH (fault injection: wrappers that shadow a tool). */
+    /** Directories searched before the image's PATH (fault injection: wrappers that shadow a tool). */
     pathPrepend?: string[];
-    /** Run "/bin/sh" commands with this shell instead (e.g. "bash", as in the aws-cli image; dash is the default). */
+    /** Replaces the shell image's userland as PATH (e.g. one without tar, for the preflight). */
+    userland?: string;
+    /** Run "/bin/sh" commands with this shell instead (e.g. "bash"; busybox sh is the default). */
     shell?: string;
     /** Measure peak RSS (KiB) of the process tree of this container (via /usr/bin/time is not available: polled). */
     sampleMemoryOf?: string;
@@ -72,10 +77,13 @@ export function expand(input: string, vars: Record<string, string>): string {
     return out;
 }
 
-const EXECUTABLES: Record<string, () => string> = {
-    etcdctl: () => toolPath("etcdctl"),
-    etcdutl: () => toolPath("etcdutl"),
-};
+/** A directory holding only etcdctl and etcdutl: the PATH of the exec-form etcd image containers. */
+function etcdImageDir(scratch: string): string {
+    const dir = path.join(scratch, "etcd-image");
+    fs.mkdirSync(dir);
+    for (const t of ["etcdctl", "etcdutl"] as const) fs.symlinkSync(toolPath(t), path.join(dir, t));
+    return dir;
+}
 
 export async function runPod(pod: any, opts: RunPodOptions): Promise<PodResult & { peakRssKiB?: number }> {
     const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "kb-pod-"));
@@ -100,6 +108,8 @@ export async function runPod(pod: any, opts: RunPodOptions): Promise<PodResult &
         dirs[vol.name] = dir;
     }
     const fields = { "status.hostIP": "127.0.0.1", "metadata.namespace": "default", ...opts.fields };
+    const userland = opts.userland ?? userlandDir();
+    const etcdImage = etcdImageDir(scratch);
     const runs: ContainerRun[] = [];
     let peakRssKiB: number | undefined;
     try {
@@ -123,9 +133,13 @@ export async function runPod(pod: any, opts: RunPodOptions): Promise<PodResult &
                 else throw new Error(`env ${e.name}: unsupported source`);
             }
             const argv = [...(c.command ?? []), ...(c.args ?? [])].map((a: string) => expand(a, vars));
-            const exe = argv[0] === "/bin/sh" && opts.shell ? opts.shell : (EXECUTABLES[argv[0]]?.() ?? argv[0]);
+            const shellImage = argv[0] === "/bin/sh";
+            const imagePath = shellImage ? userland : etcdImage;
+            if (!shellImage && !["etcdctl", "etcdutl"].includes(argv[0]))
+                throw new Error(`container ${c.name}: no image userland known for command ${argv[0]}`);
+            const exe = shellImage ? (opts.shell ?? path.join(userland, "sh")) : path.join(etcdImage, argv[0]);
             const env = {
-                PATH: [...(opts.pathPrepend ?? []), toolBinDir(), "/usr/local/bin", "/usr/bin", "/bin"].join(":"),
+                PATH: [...(opts.pathPrepend ?? []), imagePath].join(":"),
                 HOME: scratch,
                 TMPDIR: scratch,
                 AWS_EC2_METADATA_DISABLED: "true",

@@ -1,7 +1,7 @@
 // Locates the tools built by tools/toolchain.sh (real etcd, MinIO, aws CLI, Pulumi engine, Kubernetes
 // control plane) and builds a missing one on demand. Tests never fall back to anything else: a tool that
 // cannot be built is an error naming the command to run.
-import { execFileSync } from "child_process";
+import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -31,6 +31,9 @@ const toolParts: Record<string, string> = {
 };
 
 export type ToolName = keyof typeof toolParts;
+
+/** rclone (the S3 tool of the default tools image) lives in part "rclone"; its userland in part "userland". */
+toolParts.rclone = "rclone";
 
 /** `${KUBE_BACKUP_CACHE:-$HOME/.cache/kube-backup}`, the toolchain cache outside the repo. */
 export function cacheDir(): string {
@@ -85,6 +88,41 @@ export function toolPath(name: ToolName): string {
         throw new Error(`tool '${name}' is still missing at ${file} after \`${command}\``);
     }
     return file;
+}
+
+/** The version of a toolchain part, as tools/toolchain.sh names its directory. */
+function partVersion(part: string): string {
+    const script = fs.readFileSync(toolchainScript, "utf8");
+    const value = (name: string) => {
+        const m = new RegExp(`^${name}=(\\S+)`, "m").exec(script);
+        if (!m) throw new Error(`${name} is not set in ${toolchainScript}`);
+        return m[1];
+    };
+    if (part === "userland")
+        return `${value("RCLONE_VERSION")}-busybox-${value("BUSYBOX_VERSION").replace(/^\d+:/, "")}`;
+    throw new Error(`no version rule for part ${part}`);
+}
+
+/**
+ * The userland of the default tools image (docker.io/rclone/rclone: Alpine's busybox applets plus rclone), built
+ * by part "userland": a directory holding busybox, one symlink per applet, and rclone, and nothing else. Checked on
+ * every call, so a host tool that leaked in fails the test run loudly instead of making it pass.
+ */
+export function userlandDir(): string {
+    const dir = path.join(cacheDir(), `userland-${partVersion("userland")}`, "userland");
+    if (!fs.existsSync(dir)) ensureToolchain("userland");
+    if (!fs.existsSync(dir))
+        throw new Error(`the userland is still missing at ${dir} after \`bash tools/toolchain.sh userland\``);
+    for (const name of fs.readdirSync(dir)) {
+        if (name === "busybox") continue;
+        const target = fs.readlinkSync(path.join(dir, name));
+        if (target !== "busybox" && !(name === "rclone" && target.endsWith("/bin/rclone")))
+            throw new Error(`${dir}/${name} is neither an applet symlink nor rclone: not the image's userland`);
+    }
+    const tar = spawnSync(path.join(dir, "tar"), ["--help"], { env: { PATH: dir }, encoding: "utf8" });
+    if (!/BusyBox/.test(`${tar.stdout}${tar.stderr}`))
+        throw new Error(`tar in ${dir} is not BusyBox's: ${tar.stdout}${tar.stderr}`);
+    return dir;
 }
 
 /**

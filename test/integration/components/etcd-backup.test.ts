@@ -1,5 +1,6 @@
 // EtcdBackupSchedule against a real etcd (client-certificate TLS) and a real MinIO, running the exact containers
-// the component renders (etcdctl/etcdutl exec form, then the shell script with the aws CLI).
+// the component renders (etcdctl/etcdutl exec form with only those two on PATH, then the shell script in the
+// rclone image's userland: busybox applets and rclone, nothing else).
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
@@ -13,7 +14,7 @@ import {
     startEtcd,
     startMinio,
 } from "../../../tools/local/processes";
-import { toolPath } from "../../../tools/local/toolchain";
+import { toolPath, userlandDir } from "../../../tools/local/toolchain";
 import { podOf, render, Rendered } from "./render";
 import { runPod } from "../../../tools/local/pod";
 
@@ -76,7 +77,11 @@ interface Schedule {
     endpoint?: string;
     s3Endpoint?: string;
     bucket?: string;
+    /** Encrypt with this password (and salt); certsDir always encrypts. */
+    encryption?: { password: string; salt?: string };
 }
+
+const CERTS_KEY = { password: "certs-dir password", salt: "certs-dir salt" };
 
 async function renderSchedule(s: Schedule): Promise<Rendered & { pod: any }> {
     const r = await render((c) => {
@@ -88,6 +93,9 @@ async function renderSchedule(s: Schedule): Promise<Rendered & { pod: any }> {
             certsDir: s.certsDir,
             snapshotTimeoutSeconds: 15,
             clusterName: s.clusterName,
+            encryption:
+                (s.encryption ?? (s.certsDir ? CERTS_KEY : undefined)) &&
+                ({ secretName: "enc", saltKey: "salt" } as const),
             storage: {
                 bucket: {
                     bucket: s.bucket ?? BUCKET,
@@ -101,7 +109,37 @@ async function renderSchedule(s: Schedule): Promise<Rendered & { pod: any }> {
         });
     });
     r.secrets.s3 = { AWS_ACCESS_KEY_ID: minio.accessKey, AWS_SECRET_ACCESS_KEY: minio.secretKey };
+    const enc = s.encryption ?? (s.certsDir ? CERTS_KEY : undefined);
+    if (enc) r.secrets.enc = { password: enc.password, salt: enc.salt ?? "" };
     return { ...r, pod: podOf(r.cronJobs[s.name]) };
+}
+
+/** Reads an object as a restore does: rclone (the toolchain's, the image's version) with a crypt remote. */
+async function decrypt(key: string, enc: { password: string; salt?: string }): Promise<Buffer> {
+    const rclone = path.join(userlandDir(), "rclone");
+    const obscure = async (p: string) =>
+        (await runCommand(rclone, ["obscure", "-"], { input: p + "\n" })).stdout.trim();
+    const file = path.join(tmp, crypto.randomBytes(6).toString("hex"));
+    await runCommand(rclone, ["copyto", `dec:${key}`, file], {
+        env: {
+            RCLONE_CONFIG: path.join(tmp, "no-rclone.conf"),
+            RCLONE_CONFIG_S3_TYPE: "s3",
+            RCLONE_CONFIG_S3_PROVIDER: "Other",
+            RCLONE_CONFIG_S3_ENDPOINT: minio.endpoint,
+            RCLONE_CONFIG_S3_REGION: minio.region,
+            RCLONE_CONFIG_S3_ACCESS_KEY_ID: minio.accessKey,
+            RCLONE_CONFIG_S3_SECRET_ACCESS_KEY: minio.secretKey,
+            RCLONE_CONFIG_S3_FORCE_PATH_STYLE: "true",
+            RCLONE_CONFIG_DEC_TYPE: "crypt",
+            RCLONE_CONFIG_DEC_REMOTE: `s3:${BUCKET}`,
+            RCLONE_CONFIG_DEC_FILENAME_ENCRYPTION: "off",
+            RCLONE_CONFIG_DEC_DIRECTORY_NAME_ENCRYPTION: "false",
+            RCLONE_CONFIG_DEC_SUFFIX: "none",
+            RCLONE_CONFIG_DEC_PASSWORD: await obscure(enc.password),
+            ...(enc.salt ? { RCLONE_CONFIG_DEC_PASSWORD2: await obscure(enc.salt) } : {}),
+        },
+    });
+    return fs.readFileSync(file);
 }
 
 /** A directory holding one executable shell script `name`, to put before the tools on the pod's PATH. */
@@ -137,8 +175,19 @@ test("a snapshot lands with its sha256 marker and recorded revision, and restore
     // The marker is sha256sum -c compatible and covers the snapshot and the certs archive.
     const dl = fs.mkdtempSync(path.join(tmp, "dl-"));
     const base = path.basename(key);
-    fs.writeFileSync(path.join(dl, base), await download(key));
-    fs.writeFileSync(path.join(dl, `${base}.extra.tar.gz`), await download(`${key}.extra.tar.gz`));
+    // certsDir makes the run encrypt (rclone crypt): the stored objects are not the plaintext, and the key
+    // with the password gives it back byte for byte.
+    const raw = await download(key);
+    const rawExtra = await download(`${key}.extra.tar.gz`);
+    fs.writeFileSync(path.join(dl, base), await decrypt(key, CERTS_KEY));
+    fs.writeFileSync(path.join(dl, `${base}.extra.tar.gz`), await decrypt(`${key}.extra.tar.gz`, CERTS_KEY));
+    expect(raw.subarray(0, 8).toString()).toBe("RCLONE\x00\x00");
+    expect(raw.includes(fs.readFileSync(path.join(dl, base)).subarray(0, 4096))).toBe(false);
+    expect(rawExtra.subarray(0, 8).toString()).toBe("RCLONE\x00\x00");
+    const markerHead = JSON.parse(
+        await minio.aws(["s3api", "head-object", "--bucket", BUCKET, "--key", `${key}.sha256`]),
+    );
+    expect(markerHead.Metadata["kube-backup-encryption"]).toBe("rclone-crypt");
     fs.writeFileSync(path.join(dl, `${base}.sha256`), await download(`${key}.sha256`));
     await runCommand("sha256sum", ["-c", `${base}.sha256`], { cwd: dl });
     expect((await runCommand("tar", ["-tzf", `${base}.extra.tar.gz`], { cwd: dl })).stdout).toContain("./ca.key");
@@ -158,7 +207,7 @@ test("a snapshot lands with its sha256 marker and recorded revision, and restore
     expect(fs.readFileSync(path.join(dl, `${base}.sha256`), "utf8").split("\n")[0]).toBe(
         `${crypto.createHash("sha256").update(file).digest("hex")}  ${base}`,
     );
-    expect(head.ContentLength).toBe(file.length);
+    expect(head.ContentLength).toBeGreaterThan(file.length); // crypt's header and per-block tags
 
     // Restore into a fresh data dir and serve it: the keys are back.
     const dataDir = path.join(tmp, "restored");
@@ -249,8 +298,8 @@ test("a failed certs archive keeps the verified snapshot and its marker, fails t
     const first = await runPod(pod, { secrets, volumes: { "certs-dir": certs } });
     expect(first.ok).toBe(true);
     const k1 = uploadedKey(first.log);
-    // As in an image without tar: the companion cannot be made.
-    const noTar = wrapper("tar", 'echo "sh: tar: not found" >&2; exit 127');
+    // A tar that fails (an unreadable directory, say): the companion cannot be made.
+    const noTar = wrapper("tar", 'echo "tar: cannot read: Permission denied" >&2; exit 1');
     const res = await runPod(pod, { secrets, volumes: { "certs-dir": certs }, pathPrepend: [noTar] });
     expect(res.ok).toBe(false);
     expect(res.runs[2]).toMatchObject({ name: "upload", code: 1 });
@@ -258,7 +307,7 @@ test("a failed certs archive keeps the verified snapshot and its marker, fails t
     expect(res.log).toContain(`is complete and kept, nothing pruned`);
     expect(await keys("comp/")).toEqual([k1, `${k1}.extra.tar.gz`, `${k1}.sha256`, k2, `${k2}.sha256`].sort());
     // The kept marker covers exactly the snapshot, which is intact.
-    const snap = await download(k2);
+    const snap = await decrypt(k2, CERTS_KEY);
     expect((await download(`${k2}.sha256`)).toString()).toBe(
         `${crypto.createHash("sha256").update(snap).digest("hex")}  ${path.basename(k2)}\n`,
     );
@@ -267,7 +316,7 @@ test("a failed certs archive keeps the verified snapshot and its marker, fails t
 test("a revision the parser cannot read is a warning: the snapshot is uploaded without it", async () => {
     const { pod, secrets } = await renderSchedule({ name: "etcd-norev", prefix: "norev" });
     // od fails whenever it is asked to seek (the bbolt page reads); every other use works.
-    const od = wrapper("od", 'for a in "$@"; do [ "$a" = -j ] && exit 1; done; exec /usr/bin/od "$@"');
+    const od = wrapper("od", 'for a in "$@"; do [ "$a" = -j ] && exit 1; done; exec busybox od "$@"');
     const res = await runPod(pod, { secrets, pathPrepend: [od] });
     expect(res.log).toContain("WARNING: cannot read the etcd revision");
     expect(res.ok).toBe(true);

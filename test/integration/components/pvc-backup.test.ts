@@ -1,12 +1,13 @@
 // PvcBackupSchedule (tar and custom strategies) against a real MinIO, running the exact container the component
-// renders with the host's sh, tar, gzip, zstd and the aws CLI; plus hostile values rejected or passed safely.
+// renders in the rclone image's userland (busybox sh and applets plus rclone, nothing else on PATH); plus hostile
+// values rejected or passed safely.
 import { ChildProcess, spawn } from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { MinioHandle, runCommand, startMinio } from "../../../tools/local/processes";
-import { toolPath } from "../../../tools/local/toolchain";
+import { userlandDir } from "../../../tools/local/toolchain";
 import { components, podOf, render } from "./render";
 import { runPod } from "../../../tools/local/pod";
 
@@ -88,6 +89,18 @@ function manifest(dir: string): string[] {
     return out;
 }
 
+/** A copy of a userland directory (its symlinks) plus one host tool: a custom image that has that tool too. */
+function withTool(userland: string, tool: string): string {
+    const dir = fs.mkdtempSync(path.join(tmp, "image-"));
+    for (const name of fs.readdirSync(userland)) {
+        fs.symlinkSync(fs.realpathSync(path.join(userland, name)), path.join(dir, name));
+    }
+    const host = ["/usr/bin", "/bin"].map((d) => path.join(d, tool)).find((f) => fs.existsSync(f));
+    if (!host) throw new Error(`no host ${tool} to add to the test image`);
+    fs.symlinkSync(host, path.join(dir, tool));
+    return dir;
+}
+
 const s3 = () => ({
     bucket: { bucket: BUCKET, endpoint: minio.endpoint, region: minio.region, forcePathStyle: true },
     credentials: { secretName: "s3" },
@@ -97,6 +110,9 @@ for (const compression of ["gzip", "zstd"] as const) {
     test(`tar (${compression}) backup restores byte-identical and keeps N per claim`, async () => {
         const vol = fs.mkdtempSync(path.join(tmp, "vol-"));
         makeVolume(vol);
+        // zstd needs an image of the user's choice (busybox has no zstd compressor): here the rclone userland
+        // plus the host's zstd, standing for such an image.
+        const userland = compression === "zstd" ? withTool(userlandDir(), "zstd") : undefined;
         const { cronJobs } = await render((c) => {
             new c.PvcBackupSchedule("app", {
                 schedule: "0 3 * * *",
@@ -104,6 +120,7 @@ for (const compression of ["gzip", "zstd"] as const) {
                 pvcNames: ["data"],
                 compression,
                 retention: 2,
+                image: compression === "zstd" ? "registry.example/tools-with-zstd:1.0" : undefined,
                 storage: { ...s3(), prefix: `tar-${compression}` },
             });
         });
@@ -112,7 +129,7 @@ for (const compression of ["gzip", "zstd"] as const) {
         const made: string[] = [];
         for (let i = 0; i < 4; i++) {
             fs.writeFileSync(path.join(vol, "run.txt"), String(i));
-            const res = await runPod(pod, { secrets, volumes: { data: vol } });
+            const res = await runPod(pod, { secrets, volumes: { data: vol }, userland });
             expect(res.log).toContain("done:");
             expect(res.ok).toBe(true);
             made.push(/uploaded s3:\/\/[^/]+\/(\S+) \(/.exec(res.log)![1]);
@@ -144,6 +161,67 @@ for (const compression of ["gzip", "zstd"] as const) {
         expect(manifest(out)).toEqual(manifest(vol));
     });
 }
+
+test("encrypted tar archive: the stored object is not the plaintext; rclone with the key restores it byte-identical", async () => {
+    const vol = fs.mkdtempSync(path.join(tmp, "vol-"));
+    makeVolume(vol);
+    const { cronJobs } = await render((c) => {
+        new c.PvcBackupSchedule("sealed", {
+            schedule: "0 3 * * *",
+            namespace: "shop",
+            pvcNames: ["data"],
+            encryption: { secretName: "backup-key" },
+            storage: { ...s3(), prefix: "sealed" },
+        });
+    });
+    const password = "correct horse battery staple";
+    const secrets = {
+        s3: { AWS_ACCESS_KEY_ID: minio.accessKey, AWS_SECRET_ACCESS_KEY: minio.secretKey },
+        "backup-key": { password },
+    };
+    const res = await runPod(podOf(cronJobs["sealed-data"]), { secrets, volumes: { data: vol } });
+    expect(res.ok).toBe(true);
+    expect(res.log).toContain("encrypted true");
+    expect(res.log).not.toContain(password);
+    const key = /uploaded s3:\/\/[^/]+\/(\S+) \(/.exec(res.log)![1];
+    expect(await keys("sealed/")).toEqual([key, `${key}.sha256`]);
+    const dl = fs.mkdtempSync(path.join(tmp, "dl-"));
+    const raw = fs.readFileSync(await download(key, dl));
+    expect(raw.subarray(0, 8).toString()).toBe("RCLONE\x00\x00");
+    // Restore as documented: rclone cat through a crypt remote, check the marker, untar.
+    const rclone = path.join(userlandDir(), "rclone");
+    const obscured = (await runCommand(rclone, ["obscure", "-"], { input: `${password}\n` })).stdout.trim();
+    const env = {
+        RCLONE_CONFIG: path.join(tmp, "no-rclone.conf"),
+        RCLONE_CONFIG_S3_TYPE: "s3",
+        RCLONE_CONFIG_S3_PROVIDER: "Other",
+        RCLONE_CONFIG_S3_ENDPOINT: minio.endpoint,
+        RCLONE_CONFIG_S3_REGION: minio.region,
+        RCLONE_CONFIG_S3_ACCESS_KEY_ID: minio.accessKey,
+        RCLONE_CONFIG_S3_SECRET_ACCESS_KEY: minio.secretKey,
+        RCLONE_CONFIG_S3_FORCE_PATH_STYLE: "true",
+        RCLONE_CONFIG_DEC_TYPE: "crypt",
+        RCLONE_CONFIG_DEC_REMOTE: `s3:${BUCKET}`,
+        RCLONE_CONFIG_DEC_FILENAME_ENCRYPTION: "off",
+        RCLONE_CONFIG_DEC_DIRECTORY_NAME_ENCRYPTION: "false",
+        RCLONE_CONFIG_DEC_SUFFIX: "none",
+        RCLONE_CONFIG_DEC_PASSWORD: obscured,
+    };
+    const plain = path.join(dl, "plain", path.basename(key));
+    fs.mkdirSync(path.dirname(plain));
+    await runCommand(rclone, ["copyto", `dec:${key}`, plain], { env });
+    await runCommand(rclone, ["copyto", `s3:${BUCKET}/${key}.sha256`, `${plain}.sha256`], { env });
+    await runCommand("sha256sum", ["-c", `${path.basename(key)}.sha256`], { cwd: path.dirname(plain) });
+    expect(raw.includes(fs.readFileSync(plain).subarray(0, 4096))).toBe(false);
+    const out = fs.mkdtempSync(path.join(tmp, "restore-"));
+    await runCommand("tar", ["--numeric-owner", "-C", out, "-xzpf", plain]);
+    expect(manifest(out)).toEqual(manifest(vol));
+    // A wrong password does not decrypt.
+    const wrong = (await runCommand(rclone, ["obscure", "-"], { input: "wrong\n" })).stdout.trim();
+    await expect(
+        runCommand(rclone, ["cat", `dec:${key}`], { env: { ...env, RCLONE_CONFIG_DEC_PASSWORD: wrong } }),
+    ).rejects.toThrow();
+});
 
 test("two schedules of one claim with one prefix each keep exactly their N", async () => {
     const vol = fs.mkdtempSync(path.join(tmp, "vol-"));
@@ -230,7 +308,7 @@ test("a failing run in the same second as a complete backup neither overwrites n
     const clock = fs.mkdtempSync(path.join(tmp, "clock-"));
     fs.writeFileSync(
         path.join(clock, "date"),
-        '#!/bin/sh\nif [ "$*" = "-u +%Y%m%dT%H%M%SZ" ]; then echo 20260101T000000Z; else exec /usr/bin/date "$@"; fi\n',
+        '#!/bin/sh\nif [ "$*" = "-u +%Y%m%dT%H%M%SZ" ]; then echo 20260101T000000Z; else exec busybox date "$@"; fi\n',
         { mode: 0o755 },
     );
     const { cronJobs } = await render((c) => {
@@ -261,7 +339,16 @@ test("a failing run in the same second as a complete backup neither overwrites n
 describe("tar of a live volume: files changing while read", () => {
     let vol: string;
     let writer: ChildProcess;
+    // busybox tar archives a growing file as it was when its header was written and exits 0; GNU tar (a custom
+    // image) exits 1 with "file changed as we read it". This tar is busybox's, then reports exactly that.
+    let gnuLike: string;
     beforeAll(() => {
+        gnuLike = fs.mkdtempSync(path.join(tmp, "gnu-tar-"));
+        fs.writeFileSync(
+            path.join(gnuLike, "tar"),
+            '#!/bin/sh\nbusybox tar "$@" || exit $?\necho "tar: ./growing.log: file changed as we read it" >&2\nexit 1\n',
+            { mode: 0o755 },
+        );
         vol = fs.mkdtempSync(path.join(tmp, "live-"));
         fs.writeFileSync(path.join(vol, "growing.log"), crypto.randomBytes(30 * 1024 * 1024));
         // Appends while the backups run, so GNU tar sees the file change under it (exit 1).
@@ -281,13 +368,18 @@ describe("tar of a live volume: files changing while read", () => {
                 storage: { ...s3(), prefix: "live-warn" },
             });
         });
-        const res = await runPod(podOf(cronJobs["live-logs"]), { secrets: secrets(), volumes: { data: vol } });
+        const res = await runPod(podOf(cronJobs["live-logs"]), {
+            secrets: secrets(),
+            volumes: { data: vol },
+            pathPrepend: [gnuLike],
+        });
         expect(res.log).toContain("file changed as we read it");
         expect(res.log).toContain("WARNING: tar exited with status 1");
         expect(res.ok).toBe(true);
         const [key] = (await keys("live-warn/")).filter((k) => k.endsWith(".tar.gz"));
         const dl = fs.mkdtempSync(path.join(tmp, "dl-"));
-        const listing = (await runCommand("tar", ["-tvzf", await download(key, dl)])).stdout;
+        // busybox tar stores numeric IDs (and names); restores extract with --numeric-owner (docs/backup-jobs.md).
+        const listing = (await runCommand("tar", ["--numeric-owner", "-tvzf", await download(key, dl)])).stdout;
         // Owned by root here: with names the listing would say root/root.
         expect(listing).toMatch(/ 0\/0 .* \.\/growing\.log/);
     });
@@ -302,7 +394,11 @@ describe("tar of a live volume: files changing while read", () => {
                 storage: { ...s3(), prefix: "live-strict" },
             });
         });
-        const res = await runPod(podOf(cronJobs["strict-logs"]), { secrets: secrets(), volumes: { data: vol } });
+        const res = await runPod(podOf(cronJobs["strict-logs"]), {
+            secrets: secrets(),
+            volumes: { data: vol },
+            pathPrepend: [gnuLike],
+        });
         expect(res.log).toContain("file changed as we read it");
         expect(res.ok).toBe(false);
         expect(res.log).toMatch(/source stage of \S+ exited with status 1/);
@@ -310,21 +406,20 @@ describe("tar of a live volume: files changing while read", () => {
     });
 });
 
-test("prune falls back to per-key deletes when the store refuses multi-object delete", async () => {
+test("prune falls back to per-key deletes when the store refuses the batch delete", async () => {
     const vol = fs.mkdtempSync(path.join(tmp, "vol-"));
     fs.writeFileSync(path.join(vol, "f"), crypto.randomBytes(10000));
-    // A store that answers DeleteObjects the way MissingContentMD5 stores do; every other call goes through.
-    const shim = fs.mkdtempSync(path.join(tmp, "aws-"));
+    // A store that refuses the batch delete (as MissingContentMD5 stores refuse DeleteObjects); every other call
+    // goes through to the real rclone.
+    const shim = fs.mkdtempSync(path.join(tmp, "rclone-"));
     fs.writeFileSync(
-        path.join(shim, "aws"),
+        path.join(shim, "rclone"),
         `#!/bin/sh
-for a in "$@"; do
-  if [ "$a" = delete-objects ]; then
-    echo "An error occurred (MissingContentMD5) when calling the DeleteObjects operation: Missing required header for this request: Content-MD5" >&2
-    exit 254
-  fi
-done
-exec ${toolPath("aws")} "$@"
+if [ "$1" = delete ]; then
+  echo "ERROR : Attempt 1/1 failed with 1 errors and: MissingContentMD5: Missing required header for this request: Content-MD5" >&2
+  exit 1
+fi
+exec ${path.join(userlandDir(), "rclone")} "$@"
 `,
         { mode: 0o755 },
     );
@@ -348,6 +443,29 @@ exec ${toolPath("aws")} "$@"
         await new Promise((r) => setTimeout(r, 1000));
     }
     expect(await keys("no-multi-delete/")).toEqual([made[2], `${made[2]}.sha256`]);
+});
+
+test("preflight: an image without tar fails before any side effect, naming tar", async () => {
+    const vol = fs.mkdtempSync(path.join(tmp, "vol-"));
+    fs.writeFileSync(path.join(vol, "f"), "x");
+    const noTar = fs.mkdtempSync(path.join(tmp, "no-tar-"));
+    for (const name of fs.readdirSync(userlandDir()))
+        if (name !== "tar") fs.symlinkSync(fs.realpathSync(path.join(userlandDir(), name)), path.join(noTar, name));
+    const { cronJobs } = await render((c) => {
+        new c.PvcBackupSchedule("pre", {
+            schedule: "0 3 * * *",
+            namespace: "db",
+            pvcNames: ["pg"],
+            storage: { ...s3(), prefix: "preflight" },
+        });
+    });
+    const secrets = { s3: { AWS_ACCESS_KEY_ID: minio.accessKey, AWS_SECRET_ACCESS_KEY: minio.secretKey } };
+    const res = await runPod(podOf(cronJobs["pre-pg"]), { secrets, volumes: { data: vol }, userland: noTar });
+    expect(res.ok).toBe(false);
+    expect(res.runs[0].code).not.toBe(0);
+    expect(res.log).toContain("preflight: 'tar' is not in this image");
+    expect(res.log).not.toContain("uploaded");
+    expect(await keys("preflight/")).toEqual([]);
 });
 
 test("custom: a producer failing half-way fails the run and leaves no object", async () => {
@@ -430,7 +548,7 @@ test("hostile prefixes and names are rejected before anything runs", async () =>
     );
 });
 
-test("under bash (the aws-cli image's /bin/sh, with pipefail) a good run completes and a failing producer fails", async () => {
+test("under bash (a custom image's /bin/sh, with pipefail) a good run completes and a failing producer fails", async () => {
     const vol = fs.mkdtempSync(path.join(tmp, "vol-"));
     fs.writeFileSync(path.join(vol, "f"), crypto.randomBytes(100000));
     const secrets = { s3: { AWS_ACCESS_KEY_ID: minio.accessKey, AWS_SECRET_ACCESS_KEY: minio.secretKey } };
@@ -450,10 +568,10 @@ test("under bash (the aws-cli image's /bin/sh, with pipefail) a good run complet
             storage: { ...s3(), prefix: "bash" },
         });
     });
-    const good = await runPod(podOf(cronJobs["bash-ok"]), { secrets, volumes: { data: vol }, shell: "bash" });
+    const good = await runPod(podOf(cronJobs["bash-ok"]), { secrets, volumes: { data: vol }, shell: "/bin/bash" });
     expect(good.log).toContain("done:");
     expect(good.ok).toBe(true);
-    const bad = await runPod(podOf(cronJobs["bashfail-pg"]), { secrets, volumes: { data: vol }, shell: "bash" });
+    const bad = await runPod(podOf(cronJobs["bashfail-pg"]), { secrets, volumes: { data: vol }, shell: "/bin/bash" });
     expect(bad.ok).toBe(false);
     const left = await keys("bash/");
     expect(left).toHaveLength(2);

@@ -140,6 +140,7 @@ describe("EtcdBackupSchedule", () => {
             endpoint: "https://10.0.0.5:2379",
             certificates: { secretName: "etcd-certs", caKey: "ca.pem", certKey: "c.pem", keyKey: "k.pem" },
             certsDir: "/etc/kubernetes/pki",
+            encryption: { secretName: "etcd-key" },
             nodeSelector: { "node-role.kubernetes.io/master": "" },
             tolerations: [{ operator: "Exists" }],
             hostNetwork: true,
@@ -254,6 +255,7 @@ describe("PvcBackupSchedule", () => {
             namespace: "shop",
             pvcNames: ["data-db-0", "uploads"],
             compression: "zstd",
+            image: "registry.example/tools-zstd:1.0",
             coScheduleWith: { app: "db" },
             storage: { ...storage, credentials: { secretName: "s3" } },
         });

@@ -193,6 +193,7 @@ const exceptions: [string, () => void, string[], Level | undefined][] = [
                 ...base,
                 certificates: certs,
                 certsDir: "/etc/kubernetes/pki",
+                encryption: { secretName: "etcd-key" },
                 storage: s3,
             }),
         [
