@@ -15,11 +15,12 @@ export interface Io {
 const USAGE = `usage:
   kube-backup list --bucket B [--prefix P] [--schedule S] [--cluster C] [--claim N] [--json] [S3 options]
   kube-backup restore etcd --bucket B [--prefix P] --schedule S [--cluster C] [--at <RFC 3339>|latest]
-                           (--data-dir DIR | --download-only FILE) [--etcdutl PATH]
+                           (--data-dir DIR | --download-only FILE) [--etcdutl PATH] [--rclone PATH]
                            [--name N --initial-cluster C --initial-advertise-peer-urls U] [S3 options]
   kube-backup run <cronjob> --namespace NS [--timeout SECONDS] [--kubeconfig FILE] [--context NAME]
 S3 options: --endpoint URL  --region R  --path-style  --ca-bundle FILE  --insecure-skip-tls-verify
-Credentials: the AWS SDK's default chain (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, ...).`;
+Credentials: the AWS SDK's default chain (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, ...).
+Encrypted backups: KUBE_BACKUP_ENCRYPTION_PASSWORD (and KUBE_BACKUP_ENCRYPTION_SALT); decrypted with rclone.`;
 
 const OPTIONS = {
     bucket: { type: "string" },
@@ -37,6 +38,7 @@ const OPTIONS = {
     "data-dir": { type: "string" },
     "download-only": { type: "string" },
     etcdutl: { type: "string" },
+    rclone: { type: "string" },
     name: { type: "string" },
     "initial-cluster": { type: "string" },
     "initial-advertise-peer-urls": { type: "string" },
@@ -117,6 +119,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
                     dataDir: v["data-dir"],
                     downloadOnly: v["download-only"],
                     etcdutl: v.etcdutl,
+                    rclone: v.rclone,
+                    // Secrets from the environment only (never flags: process lists, shell history).
+                    encryptionPassword: process.env.KUBE_BACKUP_ENCRYPTION_PASSWORD || undefined,
+                    encryptionSalt: process.env.KUBE_BACKUP_ENCRYPTION_SALT || undefined,
                     name: v.name,
                     initialCluster: v["initial-cluster"],
                     initialAdvertisePeerUrls: v["initial-advertise-peer-urls"],

@@ -27,6 +27,11 @@ export interface RestoreEtcdOptions extends StoredBackupsArgs {
     initialCluster?: string;
     initialAdvertisePeerUrls?: string;
     initialClusterToken?: string;
+    /** Encrypted backups (rclone crypt): the schedule's encryption password and salt (if it has one). */
+    encryptionPassword?: string;
+    encryptionSalt?: string;
+    /** rclone binary for decryption. Default: "rclone" on PATH. */
+    rclone?: string;
 }
 
 export interface RestoreEtcdResult {
@@ -36,9 +41,9 @@ export interface RestoreEtcdResult {
     revision?: number;
 }
 
-function run(cmd: string, args: string[]): Promise<string> {
-    return new Promise((resolve, reject) =>
-        execFile(cmd, args, { maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+function run(cmd: string, args: string[], env?: NodeJS.ProcessEnv, input?: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+        const child = execFile(cmd, args, { maxBuffer: 16 << 20, env }, (err, stdout, stderr) => {
             if (err) {
                 const e = err as NodeJS.ErrnoException;
                 reject(
@@ -49,8 +54,41 @@ function run(cmd: string, args: string[]): Promise<string> {
                     ),
                 );
             } else resolve(stdout);
-        }),
-    );
+        });
+        if (input !== undefined) child.stdin?.end(input);
+    });
+}
+
+/**
+ * Decrypts an rclone-crypt file (the job's `crypt` remote: file names kept, no suffix) with rclone itself, over a
+ * local directory, so the format is exactly the one the job wrote. The password reaches rclone only obscured,
+ * through the environment.
+ */
+async function decrypt(rclone: string, encrypted: string, out: string, password: string, salt?: string) {
+    const obscure = async (p: string) => (await run(rclone, ["obscure", "-"], undefined, p + "\n")).trim();
+    const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        RCLONE_CONFIG: path.join(path.dirname(out), "no-rclone.conf"),
+        RCLONE_CONFIG_KBDEC_TYPE: "crypt",
+        RCLONE_CONFIG_KBDEC_REMOTE: path.dirname(encrypted),
+        RCLONE_CONFIG_KBDEC_FILENAME_ENCRYPTION: "off",
+        RCLONE_CONFIG_KBDEC_DIRECTORY_NAME_ENCRYPTION: "false",
+        RCLONE_CONFIG_KBDEC_SUFFIX: "none",
+        RCLONE_CONFIG_KBDEC_PASSWORD: await obscure(password),
+    };
+    if (salt) env.RCLONE_CONFIG_KBDEC_PASSWORD2 = await obscure(salt);
+    try {
+        await run(rclone, ["copyto", `kbdec:${path.basename(encrypted)}`, out], env);
+    } catch (e) {
+        if (/authenticate|bad password/i.test((e as Error).message))
+            throw new Error(
+                "decryption failed: wrong encryption password or salt (rclone could not authenticate the data)",
+                {
+                    cause: e,
+                },
+            );
+        throw e;
+    }
 }
 
 /** Parses --at: "latest"/undefined → no bound, else an RFC 3339 time. */
@@ -153,9 +191,10 @@ export async function restoreEtcd(
     const all = await listStoredBackups({ ...o, schedule: o.schedule });
     const b = pickBackup(all, o, where);
     log(`chosen: s3://${o.bucket}/${b.key} (${b.time}, ${b.size} bytes, revision ${b.etcdRevision ?? "unknown"})`);
-    if (b.encryption !== "none")
+    if (b.encryption !== "none" && !o.encryptionPassword)
         throw new Error(
-            `${b.key} is encrypted (${b.encryption}): decrypt it with rclone first (see the README runbook)`,
+            `${b.key} is encrypted (${b.encryption}): give the schedule's encryption password ` +
+                "(KUBE_BACKUP_ENCRYPTION_PASSWORD, and KUBE_BACKUP_ENCRYPTION_SALT if it has a salt)",
         );
     const parent = path.dirname(target);
     fs.mkdirSync(parent, { recursive: true });
@@ -165,11 +204,18 @@ export async function restoreEtcd(
         const s3 = s3Client(o);
         try {
             const r = await s3.send(new GetObjectCommand({ Bucket: o.bucket, Key: b.key }));
-            await pipeline(r.Body as Readable, fs.createWriteStream(file, { mode: 0o600 }));
+            const dest = b.encryption === "none" ? file : path.join(scratch, "encrypted", path.basename(b.key));
+            fs.mkdirSync(path.dirname(dest), { recursive: true });
+            await pipeline(r.Body as Readable, fs.createWriteStream(dest, { mode: 0o600 }));
         } catch (e) {
             throw describeS3Error(e, o.bucket);
         } finally {
             s3.destroy();
+        }
+        if (b.encryption !== "none") {
+            const encrypted = path.join(scratch, "encrypted", path.basename(b.key));
+            await decrypt(o.rclone ?? "rclone", encrypted, file, o.encryptionPassword!, o.encryptionSalt);
+            log("decrypted with rclone");
         }
         const etcdutl = o.etcdutl ?? "etcdutl";
         const revision = await verifySnapshot(file, b, etcdutl);

@@ -26,13 +26,16 @@ async function etcdctl(...args: string[]): Promise<string> {
     return (await runCommand(toolPath("etcdctl"), [...etcd.etcdctlArgs, ...args])).stdout;
 }
 
-async function backup(name: string, prefix: string): Promise<string> {
+const ENC = { password: "correct horse battery staple", salt: "pepper" };
+
+async function backup(name: string, prefix: string, encrypted = false): Promise<string> {
     const r = await render((c) => {
         new c.EtcdBackupSchedule(name, {
             schedule: "0 * * * *",
             endpoint: etcd.endpoint,
             certificates: { caCrt: etcd.caPem!, clientCrt: etcd.certPem!, clientKey: etcd.keyPem! },
             snapshotTimeoutSeconds: 15,
+            encryption: encrypted ? { secretName: "enc", saltKey: "salt" } : undefined,
             storage: {
                 bucket: { bucket: BUCKET, endpoint: minio.endpoint, region: minio.region, forcePathStyle: true },
                 prefix,
@@ -41,6 +44,7 @@ async function backup(name: string, prefix: string): Promise<string> {
         });
     });
     r.secrets.s3 = { AWS_ACCESS_KEY_ID: minio.accessKey, AWS_SECRET_ACCESS_KEY: minio.secretKey };
+    r.secrets.enc = ENC;
     const res = await runPod(podOf(r.cronJobs[name]), { secrets: r.secrets });
     if (!res.ok) throw new Error(`backup run failed:\n${res.log}`);
     return /uploaded s3:\/\/[^/]+\/(\S+) \(/.exec(res.log)![1];
@@ -85,6 +89,8 @@ beforeAll(async () => {
     await minio.aws(["s3", "rm", `s3://${BUCKET}/${interrupted}.sha256`, "--only-show-errors"]);
     // Another schedule under the same prefix.
     await backup("etcd-b", "cat");
+    // An encrypted backup (rclone crypt) under its own prefix.
+    await backup("etcd-a", "enc", true);
 });
 
 afterAll(async () => {
@@ -329,5 +335,68 @@ describe("refusals name the cause and write nothing to the target", () => {
         const r = await refused("inc");
         expect(r.err).toContain(`schedule "etcd-a" has no complete backup under s3://${BUCKET}/inc`);
         expect(tree(r.parent)).toEqual([]);
+    });
+});
+
+describe("encrypted backups (rclone crypt)", () => {
+    const args = (dataDir: string) => [
+        "restore",
+        "etcd",
+        ...s3Flags(),
+        "--prefix",
+        "enc",
+        "--schedule",
+        "etcd-a",
+        "--data-dir",
+        dataDir,
+        "--etcdutl",
+        toolPath("etcdutl"),
+        "--rclone",
+        toolPath("rclone"),
+    ];
+    afterEach(() => {
+        delete process.env.KUBE_BACKUP_ENCRYPTION_PASSWORD;
+        delete process.env.KUBE_BACKUP_ENCRYPTION_SALT;
+    });
+
+    test("listed as complete and encrypted", async () => {
+        const [b] = await listStoredBackups({ ...s3(), prefix: "enc" });
+        expect(b).toMatchObject({ schedule: "etcd-a", complete: true, encryption: "rclone-crypt" });
+    });
+
+    test("refused without the password and with a wrong one, nothing written", async () => {
+        const dir = path.join(tmp, "enc-refused");
+        const none = await cli(...args(path.join(dir, "d")));
+        expect(none.code).toBe(1);
+        expect(none.err).toContain("is encrypted (rclone-crypt): give the schedule's encryption password");
+        process.env.KUBE_BACKUP_ENCRYPTION_PASSWORD = "wrong password";
+        process.env.KUBE_BACKUP_ENCRYPTION_SALT = ENC.salt;
+        const wrong = await cli(...args(path.join(dir, "d")));
+        expect(wrong.code).toBe(1);
+        expect(wrong.err).toContain("decryption failed: wrong encryption password or salt");
+        expect(wrong.err + wrong.out).not.toContain("wrong password");
+        expect(tree(dir)).toEqual([]);
+    });
+
+    test("decrypted with rclone, verified against the plaintext marker, restored and served", async () => {
+        process.env.KUBE_BACKUP_ENCRYPTION_PASSWORD = ENC.password;
+        process.env.KUBE_BACKUP_ENCRYPTION_SALT = ENC.salt;
+        const dataDir = path.join(tmp, "enc-ok", "d");
+        const r = await cli(...args(dataDir));
+        expect(r.err).toBe("");
+        expect(r.code).toBe(0);
+        expect(r.out).toContain("decrypted with rclone");
+        const restored = await startEtcd({ dataDir });
+        try {
+            const got = await runCommand(toolPath("etcdctl"), [
+                ...restored.etcdctlArgs,
+                "get",
+                "/registry/answer",
+                "--print-value-only",
+            ]);
+            expect(got.stdout.trim()).toBe("changed-after-backup");
+        } finally {
+            await restored.stop();
+        }
     });
 });
