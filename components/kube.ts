@@ -122,7 +122,10 @@ function execCredential(exec: Fields): Fields {
     return ((JSON.parse(out) as { status?: Fields }).status ?? {}) as Fields;
 }
 
-/** A client for a kubeconfig, or for the pod's own service account when there is none. */
+/**
+ * A client for a kubeconfig, or for the pod's own service account when there is none.
+ * @internal
+ */
 export function kubeClient(a: KubeAccess = {}): KubeClient {
     let text = a.kubeconfig;
     let base = process.cwd();
