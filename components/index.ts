@@ -17,3 +17,5 @@ export type { BackupAlerts } from "./alerts";
 export { getBackupStatus, getBackupStatusOutput } from "./status";
 export type { BackupStatus, BackupStatusArgs, FailedJob, StatusStorage } from "./status";
 export type { KubeAccess } from "./kube";
+export { PvcRestore } from "./pvc-restore";
+export type { PvcRestoreArgs } from "./pvc-restore";

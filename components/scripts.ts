@@ -488,3 +488,86 @@ fi
 [ "$failed" -eq 0 ] || die "at least one claim failed (see above)"
 log "done"
 `;
+
+/**
+ * PVC restore (the PvcRestore Job), a shell script for the tools image (rclone + busybox). Environment:
+ *   BACKUP_BUCKET, RESTORE_KEY, RESTORE_DIR                       which backup, and the claim's mount
+ *   RESTORE_OVERWRITE=true                                         extract into a non-empty claim anyway
+ *   S3_* and AWS_* as for the backup; BACKUP_ENCRYPTION_PASSWORD [+ _SALT] for encrypted backups
+ * Downloads the object and its marker to the work directory, refuses unless the marker lists the object with the
+ * SHA-256 of what was downloaded (decrypted), and only then extracts: nothing reaches the claim before that.
+ * `lost+found` does not make a claim non-empty.
+ */
+export const PVC_RESTORE_SCRIPT =
+    COMMON +
+    raw`
+: "\${BACKUP_BUCKET:?}" "\${RESTORE_KEY:?}" "\${RESTORE_DIR:?}"
+case "$RESTORE_KEY" in ''|/*|*//*|*[!A-Za-z0-9._/-]*) die "RESTORE_KEY must be an object key of [A-Za-z0-9._/-]";; esac
+BASE=\${RESTORE_KEY##*/}
+case "$BASE" in
+  *.tar.gz) DECOMPRESS="gzip -dc" ;;
+  *.tar) DECOMPRESS="cat" ;;
+  *.tar.zst) DECOMPRESS="zstd -dc" ;;
+  *) die "RESTORE_KEY $RESTORE_KEY is not a tar archive (.tar, .tar.gz, .tar.zst)" ;;
+esac
+need="rclone tar cat cut awk grep ls mktemp rm \${DECOMPRESS%% *}"
+if ! command -v openssl >/dev/null 2>&1; then need="$need sha256sum"; fi
+for tool in $need; do
+  command -v "$tool" >/dev/null 2>&1 || die "preflight: '$tool' is not in this image (PATH=$PATH); nothing was done"
+done
+[ -d "$RESTORE_DIR" ] || die "RESTORE_DIR $RESTORE_DIR is not a directory (is the claim mounted?)"
+if [ "\${RESTORE_OVERWRITE:-false}" != true ] && [ -n "$(ls -A "$RESTORE_DIR" | grep -vx 'lost+found' || true)" ]; then
+  die "the claim is not empty: refusing to restore over existing data (set overwrite: true to extract over it)"
+fi
+
+WORK=$(mktemp -d "\${TMPDIR:-/tmp}/kube-backup-restore.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
+export RCLONE_CONFIG="$WORK/rclone.conf" RCLONE_CONFIG_KBS3_TYPE=s3 RCLONE_CONFIG_KBS3_ENV_AUTH=true
+if [ -n "\${S3_ENDPOINT_URL:-}" ]; then
+  export RCLONE_CONFIG_KBS3_PROVIDER=Other RCLONE_CONFIG_KBS3_ENDPOINT="$S3_ENDPOINT_URL"
+else
+  export RCLONE_CONFIG_KBS3_PROVIDER=AWS
+fi
+if [ -n "\${S3_REGION:-}" ]; then export RCLONE_CONFIG_KBS3_REGION="$S3_REGION"; fi
+if [ "\${S3_FORCE_PATH_STYLE:-false}" = true ]; then export RCLONE_CONFIG_KBS3_FORCE_PATH_STYLE=true; fi
+if [ -n "\${S3_CA_BUNDLE:-}" ]; then export RCLONE_CA_CERT="$S3_CA_BUNDLE"; fi
+if [ "\${S3_INSECURE_SKIP_TLS_VERIFY:-false}" = true ]; then export RCLONE_NO_CHECK_CERTIFICATE=true; fi
+export RCLONE_LOG_LEVEL=ERROR RCLONE_STATS=0 RCLONE_RETRIES=2 RCLONE_LOW_LEVEL_RETRIES=3 RCLONE_CONTIMEOUT=10s
+RAW="kbs3:$BACKUP_BUCKET"
+SRC="$RAW/$RESTORE_KEY"
+if [ -n "\${BACKUP_ENCRYPTION_PASSWORD:-}" ]; then
+  export RCLONE_CONFIG_KBCRYPT_TYPE=crypt RCLONE_CONFIG_KBCRYPT_REMOTE="$RAW"
+  export RCLONE_CONFIG_KBCRYPT_FILENAME_ENCRYPTION=off RCLONE_CONFIG_KBCRYPT_DIRECTORY_NAME_ENCRYPTION=false
+  export RCLONE_CONFIG_KBCRYPT_SUFFIX=none
+  RCLONE_CONFIG_KBCRYPT_PASSWORD=$(printf '%s\n' "$BACKUP_ENCRYPTION_PASSWORD" | rclone obscure -) || die "rclone obscure failed"
+  export RCLONE_CONFIG_KBCRYPT_PASSWORD
+  if [ -n "\${BACKUP_ENCRYPTION_SALT:-}" ]; then
+    RCLONE_CONFIG_KBCRYPT_PASSWORD2=$(printf '%s\n' "$BACKUP_ENCRYPTION_SALT" | rclone obscure -) || die "rclone obscure failed"
+    export RCLONE_CONFIG_KBCRYPT_PASSWORD2
+  fi
+  unset BACKUP_ENCRYPTION_PASSWORD BACKUP_ENCRYPTION_SALT
+  SRC="kbcrypt:$RESTORE_KEY"
+fi
+
+# The marker first: without it the backup is incomplete and never restored.
+# (rclone copyto of a missing object copies nothing and succeeds: the file's absence is the check.)
+rclone copyto "$RAW/$RESTORE_KEY.sha256" "$WORK/marker" 2>"$WORK/err" || die "reading s3://$BACKUP_BUCKET/$RESTORE_KEY.sha256 failed: $(cat "$WORK/err")"
+[ -f "$WORK/marker" ] || die "no marker s3://$BACKUP_BUCKET/$RESTORE_KEY.sha256: the backup is incomplete or the key is wrong"
+EXPECTED=$(awk -v n="$BASE" '$2 == n || $2 == "*" n { print $1 }' "$WORK/marker")
+[ -n "$EXPECTED" ] || die "the marker does not list $BASE: not a complete backup"
+if ! rclone copyto "$SRC" "$WORK/archive" 2>"$WORK/err"; then
+  if grep -q "bad password" "$WORK/err"; then
+    die "s3://$BACKUP_BUCKET/$RESTORE_KEY could not be decrypted: wrong encryption password or salt"
+  fi
+  die "download of s3://$BACKUP_BUCKET/$RESTORE_KEY failed: $(cat "$WORK/err")"
+fi
+[ -f "$WORK/archive" ] || die "s3://$BACKUP_BUCKET/$RESTORE_KEY does not exist"
+ACTUAL=$(hash256 < "$WORK/archive")
+[ "$ACTUAL" = "$EXPECTED" ] || die "s3://$BACKUP_BUCKET/$RESTORE_KEY is corrupt: sha256 $ACTUAL, the marker says $EXPECTED; nothing extracted"
+log "verified s3://$BACKUP_BUCKET/$RESTORE_KEY (sha256 $ACTUAL)"
+$DECOMPRESS "$WORK/archive" | tar --numeric-owner -xpf - -C "$RESTORE_DIR" || die "extracting into $RESTORE_DIR failed"
+log "done: restored s3://$BACKUP_BUCKET/$RESTORE_KEY into $RESTORE_DIR"
+`;

@@ -49,6 +49,7 @@ const PUBLIC_VALUES = [
     "listStoredBackupsOutput",
     "getBackupStatus",
     "getBackupStatusOutput",
+    "PvcRestore",
 ];
 // Still exported at runtime by `export *`, but marked @internal: absent from the typings.
 const INTERNAL_VALUES = ["OPTION_INPUTS", "enumerateQuery"];
@@ -103,6 +104,7 @@ const PUBLIC_TYPES = [
     "FailedJob",
     "KubeAccess",
     "StatusStorage",
+    "PvcRestoreArgs",
 ];
 /** The library's modules: every TypeScript source under provider/, components/ and cli/, as `dir/name`. */
 function libraryModules(): string[] {

@@ -5,6 +5,8 @@ import type * as C from "../../../components";
 
 export interface Rendered {
     cronJobs: Record<string, any>;
+    /** Jobs (PvcRestore) by name. */
+    jobs: Record<string, any>;
     secrets: Record<string, Record<string, string>>;
 }
 
@@ -18,12 +20,14 @@ export async function render(build: (c: typeof C) => void): Promise<Rendered> {
     build(await components());
     const rs = await settle();
     const cronJobs: Record<string, any> = {};
+    const jobs: Record<string, any> = {};
     const secrets: Record<string, Record<string, string>> = {};
     for (const r of rs) {
         if (r.type === "kubernetes:batch/v1:CronJob") cronJobs[r.name] = plain(r.inputs);
+        if (r.type === "kubernetes:batch/v1:Job") jobs[r.name] = plain(r.inputs);
         if (r.type === "kubernetes:core/v1:Secret") secrets[plain(r.inputs).metadata.name] = plain(r.inputs).stringData;
     }
-    return { cronJobs, secrets };
+    return { cronJobs, jobs, secrets };
 }
 
 export function podOf(cronJob: any): any {

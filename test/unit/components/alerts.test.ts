@@ -115,7 +115,7 @@ test("pvc: one pair of alerts per claim's CronJob; an explicit threshold wins; j
     expect(got[1].expr).toBe(staleExpr("shop", "app-data-1", 7200));
 });
 
-test("bad alert settings name the property", () => {
+test("bad alert settings name the property", async () => {
     expect(
         () =>
             new c.EtcdBackupSchedule("etcd", {
@@ -135,4 +135,17 @@ test("bad alert settings name the property", () => {
                 alerts: { staleAfterSeconds: 5 },
             }),
     ).toThrow('PvcBackupSchedule "app": property "alerts.staleAfterSeconds" must be an integer');
+    // Children made before the refusal (the certificates Secret) finish registering before the next test resets.
+    await settle();
+});
+
+test("PvcRestore: a key that is not a tar backup, or a missing claim, is named at preview", async () => {
+    const base = { namespace: "shop", claimName: "data", storage };
+    expect(() => new c.PvcRestore("r", { ...base, key: "prod/etcd/x.db" })).toThrow(
+        'PvcRestore "r": property "key" must be the object key of a tar backup',
+    );
+    expect(() => new c.PvcRestore("r", { ...base, claimName: undefined as unknown as string, key: "a/b.tar" })).toThrow(
+        'PvcRestore "r": property "claimName" is required',
+    );
+    await settle();
 });
