@@ -5,6 +5,7 @@ import * as fs from "fs";
 import { parseArgs } from "util";
 import { listStoredBackups, StoredBackup, StoredBackupsArgs } from "../components/catalog";
 import { etcdNodeSteps, restoreEtcd } from "../components/restore";
+import { restorePvc } from "../components/restore-pvc";
 import { runBackupNow } from "../components/run";
 
 export interface Io {
@@ -17,6 +18,8 @@ const USAGE = `usage:
   kube-backup restore etcd --bucket B [--prefix P] --schedule S [--cluster C] [--at <RFC 3339>|latest]
                            (--data-dir DIR | --download-only FILE) [--etcdutl PATH] [--rclone PATH]
                            [--name N --initial-cluster C --initial-advertise-peer-urls U] [S3 options]
+  kube-backup restore pvc --namespace NS --schedule S --claim C --target-claim T [--at <RFC 3339>|latest]
+                          [--overwrite] [--kubeconfig FILE] [--context NAME] [--timeout SECONDS]
   kube-backup run <cronjob> --namespace NS [--timeout SECONDS] [--kubeconfig FILE] [--context NAME]
 S3 options: --endpoint URL  --region R  --path-style  --ca-bundle FILE  --insecure-skip-tls-verify
 Credentials: the AWS SDK's default chain (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, ...).
@@ -48,6 +51,8 @@ const OPTIONS = {
     kubeconfig: { type: "string" },
     context: { type: "string" },
     "poll-ms": { type: "string" },
+    "target-claim": { type: "string" },
+    overwrite: { type: "boolean" },
     help: { type: "boolean", short: "h" },
 } as const;
 
@@ -133,13 +138,48 @@ export async function main(argv: string[], io: Io): Promise<number> {
             if (v["data-dir"]) io.out(`\n${etcdNodeSteps(r.target)}`);
             return 0;
         }
+        const num = (flag: string, val: string | undefined) => {
+            if (val === undefined) return undefined;
+            if (!/^[1-9][0-9]*$/.test(val)) throw new UsageError(`--${flag} must be a positive integer`);
+            return Number(val);
+        };
+        if (pos[0] === "restore" && pos[1] === "pvc" && pos.length === 2) {
+            for (const f of ["namespace", "schedule", "claim", "target-claim"] as const)
+                if (!v[f]) throw new UsageError(`--${f} is required`);
+            const r = await restorePvc(
+                {
+                    namespace: v.namespace!,
+                    schedule: v.schedule!,
+                    claim: v.claim!,
+                    targetClaim: v["target-claim"]!,
+                    at: v.at,
+                    overwrite: v.overwrite,
+                    kubeconfig: v.kubeconfig ? fs.readFileSync(v.kubeconfig, "utf8") : undefined,
+                    context: v.context,
+                    timeoutSeconds: num("timeout", v.timeout),
+                    pollMs: num("poll-ms", v["poll-ms"]),
+                    storage: {
+                        endpoint: v.endpoint,
+                        region: v.region,
+                        forcePathStyle: v["path-style"],
+                        caBundle: v["ca-bundle"] ? fs.readFileSync(v["ca-bundle"], "utf8") : undefined,
+                        insecureSkipTlsVerify: v["insecure-skip-tls-verify"],
+                    },
+                },
+                io.out,
+            );
+            if (r.succeeded) {
+                io.out(`job ${r.job} completed: ${r.key} restored into claim ${v["target-claim"]}`);
+                return 0;
+            }
+            io.err(
+                `kube-backup: restore job ${v.namespace}/${r.job} failed: ${r.reason ?? "unknown reason"}` +
+                    `${r.message ? `: ${r.message}` : ""} (logs: kubectl -n ${v.namespace} logs job/${r.job})`,
+            );
+            return 1;
+        }
         if (pos[0] === "run" && pos.length === 2) {
             if (!v.namespace) throw new UsageError("--namespace is required");
-            const num = (flag: string, val: string | undefined) => {
-                if (val === undefined) return undefined;
-                if (!/^[1-9][0-9]*$/.test(val)) throw new UsageError(`--${flag} must be a positive integer`);
-                return Number(val);
-            };
             const r = await runBackupNow(
                 {
                     namespace: v.namespace,

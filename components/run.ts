@@ -1,7 +1,7 @@
 // On-demand backup: a Job made from the CronJob's template (what `kubectl create job --from=cronjob/...` does),
 // followed until it completes or fails.
 import * as crypto from "crypto";
-import { KubeAccess, kubeClient, KubeError } from "./kube";
+import { KubeAccess, KubeClient, kubeClient, KubeError } from "./kube";
 
 export interface RunBackupArgs extends KubeAccess {
     namespace: string;
@@ -64,6 +64,19 @@ export async function runBackupNow(a: RunBackupArgs, log: (line: string) => void
     });
     log(`created job ${a.namespace}/${name} from cronjob ${a.cronJob}`);
     const timeout = (a.timeoutSeconds ?? (t.spec.activeDeadlineSeconds ?? 3600) + 300) * 1000;
+    return followJob(kube, a.namespace, name, timeout, a.pollMs ?? 2000, log);
+}
+
+/** Polls a Job until its Complete or Failed condition; logs each change of its counts. @internal */
+export async function followJob(
+    kube: KubeClient,
+    namespace: string,
+    name: string,
+    timeout: number,
+    pollMs: number,
+    log: (line: string) => void,
+): Promise<RunBackupResult> {
+    const base = `/apis/batch/v1/namespaces/${encodeURIComponent(namespace)}`;
     const deadline = Date.now() + timeout;
     let last = "";
     for (;;) {
@@ -80,7 +93,7 @@ export async function runBackupNow(a: RunBackupArgs, log: (line: string) => void
             return r;
         }
         if (Date.now() > deadline)
-            throw new Error(`job ${a.namespace}/${name} did not finish within ${timeout / 1000} s (it keeps running)`);
-        await new Promise((res) => setTimeout(res, a.pollMs ?? 2000));
+            throw new Error(`job ${namespace}/${name} did not finish within ${timeout / 1000} s (it keeps running)`);
+        await new Promise((res) => setTimeout(res, pollMs));
     }
 }
