@@ -7,6 +7,7 @@ import * as https from "https";
 import * as tls from "tls";
 import { PxBackupError } from "./errors";
 import { ConnectionSettings, pemOrFile } from "./settings";
+import { ApiGeneration, ServerVersion, generationOf, parseVersionResponse } from "./versions";
 
 export type Method = "GET" | "POST" | "PUT" | "DELETE" | "PATCH";
 export type Query = Record<string, string | number | boolean | ReadonlyArray<string> | undefined>;
@@ -78,6 +79,9 @@ export class PxBackupClient {
     private token?: string;
     private tokenExpiresAt = 0;
     private tokenPending?: Promise<string>;
+    private generationPending?: Promise<ApiGeneration>;
+    /** The server's release, once `generation()` has read it. */
+    serverVersion?: ServerVersion;
 
     constructor(readonly settings: ConnectionSettings) {
         this.baseUrl = normaliseBaseUrl(settings.url);
@@ -107,6 +111,27 @@ export class PxBackupClient {
             decompress: false,
             adapter: "http",
         });
+    }
+
+    /**
+     * How this server wants its calls routed, from GET /v1/version: read once per client (one client per
+     * `configure`), shared by every concurrent caller. Refuses releases before 2.8 and unreadable answers; a
+     * failed read is not kept, so the next call asks again.
+     */
+    generation(): Promise<ApiGeneration> {
+        if (!this.generationPending) {
+            const pending = this.get("/v1/version").then((body) => {
+                const v = parseVersionResponse(body);
+                const gen = generationOf(v);
+                this.serverVersion = v;
+                return gen;
+            });
+            this.generationPending = pending;
+            pending.catch(() => {
+                if (this.generationPending === pending) this.generationPending = undefined;
+            });
+        }
+        return this.generationPending;
     }
 
     /** Closes idle keep-alive sockets (tests, benchmarks). */

@@ -17,9 +17,11 @@ import {
     KindContext,
     KindSpec,
     OPTION_FIELDS,
+    kindSpec,
     metadataFields,
 } from "./kinds";
 import { Failure, validate } from "./validation";
+import { REF_TARGETS, itemRoute } from "./versions";
 import {
     Fields,
     FieldSpec,
@@ -120,8 +122,71 @@ export class KindMachinery implements KindContext {
         return this.clientOf();
     }
 
-    itemPath(i: Identity): string {
-        return `${this.spec.basePath}/${encodeURIComponent(i.orgId)}/${encodeURIComponent(i.name)}`;
+    /**
+     * Path and `?uid=` of one object for this server's release (provider/versions.ts). Before 2.10 some
+     * routes need the uid in the path; without one it is looked up by name first (undefined: no such object).
+     */
+    private async route(op: "inspect" | "delete", i: Identity): Promise<{ path: string; uid?: string } | undefined> {
+        const gen = await this.client.generation();
+        const r = itemRoute(gen, this.spec.name, op, this.spec.basePath, i);
+        if (!r.needsUid) return r;
+        const uid = await this.findUid(this.spec, i.orgId, i.name);
+        return uid === undefined ? undefined : itemRoute(gen, this.spec.name, op, this.spec.basePath, { ...i, uid });
+    }
+
+    /** uid of the object of `kind` named `name`, by listing (exact name); undefined when there is none. */
+    private async findUid(kind: KindSpec, orgId: string, name: string): Promise<string | undefined> {
+        // Policies and rules have no name filter: their list is unpaginated and complete.
+        const query: Query =
+            kind.name === "SchedulePolicy" || kind.name === "Rule" ? {} : { "enumerate_options.name_filter": name };
+        if (kind.name === "BackupLocation") query.include_validation_state = true;
+        const res = await this.client.get(`${kind.basePath}/${encodeURIComponent(orgId)}`, query);
+        const uids = ((res[kind.listKey] ?? []) as Props[])
+            .filter((o) => o.metadata?.name === name)
+            .map((o) => o.metadata?.uid as string | undefined);
+        if (uids.length > 1) {
+            throw new Error(
+                `${kind.name} "${name}" is ambiguous in organization "${orgId}" (uids ${uids.join(", ")}); ` +
+                    `give its uid`,
+            );
+        }
+        return uids[0];
+    }
+
+    /**
+     * Before 2.10 a reference must carry its target's uid: fill in the ones the program leaves out (by name).
+     * From 2.10 the server resolves names itself and the inputs are returned as they are. A reference whose
+     * name is unchanged from `olds` (the last state) takes the uid from there, without a lookup.
+     */
+    async withRefUids(inputs: Props, olds: Props = {}): Promise<Props> {
+        const gen = await this.client.generation();
+        if (gen.nameOnlyRefs) return inputs;
+        const out = { ...inputs };
+        for (const key of Object.keys(this.spec.fields)) {
+            const ref = inputs[key] as { name?: string; uid?: string } | undefined;
+            if (!ref || typeof ref !== "object" || isUnset(ref.name) || !isUnset(ref.uid)) continue;
+            const old = olds[key] as { name?: string; uid?: string } | undefined;
+            if (old?.name === ref.name && !isUnset(old?.uid)) {
+                out[key] = { ...ref, uid: old!.uid };
+                continue;
+            }
+            const target = REF_TARGETS[key];
+            if (!target) {
+                throw new Error(
+                    `${this.spec.name}.${key}: PX-Backup ${gen.name} needs the uid of the reference "${ref.name}"; ` +
+                        `set ${key}.uid (name-only references need PX-Backup 2.10 or later)`,
+                );
+            }
+            const uid = await this.findUid(kindSpec(target), inputs.orgId ?? DEFAULT_ORG, ref.name!);
+            if (uid === undefined) {
+                throw new Error(
+                    `${this.spec.name}.${key}: no ${target} named "${ref.name}" in organization ` +
+                        `"${inputs.orgId ?? DEFAULT_ORG}"`,
+                );
+            }
+            out[key] = { ...ref, uid };
+        }
+        return out;
     }
 
     identity(props: Props, id?: string): Identity {
@@ -136,7 +201,9 @@ export class KindMachinery implements KindContext {
     /** GET one object; undefined when the server says it does not exist. */
     async inspect(i: Identity): Promise<Props | undefined> {
         try {
-            const res = await this.client.get(this.itemPath(i), { uid: i.uid, ...this.spec.inspectQuery });
+            const r = await this.route("inspect", i);
+            if (!r) return undefined;
+            const res = await this.client.get(r.path, { uid: r.uid, ...this.spec.inspectQuery });
             return res[this.spec.responseKey] ?? {};
         } catch (e) {
             if (e instanceof PxBackupError && e.isNotFound) return undefined;
@@ -220,7 +287,8 @@ export class KindMachinery implements KindContext {
         return this.spec.requestKey ? { metadata, [this.spec.requestKey]: spec } : { metadata, ...spec };
     }
 
-    async create(inputs: Props): Promise<{ id: string; outs: Props }> {
+    async create(given: Props): Promise<{ id: string; outs: Props }> {
+        const inputs = await this.withRefUids(given);
         const ident = this.identity(inputs);
         // A uid chosen here makes "did my POST land?" answerable: GET name+uid finds our object or nothing.
         const uid = ident.uid ?? randomUUID();
@@ -377,8 +445,9 @@ export class KindMachinery implements KindContext {
         return this.spec.requestKey ? { metadata, [this.spec.requestKey]: spec } : { metadata, ...spec };
     }
 
-    async update(id: string, olds: Props, news: Props): Promise<{ outs: Props }> {
+    async update(id: string, olds: Props, desired: Props): Promise<{ outs: Props }> {
         const ident = this.identity(olds, id);
+        const news = await this.withRefUids(desired, olds);
         if (this.spec.hooks?.update) return this.spec.hooks.update(this, ident, olds, news);
         const live = await this.mustInspect(ident, "update");
         await this.client.put(this.spec.basePath, this.updateBody(live, news));
@@ -389,9 +458,10 @@ export class KindMachinery implements KindContext {
     // ---- delete ---------------------------------------------------------------------------------------
     async delete(id: string, props: Props): Promise<void> {
         const ident = this.identity(props, id);
-        const query: Query = { uid: ident.uid, ...(this.spec.deleteQuery?.(props) ?? {}) };
         try {
-            await this.client.delete(this.itemPath(ident), query);
+            const r = await this.route("delete", ident);
+            if (!r) return;
+            await this.client.delete(r.path, { uid: r.uid, ...(this.spec.deleteQuery?.(props) ?? {}) });
         } catch (e) {
             if (e instanceof PxBackupError && e.isNotFound) return;
             throw e;

@@ -2,6 +2,7 @@
 import { invalid } from "../errors";
 import { Caller } from "../auth";
 import { KindName, StoredObject, Store, Wire } from "../store";
+import type { ServerVersion } from "../versions";
 
 export interface Delays {
     /** Backup: Pending → InProgress. */
@@ -55,6 +56,9 @@ export interface Ctx {
     now: () => number;
     /** A new (or resumed) schedule runs its first backup at once. */
     runSchedules: boolean;
+    serverVersion: ServerVersion;
+    /** References and update targets may be given by name alone (2.10+); before, their uid is needed. */
+    nameOnlyLookups: boolean;
 }
 
 export interface RefSpec {
