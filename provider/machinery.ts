@@ -234,7 +234,15 @@ export class KindMachinery implements KindContext {
                 changed.push(key);
             }
         }
-        const replaces = changed.filter((k) => this.inputs[k].immutable);
+        const clearOnly = new Set(this.spec.cannotClear ?? []);
+        // Removing a field the server cannot clear in place replaces the object (see cannotClear).
+        const replaces = changed.filter(
+            (k) =>
+                this.inputs[k].immutable ||
+                (clearOnly.has(k) &&
+                    normalise(this.inputs[k].type, news[k]) === undefined &&
+                    (this.inputs[k].secret ? olds.secretHashes?.[k] !== undefined : olds[k] !== undefined)),
+        );
         const sameName = news.name === olds.name && (news.orgId ?? DEFAULT_ORG) === (olds.orgId ?? DEFAULT_ORG);
         return {
             changes: changed.length > 0,
@@ -424,8 +432,11 @@ export class KindMachinery implements KindContext {
             if (f.secret) v = encodeValue(f.type, d, f.emitZero);
             else if (f.serverDefault && isUnset(d)) v = getPath(liveSpec, w);
             else v = mergeForWrite(f.type, d, getPath(liveSpec, w), f.emitZero);
-            if (v === undefined) delete spec[w];
-            else setPath(spec, w, v);
+            if (v !== undefined) setPath(spec, w, v);
+            // A reference the program dropped is sent as an empty ObjectRef, which means "none" to every kind
+            // (a merging update keeps a reference that is simply left out).
+            else if (f.type.kind === "object" && f.type.ref && getPath(liveSpec, w) !== undefined) setPath(spec, w, {});
+            else delete spec[w];
         }
         const liveMeta: Props = live.metadata ?? {};
         const metadata: Props = {

@@ -143,7 +143,7 @@ export interface CloudCredentialArgs extends CommonArgs {
 
 export interface ClusterArgs extends CommonArgs {
     /** kubeconfig text (sent base64-encoded); secret. */
-    kubeconfig?: In<string>;
+    kubeconfig: In<string>;
     pxConfig?: In<{ accessToken?: In<string> }>;
     cloudCredentialRef?: In<ObjectRefArgs>;
     platformCredentialRef?: In<ObjectRefArgs>;

@@ -51,4 +51,16 @@ export const BACKUP_SCHEDULE: KindSpec = {
         "ns_label_selectors",
     ],
     createViaUpdate: ["suspend"],
+    // The update merges: an empty list, map or string on the wire is "not given" and keeps the old value.
+    // References clear with an empty ObjectRef and booleans are always applied, so those clear in place.
+    cannotClear: [
+        "namespaces",
+        "labelSelectors",
+        "nsLabelSelectors",
+        "advancedResourceLabelSelector",
+        "includeResources",
+        "volumeSnapshotClassMapping",
+        "csiSnapshotClassName",
+        "labels",
+    ],
 };

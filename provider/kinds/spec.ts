@@ -70,6 +70,11 @@ export interface KindSpec {
     outputs: Fields;
     /** Wire keys of the spec a whole-object PUT may carry (never bulk selectors or create-only fields). */
     updateWire: readonly string[];
+    /**
+     * Inputs the server cannot clear in place (its update keeps a value the request leaves empty: the schedule
+     * merge, secrets kept when not resent): removing one from the program replaces the object.
+     */
+    cannotClear?: readonly string[];
     /** Inputs the create request does not take; applied by a PUT right after create when set. */
     createViaUpdate?: readonly string[];
     /** States create waits for; undefined when the object is usable as soon as it exists. */

@@ -163,7 +163,7 @@ describe("diff (olds are the last read outputs)", () => {
         const d = await m("BackupSchedule").diff("id", olds, {
             ...desired,
             namespaces: ["default"],
-            labels: {},
+            labels: { team: "ops" },
             schedulePolicyRef: { name: "weekly" },
             suspend: true,
         });
@@ -189,6 +189,36 @@ describe("diff (olds are the last read outputs)", () => {
     ])("immutable %s forces delete-before-replace (same name)", async (key, value) => {
         const d = await m("BackupSchedule").diff("id", olds, { ...desired, [key]: value });
         expect(d).toEqual({ changes: true, replaces: [key], deleteBeforeReplace: true });
+    });
+
+    test.each([
+        ["namespaces", ["default"]],
+        ["labelSelectors", { app: "db" }],
+        ["nsLabelSelectors", "team=db"],
+        ["advancedResourceLabelSelector", "app in (db)"],
+        ["includeResources", [{ name: "c", kind: "ConfigMap", version: "v1" }]],
+        ["volumeSnapshotClassMapping", { csi: "snap" }],
+        ["csiSnapshotClassName", "csi"],
+        ["labels", { team: "db" }],
+    ])("removing %s, which the merging update cannot clear, replaces the schedule", async (key, value) => {
+        const d = await m("BackupSchedule").diff("id", { ...olds, [key]: value }, { ...desired, [key]: undefined });
+        expect(d).toEqual({ changes: true, replaces: [key], deleteBeforeReplace: true });
+        // Changing it to another non-empty value is an update in place.
+        const other = typeof value === "string" ? `${value}-2` : Array.isArray(value) ? [...value, value[0]] : {};
+        if (typeof value === "string" || Array.isArray(value)) {
+            const u = await m("BackupSchedule").diff("id", { ...olds, [key]: value }, { ...desired, [key]: other });
+            expect(u.replaces).toEqual([]);
+        }
+    });
+
+    test("removing a rule reference or a flag is an update in place (cleared explicitly)", async () => {
+        for (const [key, value] of [
+            ["preExecRuleRef", { name: "quiesce", uid: "r-1" }],
+            ["skipVmAutoExecRules", true],
+        ] as const) {
+            const d = await m("BackupSchedule").diff("id", { ...olds, [key]: value }, { ...desired, [key]: undefined });
+            expect(d).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
+        }
     });
 
     test("another organization replaces without deleting first (no clash)", async () => {
@@ -348,7 +378,8 @@ describe("update body (read, overlay, write whole object)", () => {
         expect(body.suspend).toBe(true);
         expect(body.namespaces).toEqual(["default"]);
         expect(body.schedule_policy_ref).toEqual({ name: "daily", uid: "p-1" });
-        // Declarative: a field the program no longer sets is cleared (only serverDefault fields are kept).
+        // The schedule update merges: a field left out keeps its value on the server. Removing such a field
+        // is therefore planned as a replacement (cannotClear), never as this update; see the next tests.
         expect(body).not.toHaveProperty("csi_snapshot_class_name");
         expect(body.metadata).toEqual({
             name: "nightly",
@@ -374,6 +405,19 @@ describe("update body (read, overlay, write whole object)", () => {
         ]) {
             expect(body).not.toHaveProperty(k);
         }
+    });
+
+    test("a dropped reference is sent as an empty ObjectRef (detaches it on a merging update)", () => {
+        const live = {
+            ...liveSchedule,
+            backup_schedule_info: {
+                ...liveSchedule.backup_schedule_info,
+                pre_exec_rule_ref: { name: "quiesce", uid: "r-1" },
+            },
+        };
+        const body = m("BackupSchedule").updateBody(live, desired);
+        expect(body.pre_exec_rule_ref).toEqual({});
+        expect(body).not.toHaveProperty("post_exec_rule_ref"); // not set live: nothing to clear
     });
 
     test("explicit suspend false is sent (resume), and a renamed ref drops the old uid", () => {

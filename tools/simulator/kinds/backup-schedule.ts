@@ -2,7 +2,7 @@
 import { ApiError, Code } from "../errors";
 import { timestamp } from "../contract";
 import { StoredObject, Wire } from "../store";
-import { Ctx, KindSpec, RefSpec, applyMetadataUpdate, isSet, without, pendingDelete } from "./spec";
+import { Ctx, KindSpec, RefSpec, applyMetadataUpdate, isEmptyRef, isSet, without, pendingDelete } from "./spec";
 import { backup } from "./backup";
 
 const SCHEDULE_REFS: RefSpec[] = [
@@ -78,8 +78,15 @@ export const backupSchedule: KindSpec = {
     },
     update(obj, req, ctx) {
         rejectBulk(req, "update");
-        // Merge: set fields overwrite, absent ones are kept (docs/px-backup-api.md#updates).
-        for (const f of SCHEDULE_UPDATABLE) if (isSet(req[f])) obj.info[f] = req[f];
+        // Merge (docs/px-backup-api.md#updates): non-empty fields overwrite, empty or absent ones are kept, as
+        // a server copying only what the request sets does. A reference present in the request is applied even
+        // when empty: an all-empty ObjectRef means "none", which is how a rule or policy reference is detached.
+        for (const f of SCHEDULE_UPDATABLE) {
+            if (f.endsWith("_ref") ? req[f] !== undefined : isSet(req[f])) obj.info[f] = req[f];
+            // The deprecated string twin follows the reference (set again from it when refs are resolved).
+            if (f.endsWith("_ref") && req[f] !== undefined) delete obj.info[f.slice(0, -4)];
+        }
+        if (isEmptyRef(obj.info.volume_resource_only_policy_ref)) delete obj.info.volume_resource_only_policy_ref;
         for (const f of [...SCHEDULE_UPDATE_BOOLS, "suspend"]) obj.info[f] = req[f] === true;
         obj.info.suspended_by = obj.info.suspend ? { source: "User" } : undefined;
         if (req.remark)
