@@ -17,6 +17,7 @@ import {
     KindContext,
     KindSpec,
     OPTION_FIELDS,
+    REPLACE_OPT_IN,
     kindSpec,
     metadataFields,
 } from "./kinds";
@@ -67,7 +68,7 @@ class WaitError extends Error {
 export type { Identity };
 
 export const DEFAULT_ORG = "default";
-const OPTION_KEYS = [...Object.keys(OPTION_FIELDS), "adoptExisting"];
+const OPTION_KEYS = [...Object.keys(OPTION_FIELDS), "adoptExisting", ...Object.keys(REPLACE_OPT_IN)];
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -98,7 +99,13 @@ export class KindMachinery implements KindContext {
         private readonly clientOf: () => PxBackupClient,
     ) {
         this.metadata = metadataFields(spec.nameFormat);
-        this.inputs = { ...this.metadata, ...spec.fields, ...OPTION_FIELDS, adoptExisting: { type: { kind: "bool" } } };
+        this.inputs = {
+            ...this.metadata,
+            ...spec.fields,
+            ...OPTION_FIELDS,
+            adoptExisting: { type: { kind: "bool" } },
+            ...(spec.replaceDeletesBackups ? REPLACE_OPT_IN : {}),
+        };
         this.tracked = Object.entries(spec.fields)
             .filter(([, f]) => f.trackApplied)
             .map(([k]) => k);
@@ -243,6 +250,7 @@ export class KindMachinery implements KindContext {
                     normalise(this.inputs[k].type, news[k]) === undefined &&
                     (this.inputs[k].secret ? olds.secretHashes?.[k] !== undefined : olds[k] !== undefined)),
         );
+        this.refuseReplaceDeletingBackups(olds, news, replaces);
         const sameName = news.name === olds.name && (news.orgId ?? DEFAULT_ORG) === (olds.orgId ?? DEFAULT_ORG);
         return {
             changes: changed.length > 0,
@@ -250,6 +258,30 @@ export class KindMachinery implements KindContext {
             // Names are unique per organization: the old object must go before a same-named one is created.
             deleteBeforeReplace: replaces.length > 0 && (sameName || news.name === UNKNOWN),
         };
+    }
+
+    /**
+     * A replacement that would delete backups (a Backup; a BackupSchedule whose reclaim policy is Delete) fails
+     * the preview, naming the properties, unless the program sets `allowReplaceDeletingBackups: true`. Values
+     * still unknown at preview are not judged yet: `up` diffs again with them known.
+     */
+    private refuseReplaceDeletingBackups(olds: Props, news: Props, replaces: string[]): void {
+        if (!this.spec.replaceDeletesBackups?.(olds) || news.allowReplaceDeletingBackups === true) return;
+        const known = replaces.filter((k) => !isUnknown(news[k]));
+        if (!known.length) return;
+        const what = known.join(", ");
+        const name = olds.name ?? news.name;
+        const loss =
+            this.spec.name === "Backup"
+                ? "the backup and its data are deleted and a new backup is taken"
+                : `deleting the old schedule with reclaimPolicy "Delete" deletes every backup it made`;
+        throw new Error(
+            `${this.spec.name} "${name}": changing ${what} replaces it, and ${loss}. ` +
+                `Set allowReplaceDeletingBackups: true on this resource to accept that` +
+                (this.spec.name === "BackupSchedule"
+                    ? `, or keep the backups: first set reclaimPolicy: "Retain" (one up), then make this change.`
+                    : `, or keep ${what} as it was and take the new backup as another resource.`),
+        );
     }
 
     // ---- outputs --------------------------------------------------------------------------------------

@@ -81,7 +81,16 @@ export interface SelectionArgs {
     volumeResourceOnlyPolicyRef?: In<ObjectRefArgs>;
 }
 
-export interface BackupScheduleArgs extends CommonArgs, SelectionArgs {
+/** Inputs of the kinds whose replacement deletes backups. */
+export interface ReplaceOptInArgs {
+    /**
+     * A change that replaces this object deletes backups (a Backup is deleted with its data; a schedule with
+     * reclaimPolicy "Delete" deletes the backups it made): preview fails unless this is true.
+     */
+    allowReplaceDeletingBackups?: In<boolean>;
+}
+
+export interface BackupScheduleArgs extends CommonArgs, SelectionArgs, ReplaceOptInArgs {
     schedulePolicyRef: In<ObjectRefArgs>;
     reclaimPolicy?: In<"Delete" | "Retain">;
     /** Pause the schedule. When unset, whatever the server has is kept (never un-suspended by omission). */
@@ -90,7 +99,7 @@ export interface BackupScheduleArgs extends CommonArgs, SelectionArgs {
 }
 
 export type BackupShareAccess = "View" | "Restorable" | "FullAccess";
-export interface BackupArgs extends CommonArgs, SelectionArgs {
+export interface BackupArgs extends CommonArgs, SelectionArgs, ReplaceOptInArgs {
     cloudCredentialRef?: In<ObjectRefArgs>;
     backupShare?: In<{
         groups?: In<In<AccessEntryArgs<BackupShareAccess>>[]>;

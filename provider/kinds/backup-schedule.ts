@@ -51,6 +51,8 @@ export const BACKUP_SCHEDULE: KindSpec = {
         "ns_label_selectors",
     ],
     createViaUpdate: ["suspend"],
+    // Deleting a schedule whose reclaim policy is Delete deletes every backup it made.
+    replaceDeletesBackups: (olds) => olds.reclaimPolicy === "Delete",
     // The update merges: an empty list, map or string on the wire is "not given" and keeps the old value.
     // References clear with an empty ObjectRef and booleans are always applied, so those clear in place.
     cannotClear: [

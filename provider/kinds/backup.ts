@@ -104,6 +104,8 @@ export const BACKUP: KindSpec = {
     },
     updateWire: [],
     createViaUpdate: ["cloudCredentialRef", "backupShare"],
+    // A replacement deletes the backup (and its data) and takes a new one.
+    replaceDeletesBackups: () => true,
     ready: {
         statusPath: "backup_info.status.status",
         reasonPath: "backup_info.status.reason",

@@ -97,6 +97,14 @@ export const OPTION_FIELDS: Fields = {
 };
 export const DEFAULT_DELETE_TIMEOUT_SECONDS = 600;
 
+/** The opt-in of kinds whose replacement deletes backups (`replaceDeletesBackups`); never sent to the server. */
+export const REPLACE_OPT_IN: Fields = {
+    allowReplaceDeletingBackups: {
+        type: bool,
+        description: "let a change that replaces the object go ahead although the replacement deletes backups",
+    },
+};
+
 export const metadataOutputs: Fields = {
     createTime: { type: str(), wire: "metadata.create_time" },
     lastUpdateTime: { type: str(), wire: "metadata.last_update_time" },

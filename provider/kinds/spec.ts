@@ -75,6 +75,11 @@ export interface KindSpec {
      * merge, secrets kept when not resent): removing one from the program replaces the object.
      */
     cannotClear?: readonly string[];
+    /**
+     * Whether replacing this object (deleting the old one) deletes backup data, judged from the last state:
+     * then a replacement needs the program's explicit `allowReplaceDeletingBackups: true`.
+     */
+    replaceDeletesBackups?: (olds: Props) => boolean;
     /** Inputs the create request does not take; applied by a PUT right after create when set. */
     createViaUpdate?: readonly string[];
     /** States create waits for; undefined when the object is usable as soon as it exists. */

@@ -114,10 +114,9 @@ describe.each(SERVER_VERSIONS)("PX-Backup %s", (serverVersion) => {
         expect(u.outs.backupShare).toEqual({ groups: [{ id: "ops", access: "FullAccess" }] });
         expect(u.outs.uid).toBe(outs.uid);
         expect((await h.m("Backup").diff(id, u.outs, next)).changes).toBe(false);
-        // Anything else about a backup is immutable.
-        expect((await h.m("Backup").diff(id, u.outs, { ...next, namespaces: ["default"] })).replaces).toEqual([
-            "namespaces",
-        ]);
+        // Anything else about a backup is immutable (and replacing it needs the opt-in, tested below).
+        const moved = { ...next, namespaces: ["default"], allowReplaceDeletingBackups: true };
+        expect((await h.m("Backup").diff(id, u.outs, moved)).replaces).toEqual(["namespaces"]);
     });
 
     test("cloudCredentialRef is not in the create body: applied by PUT /v1/backup after create, next diff empty", async () => {
@@ -140,6 +139,21 @@ describe.each(SERVER_VERSIONS)("PX-Backup %s", (serverVersion) => {
         expect((await h.m("Backup").diff(id, outs, inputs)).changes).toBe(false);
         const r = await h.m("Backup").read(id, outs);
         expect((await h.m("Backup").diff(id, r.props, inputs)).changes).toBe(false);
+    });
+
+    test("a change that would replace a Backup (deleting it) fails at preview unless opted in", async () => {
+        const { inputs, id, outs } = await createChecked(h, "Backup", backupInputs("b-replace"));
+        const changed = { ...inputs, namespaces: ["other"] };
+        await expect(h.m("Backup").diff(id, outs, changed)).rejects.toThrow(
+            'Backup "b-replace": changing namespaces replaces it, and the backup and its data are deleted and a new backup is taken. Set allowReplaceDeletingBackups: true',
+        );
+        expect(await h.m("Backup").diff(id, outs, { ...changed, allowReplaceDeletingBackups: true })).toEqual({
+            changes: true,
+            replaces: ["namespaces"],
+            deleteBeforeReplace: true,
+        });
+        expect(h.sim.inspect("backup", "b-replace")).toBeDefined(); // nothing was touched
+        await h.m("Backup").delete(id, outs);
     });
 
     test("backup delete passes the cluster and waits through DeletePending/Deleting until gone", async () => {

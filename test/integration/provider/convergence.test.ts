@@ -49,6 +49,8 @@ const FULL: Record<KindName, Props[]> = {
     Backup: [
         {
             ...meta,
+            // Replacing a backup deletes it: the table replaces on purpose.
+            allowReplaceDeletingBackups: true,
             ...selection,
             cloudCredentialRef: { name: "creds" },
             backupShare: {
@@ -125,7 +127,7 @@ function rows(): Array<[KindName, string, number]> {
         const seen = new Set<string>();
         FULL[kind].forEach((full, variant) => {
             for (const key of Object.keys(full)) {
-                if (seen.has(key)) continue;
+                if (seen.has(key) || key === "allowReplaceDeletingBackups") continue;
                 seen.add(key);
                 out.push([kind, key, variant]);
             }

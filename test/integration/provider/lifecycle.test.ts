@@ -176,21 +176,44 @@ describe.each(SERVER_VERSIONS)("PX-Backup %s", (serverVersion) => {
         await h.m("BackupSchedule").delete(id, m2.outs);
     });
 
-    test("immutable field: diff asks for delete-before-replace; the replacement is a new object", async () => {
+    test("immutable field on a schedule whose backups go with it: refused at preview, replaced only when opted in", async () => {
         await createChecked(h, "Cluster", { name: "app2", kubeconfig: "apiVersion: v1\n" });
         const { inputs, id, outs } = await createChecked(h, "BackupSchedule", scheduleInputs({ name: "moving" }));
+        const made = h.sim.runSchedule("moving").metadata.name as string;
         const moved = { ...inputs, clusterRef: { name: "app2" } };
-        expect(await h.m("BackupSchedule").diff(id, outs, moved)).toEqual({
+        await expect(h.m("BackupSchedule").diff(id, outs, moved)).rejects.toThrow(
+            /BackupSchedule "moving": changing clusterRef replaces it, and deleting the old schedule with reclaimPolicy "Delete" deletes every backup it made\. Set allowReplaceDeletingBackups: true/,
+        );
+        const optedIn = { ...moved, allowReplaceDeletingBackups: true };
+        expect(await h.m("BackupSchedule").diff(id, outs, optedIn)).toEqual({
             changes: true,
             replaces: ["clusterRef"],
             deleteBeforeReplace: true,
         });
         // What the engine then does: delete the old one (waits until gone), create the new one.
         await h.m("BackupSchedule").delete(id, outs);
-        const created = await h.m("BackupSchedule").create(moved);
+        h.sim.settle();
+        expect(h.sim.inspect("backup", made)).toBeUndefined(); // the loss the opt-in accepted
+        const created = await h.m("BackupSchedule").create(optedIn);
         expect(created.outs.uid).not.toBe(outs.uid);
         expect(created.outs.clusterRef.name).toBe("app2");
-        expect((await h.m("BackupSchedule").diff(created.id, created.outs, moved)).changes).toBe(false);
+        expect((await h.m("BackupSchedule").diff(created.id, created.outs, optedIn)).changes).toBe(false);
+        await h.m("BackupSchedule").delete(created.id, created.outs);
+    });
+
+    test("a schedule with reclaimPolicy Retain is replaced without the opt-in, and its backups stay", async () => {
+        const { inputs, id, outs } = await createChecked(
+            h,
+            "BackupSchedule",
+            scheduleInputs({ name: "keeper", reclaimPolicy: "Retain" }),
+        );
+        const made = h.sim.runSchedule("keeper").metadata.name as string;
+        const moved = { ...inputs, directKdmp: true };
+        expect((await h.m("BackupSchedule").diff(id, outs, moved)).replaces).toEqual(["directKdmp"]);
+        await h.m("BackupSchedule").delete(id, outs);
+        h.sim.settle();
+        expect(h.sim.inspect("backup", made)).toBeDefined();
+        const created = await h.m("BackupSchedule").create(moved);
         await h.m("BackupSchedule").delete(created.id, created.outs);
     });
 
