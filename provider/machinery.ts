@@ -116,7 +116,11 @@ export class KindMachinery implements KindContext {
         this.serverDefaulted = Object.entries(this.inputs)
             .filter(([, f]) => f.serverDefault)
             .map(([k]) => k);
+        this.statusKey = Object.entries(spec.outputs).find(([k, f]) => wireName(k, f) === spec.ready?.statusPath)?.[0];
     }
+
+    /** The output holding the ready status (statusPath), when the kind has one. */
+    private readonly statusKey?: string;
 
     private readonly tracked: string[];
     /** Top-level inputs the server fills in when the program leaves them unset. */
@@ -411,7 +415,8 @@ export class KindMachinery implements KindContext {
             if (status !== undefined && r.failure.includes(status)) {
                 const reason = getPath(obj, r.reasonPath);
                 throw new WaitError(
-                    `${this.spec.name} "${i.name}" ended in status ${status}${reason ? `: ${reason}` : ""}`,
+                    `${this.spec.name} "${i.name}" ended in status ${status}${reason ? `: ${reason}` : ""}` +
+                        (r.failureHint ? ` (${r.failureHint})` : ""),
                     obj,
                 );
             }
@@ -491,11 +496,45 @@ export class KindMachinery implements KindContext {
     async update(id: string, olds: Props, desired: Props): Promise<{ outs: Props }> {
         const ident = this.identity(olds, id);
         const news = await this.withRefUids(desired, olds);
-        if (this.spec.hooks?.update) return this.spec.hooks.update(this, ident, olds, news);
-        const live = await this.mustInspect(ident, "update");
-        await this.client.put(this.spec.basePath, this.updateBody(live, news));
-        const after = await this.mustInspect(ident, "update");
-        return { outs: this.outputs(after, news, this.hashes(news)) };
+        let outs: Props;
+        if (this.spec.hooks?.update) {
+            outs = (await this.spec.hooks.update(this, ident, olds, news)).outs;
+        } else {
+            const live = await this.mustInspect(ident, "update");
+            await this.client.put(this.spec.basePath, this.updateBody(live, news));
+            const after = await this.mustInspect(ident, "update");
+            outs = this.outputs(after, news, this.hashes(news));
+        }
+        return { outs: await this.recheckReady(ident, outs, news) };
+    }
+
+    /**
+     * An update must not report success for an object that is not ready. After a create that failed or timed
+     * out, Pulumi keeps the object and the next `up` updates it: a backup still running is waited for, a
+     * location that failed validation is validated again, and a failed state is an error with the server's
+     * reason (the object stays in state, as after create). A ready object costs no extra call.
+     */
+    private async recheckReady(i: Identity, outs: Props, inputs: Props): Promise<Props> {
+        const r = this.spec.ready;
+        if (!r) return outs;
+        const status = this.statusKey ? (outs[this.statusKey] as string | undefined) : undefined;
+        if (this.statusKey && (status === undefined ? r.absentIsReady : r.success.includes(status))) return outs;
+        const hashes = this.hashes(inputs);
+        let obj = await this.mustInspect(i, "update");
+        try {
+            const now = getPath(obj, r.statusPath) as string | undefined;
+            if (r.retriggerPath && now !== undefined && r.failure.includes(now)) {
+                await this.client.post(r.retriggerPath, { org_id: i.orgId, name: i.name, uid: i.uid });
+                obj = await this.mustInspect(i, "update");
+            }
+            obj = await this.waitReady(i, obj, inputs);
+        } catch (e) {
+            const last = e instanceof WaitError ? e.last : obj;
+            const msg = e instanceof Error ? e.message : String(e);
+            const props = { ...this.outputs(last, inputs, hashes), __provider: inputs.__provider };
+            throw new ResourceInitError(msg, formatId(i), props, [msg]);
+        }
+        return this.outputs(obj, inputs, hashes);
     }
 
     // ---- delete ---------------------------------------------------------------------------------------

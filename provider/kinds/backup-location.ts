@@ -66,5 +66,7 @@ export const BACKUP_LOCATION: KindSpec = {
         failure: ["ValidationFailed"],
         absentIsReady: true,
         defaultTimeoutSeconds: 300,
+        // After a failed validation (bucket fixed, credential corrected) the next update validates again.
+        retriggerPath: "/v1/backuplocation/validate",
     },
 };

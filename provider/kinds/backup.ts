@@ -113,6 +113,8 @@ export const BACKUP: KindSpec = {
         failure: ["Failed", "Aborted", "CloudBackupMissing"],
         absentIsReady: false,
         defaultTimeoutSeconds: 3600,
+        failureHint:
+            "a failed backup is not retried in place: take a new one with `pulumi up --replace <urn>` or under another name",
     },
     deleteQuery: (p) => {
         const cluster = p.clusterRef as { name?: string; uid?: string } | undefined;

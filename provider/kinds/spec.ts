@@ -18,6 +18,10 @@ export interface ReadyStates {
     /** The object is usable while the server reports no status at all. */
     absentIsReady: boolean;
     defaultTimeoutSeconds: number;
+    /** POST `{org_id, name, uid}` here to start the check again when an update finds a failed state. */
+    retriggerPath?: string;
+    /** Appended to the error of a failed state (what the user can do about it). */
+    failureHint?: string;
 }
 
 export interface Identity {

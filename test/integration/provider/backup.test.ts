@@ -51,7 +51,10 @@ describe.each(SERVER_VERSIONS)("PX-Backup %s", (serverVersion) => {
                 .create(c.inputs)
                 .catch((e) => e);
             expect(err).toBeInstanceOf(ResourceInitError);
-            expect(err.message).toBe(`Backup "${name}" ended in status ${status}: volume snapshot timed out`);
+            expect(err.message).toBe(
+                `Backup "${name}" ended in status ${status}: volume snapshot timed out (a failed backup is not ` +
+                    "retried in place: take a new one with `pulumi up --replace <urn>` or under another name)",
+            );
             expect(err.id).toMatch(new RegExp(`^default/${name}/`));
             expect(err.properties).toMatchObject({
                 name,
@@ -60,6 +63,14 @@ describe.each(SERVER_VERSIONS)("PX-Backup %s", (serverVersion) => {
                 __provider: "serialized-provider",
             });
             expect(err.reasons).toEqual([err.message]);
+            // The next `up` updates the resource kept in state: it fails again, never reports success.
+            const again = await h
+                .m("Backup")
+                .update(err.id, err.properties, c.inputs)
+                .catch((e) => e);
+            expect(again).toBeInstanceOf(ResourceInitError);
+            expect(again.message).toBe(err.message);
+            expect(again.properties).toMatchObject({ status, __provider: "serialized-provider" });
             // It is there and deletable with the properties kept in state.
             expect(h.sim.inspect("backup", name)).toBeDefined();
             await h.m("Backup").delete(err.id, err.properties);
@@ -83,6 +94,12 @@ describe.each(SERVER_VERSIONS)("PX-Backup %s", (serverVersion) => {
             );
             expect(err.properties.name).toBe("b-stuck");
             expect(["Pending", "InProgress"]).toContain(err.properties.status);
+            // The next `up` waits for it again (here it finishes while the update waits) and then succeeds.
+            const update = h.m("Backup").update(err.id, err.properties, c.inputs);
+            setTimeout(() => h.sim.settle(), 150);
+            const { outs } = await update;
+            expect(outs.status).toBe("Success");
+            expect(await h.m("Backup").diff(err.id, outs, c.inputs)).toMatchObject({ changes: false });
         } finally {
             h.sim.setDelays({ backupInProgress: 60 });
             h.sim.settle();
@@ -193,9 +210,43 @@ describe.each(SERVER_VERSIONS)("PX-Backup %s", (serverVersion) => {
                 'BackupLocation "bad-bucket" ended in status ValidationFailed: bucket does not exist',
             );
             expect(err.properties.secretHashes).toEqual({});
+            const inputs = {
+                name: "bad-bucket",
+                orgId: "default",
+                type: "S3",
+                path: "nope",
+                cloudCredentialRef: { name: "creds" },
+                s3Config: { region: "x" },
+            };
+            // Next `up`, nothing fixed: the update fails with the reason instead of reporting success.
+            await expect(h.m("BackupLocation").update(err.id, err.properties, inputs)).rejects.toThrow(
+                'BackupLocation "bad-bucket" ended in status ValidationFailed: bucket does not exist',
+            );
+            // The bucket is created: the next update validates again and succeeds.
+            h.sim.setOutcomes({ byName: { "bad-bucket": { status: "Valid" } } });
+            const { outs } = await h.m("BackupLocation").update(err.id, err.properties, inputs);
+            expect(outs.status).toBe("Valid");
+            await h.m("BackupLocation").delete(err.id, outs);
         } finally {
             h.sim.setDelays({ locationValidation: 0 });
         }
+    });
+
+    test("a cluster that failed to come online: the next update fails with the reason too", async () => {
+        h.sim.setOutcomes({ byName: { "bad-cluster": { status: "Failed", reason: "cannot reach the API server" } } });
+        const inputs = { name: "bad-cluster", orgId: "default", kubeconfig: "apiVersion: v1\nkind: Config\n" };
+        const err = await h
+            .m("Cluster")
+            .create(inputs)
+            .catch((e) => e);
+        expect(err).toBeInstanceOf(ResourceInitError);
+        const again = await h
+            .m("Cluster")
+            .update(err.id, err.properties, inputs)
+            .catch((e) => e);
+        expect(again).toBeInstanceOf(ResourceInitError);
+        expect(again.message).toBe('Cluster "bad-cluster" ended in status Failed: cannot reach the API server');
+        await h.m("Cluster").delete(err.id, err.properties);
     });
 
     test("functions: getBackup and listBackups with status and cluster filters, all pages", async () => {
