@@ -43,7 +43,11 @@ export interface ResourceInfoArgs {
 
 /** Inputs every PX-Backup resource takes. */
 export interface CommonArgs {
-    /** Object name; defaults to the Pulumi resource name. DNS-1123. Changing it replaces the object. */
+    /**
+     * Object name; defaults to the Pulumi resource name. A DNS-1123 subdomain for Backup and BackupSchedule
+     * (the server makes Kubernetes objects from them); any name without '/' for the other kinds. Changing it
+     * replaces the object.
+     */
     name?: In<string>;
     /** Organization; default `default`. */
     orgId?: In<string>;

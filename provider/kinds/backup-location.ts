@@ -10,7 +10,7 @@ export const BACKUP_LOCATION: KindSpec = {
     listKey: "backup_locations",
     infoKey: "backup_location_info",
     requestKey: "backup_location",
-    nameFormat: "dns1123Subdomain",
+    nameFormat: "objectName",
     fields: {
         type: { type: enm(["S3", "Azure", "Google", "NFS"]), required: true, immutable: true },
         path: {

@@ -8,7 +8,7 @@ export const CLUSTER: KindSpec = {
     responseKey: "cluster",
     listKey: "clusters",
     infoKey: "clusterInfo",
-    nameFormat: "dns1123Subdomain",
+    nameFormat: "objectName",
     inspectQuery: { include_secrets: "false" },
     fields: {
         kubeconfig: {

@@ -23,7 +23,7 @@ export const REF: TypeSpec = {
     kind: "object",
     ref: true,
     fields: {
-        name: { type: str("dns1123Subdomain"), required: true, description: "name of the referenced object" },
+        name: { type: str("objectName"), required: true, description: "name of the referenced object" },
         uid: {
             type: str("uid"),
             serverDefault: true,

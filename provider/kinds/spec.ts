@@ -88,8 +88,11 @@ export interface KindSpec {
     createViaUpdate?: readonly string[];
     /** States create waits for; undefined when the object is usable as soon as it exists. */
     ready?: ReadyStates;
-    /** Name rule for this kind. */
-    nameFormat: "dns1123Subdomain" | "dns1123Label";
+    /**
+     * Name rule for this kind: DNS-1123 where the server makes Kubernetes objects from the name (backups and
+     * the backups a schedule names after itself), otherwise whatever fits one path segment.
+     */
+    nameFormat: "dns1123Subdomain" | "dns1123Label" | "objectName";
     /** Query for inspect (e.g. include_secrets=false, include_validation_state). */
     inspectQuery?: Record<string, string>;
     /** Extra DELETE query built from the stored outputs. */

@@ -393,6 +393,32 @@ describe.each(SERVER_VERSIONS)("PX-Backup %s", (serverVersion) => {
         }
     });
 
+    test("names outside DNS-1123 where the server allows them: policies, rules, clusters travel as path segments", async () => {
+        const policy = await createChecked(h, "SchedulePolicy", { name: "Daily Policy", daily: { time: "1:00AM" } });
+        const rule = await createChecked(h, "Rule", {
+            name: "Pre Rule_1",
+            rules: [{ podSelector: { app: "db" }, actions: [{ value: "sync" }] }],
+        });
+        const s = await createChecked(
+            h,
+            "BackupSchedule",
+            scheduleInputs({
+                name: "spaced",
+                schedulePolicyRef: { name: "Daily Policy" },
+                preExecRuleRef: { name: "Pre Rule_1" },
+            }),
+        );
+        expect(h.sim.info("backupschedule", "spaced")).toMatchObject({
+            schedule_policy_ref: { name: "Daily Policy", uid: policy.outs.uid },
+            pre_exec_rule_ref: { name: "Pre Rule_1", uid: rule.outs.uid },
+        });
+        expect((await h.m("SchedulePolicy").read(policy.id, policy.outs)).id).toBe(policy.id);
+        await h.m("BackupSchedule").delete(s.id, s.outs);
+        await h.m("Rule").delete(rule.id, rule.outs);
+        await h.m("SchedulePolicy").delete(policy.id, policy.outs);
+        expect(h.sim.inspect("schedulepolicy", "Daily Policy")).toBeUndefined();
+    });
+
     test("no contract violations in any simulator response", () => {
         expect(h.sim.contractViolations).toEqual([]);
     });
