@@ -26,6 +26,7 @@ import { REF_TARGETS, itemRoute } from "./versions";
 import {
     Fields,
     FieldSpec,
+    decodeFields,
     decodeInto,
     encodeFields,
     encodeValue,
@@ -398,7 +399,40 @@ export class KindMachinery implements KindContext {
     private async applyDeferred(i: Identity, obj: Props, inputs: Props, keys: string[]): Promise<Props> {
         if (this.spec.hooks?.applyDeferred) return this.spec.hooks.applyDeferred(this, i, obj, inputs, keys);
         await this.client.put(this.spec.basePath, this.updateBody(obj, inputs));
-        return this.mustInspect(i, "create");
+        return this.awaitApplied(i, await this.mustInspect(i, "create"), inputs);
+    }
+
+    /**
+     * Reads until the inputs the server applies in the background (appliedLater) show the program's values and
+     * the status is no longer transitional, bounded by waitTimeoutSeconds (or the kind's default).
+     */
+    private async awaitApplied(i: Identity, obj: Props, inputs: Props): Promise<Props> {
+        const a = this.spec.appliedLater;
+        if (!a) return obj;
+        const pending = () => {
+            const status = getPath(obj, a.statusPath) as string | undefined;
+            if (status !== undefined && a.transitional.includes(status)) return status;
+            const live = decodeFields(this.spec.fields, obj[this.spec.infoKey]);
+            const key = a.keys.find((k) => !isUnset(inputs[k]) && !satisfies(this.inputs[k].type, inputs[k], live[k]));
+            return key ? `${key} not applied yet` : undefined;
+        };
+        const timeoutMs = Number(inputs.waitTimeoutSeconds ?? a.defaultTimeoutSeconds) * 1000;
+        const deadline = Date.now() + timeoutMs;
+        const s = this.settings();
+        let delay = s.pollIntervalMs;
+        for (let state = pending(); state; state = pending()) {
+            if (Date.now() + delay > deadline) {
+                throw new WaitError(
+                    `${this.spec.name} "${i.name}": ${state} after ${timeoutMs / 1000}s; ` +
+                        `raise waitTimeoutSeconds or check the PX-Backup server`,
+                    obj,
+                );
+            }
+            await sleep(delay);
+            delay = Math.min(s.pollMaxIntervalMs, delay * 1.5);
+            obj = await this.mustInspect(i, "wait");
+        }
+        return obj;
     }
 
     /** Polls until the kind's ready state (backup Success, location Valid, cluster Online), bounded. */
@@ -502,7 +536,14 @@ export class KindMachinery implements KindContext {
         } else {
             const live = await this.mustInspect(ident, "update");
             await this.client.put(this.spec.basePath, this.updateBody(live, news));
-            const after = await this.mustInspect(ident, "update");
+            let after = await this.mustInspect(ident, "update");
+            try {
+                after = await this.awaitApplied(ident, after, news);
+            } catch (e) {
+                if (!(e instanceof WaitError)) throw e;
+                const props = { ...this.outputs(e.last, news, this.hashes(news)), __provider: news.__provider };
+                throw new ResourceInitError(e.message, formatId(ident), props, [e.message]);
+            }
             outs = this.outputs(after, news, this.hashes(news));
         }
         return { outs: await this.recheckReady(ident, outs, news) };

@@ -99,6 +99,8 @@ export interface BackupScheduleArgs extends CommonArgs, SelectionArgs, ReplaceOp
     reclaimPolicy?: In<"Delete" | "Retain">;
     /** Pause the schedule. When unset, whatever the server has is kept (never un-suspended by omission). */
     suspend?: In<boolean>;
+    /** How long create and update wait for a suspend or resume to take effect (default 120). */
+    waitTimeoutSeconds?: In<number>;
     parallelBackup?: In<boolean>;
 }
 

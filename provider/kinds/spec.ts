@@ -24,6 +24,14 @@ export interface ReadyStates {
     failureHint?: string;
 }
 
+/** Inputs a write applies asynchronously: after the write, read until they show (and no transitional status). */
+export interface AppliedLater {
+    keys: readonly string[];
+    statusPath: string;
+    transitional: readonly string[];
+    defaultTimeoutSeconds: number;
+}
+
 export interface Identity {
     orgId: string;
     name: string;
@@ -86,6 +94,8 @@ export interface KindSpec {
     replaceDeletesBackups?: (olds: Props) => boolean;
     /** Inputs the create request does not take; applied by a PUT right after create when set. */
     createViaUpdate?: readonly string[];
+    /** Inputs the server applies in the background (schedule `suspend`): waited for after each write. */
+    appliedLater?: AppliedLater;
     /** States create waits for; undefined when the object is usable as soon as it exists. */
     ready?: ReadyStates;
     /**

@@ -145,7 +145,12 @@ function update(spec: KindSpec): Handler {
         const obj = requireObject(spec, ctx, orgId, meta.name, meta.uid, "Write");
         if (obj.deleting)
             throw new ApiError(Code.FailedPrecondition, `${spec.label} [${obj.metadata.name}] is being deleted`);
-        const before = { info: clone(obj.info), metadata: clone(obj.metadata), transitions: [...obj.transitions] };
+        const before = {
+            info: clone(obj.info),
+            metadata: clone(obj.metadata),
+            transitions: [...obj.transitions],
+            suspendTarget: obj.suspendTarget,
+        };
         try {
             spec.update(obj, body, ctx);
             resolveRefs(spec, obj.info, ctx, orgId, before.info);

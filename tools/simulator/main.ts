@@ -31,6 +31,7 @@ async function main(): Promise<void> {
             backupDeleting: base,
             clusterPending: base,
             locationValidation: base,
+            scheduleSuspend: base,
         },
         validateRequests: process.env.SIMULATOR_STRICT === "1",
         validateResponses: process.env.SIMULATOR_STRICT === "1",

@@ -29,7 +29,7 @@
  *   host              bind address (default 127.0.0.1)
  *   token             accepted bearer token (default: a generated JWT for the default admin user)
  *   delays            ms of async states: backupPending, backupInProgress, deletePending, backupDeleting,
- *                     clusterPending, locationValidation (default 0 each: the create response shows the first
+ *                     clusterPending, locationValidation, scheduleSuspend (default 0 each: the create response shows the first
  *                     state, the next read the final one). -1 = stuck until `settle()`.
  *   outcomes          final states: { backup: {status:"Success"}, backupLocation: {status:"Valid"},
  *                     cluster: {status:"Online"}, byName: { "<object name>": {status:"Failed", reason} } }

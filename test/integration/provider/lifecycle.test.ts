@@ -1,6 +1,7 @@
 // Provider methods against the real simulator: create → second diff empty, drift found by read and
 // repaired by update, suspend kept, replacement, 404 paths, functions with pagination.
 import { PxBackupClient } from "../../../provider/client";
+import { ResourceInitError } from "../../../provider/machinery";
 import {
     listBackupSchedules,
     getBackupSchedule,
@@ -123,6 +124,38 @@ describe.each(SERVER_VERSIONS)("PX-Backup %s", (serverVersion) => {
         expect(u2.outs.suspend).toBeUndefined();
         expect(h.sim.inspect("backupschedule", "paused")!.backup_schedule_info.suspend).toBeFalsy();
         await h.m("BackupSchedule").delete(id, u2.outs);
+    });
+
+    test("suspend is asynchronous (Suspending/Resuming): create and update wait until it shows", async () => {
+        h.sim.setDelays({ scheduleSuspend: 120 });
+        try {
+            const { inputs, id, outs } = await createChecked(
+                h,
+                "BackupSchedule",
+                scheduleInputs({ name: "slow-pause", suspend: true }),
+            );
+            expect(outs.suspend).toBe(true);
+            expect(outs.suspendedBy).toBe("User");
+            expect((await h.m("BackupSchedule").diff(id, outs, inputs)).changes).toBe(false);
+            h.sim.requests.clear();
+            const { outs: resumed } = await h.m("BackupSchedule").update(id, outs, { ...inputs, suspend: false });
+            expect(resumed.suspend).toBeUndefined();
+            expect(resumed.status).toBeUndefined(); // no longer Resuming (and no backup ran)
+            // It read again while the server still said Resuming.
+            expect(h.sim.requests.count({ operationId: "BackupSchedule_Inspect" })).toBeGreaterThan(2);
+            // A suspend that never shows is bounded by waitTimeoutSeconds and keeps the resource in state.
+            h.sim.setDelays({ scheduleSuspend: -1 });
+            const err = await h
+                .m("BackupSchedule")
+                .update(id, resumed, { ...inputs, suspend: true, waitTimeoutSeconds: 1 })
+                .catch((e) => e);
+            expect(err).toBeInstanceOf(ResourceInitError);
+            expect(err.message).toMatch(/BackupSchedule "slow-pause": Suspending after 1s; raise waitTimeoutSeconds/);
+            h.sim.settle();
+            await h.m("BackupSchedule").delete(id, err.properties);
+        } finally {
+            h.sim.setDelays({ scheduleSuspend: 0 });
+        }
     });
 
     test("suspended in the UI while the program never mentions suspend: refresh shows it, nothing undoes it", async () => {

@@ -60,8 +60,8 @@ function expectedArgs(spec: KindSpec): Decls {
         adoptExisting: { type: { kind: "bool" } },
         ...(spec.replaceDeletesBackups ? REPLACE_OPT_IN : {}),
     };
-    // Only kinds with ready states wait after create.
-    if (!spec.ready) delete options.waitTimeoutSeconds;
+    // Only kinds with ready states or values applied in the background wait after a write.
+    if (!spec.ready && !spec.appliedLater) delete options.waitTimeoutSeconds;
     const decls = declsOfFields({ ...metadataFields(spec.nameFormat), ...spec.fields, ...options });
     // The resource class fills the name in from the Pulumi resource name.
     decls.name = { ...decls.name, required: false };

@@ -17,6 +17,8 @@ export interface Delays {
     clusterPending: number;
     /** Backup location: ValidationInProgress → Valid. */
     locationValidation: number;
+    /** Backup schedule: Suspending/Resuming → the new suspend value is visible. */
+    scheduleSuspend: number;
 }
 
 export const ZERO_DELAYS: Delays = {
@@ -26,6 +28,7 @@ export const ZERO_DELAYS: Delays = {
     backupDeleting: 0,
     clusterPending: 0,
     locationValidation: 0,
+    scheduleSuspend: 0,
 };
 
 export interface Outcome {
