@@ -1,12 +1,15 @@
 // The one PX-Backup HTTP client: base URL normalisation, bearer token or username/password exchanged at
 // the PX Central Keycloak endpoint, TLS options, keep-alive agents, per-request timeout, retries with
-// exponential backoff and jitter. Errors are PxBackupError and never contain the token.
-import axios, { AxiosInstance, AxiosResponse } from "axios";
+// exponential backoff and jitter, the proxy environment (HTTPS_PROXY, HTTP_PROXY, NO_PROXY). Errors are
+// PxBackupError and never contain the token.
+import axios, { AxiosInstance, AxiosProxyConfig, AxiosResponse } from "axios";
+import { HttpsProxyAgent } from "https-proxy-agent";
 import * as http from "http";
 import * as https from "https";
 import * as tls from "tls";
 import { PxBackupError } from "./errors";
 import { ConnectionSettings, pemOrFile } from "./settings";
+import { ApiGeneration, ServerVersion, generationOf, parseVersionResponse } from "./versions";
 
 export type Method = "GET" | "POST" | "PUT" | "DELETE" | "PATCH";
 export type Query = Record<string, string | number | boolean | ReadonlyArray<string> | undefined>;
@@ -61,6 +64,65 @@ function parseBody(data: unknown): unknown {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/**
+ * The proxy for a URL as curl and most tools read the environment: HTTPS_PROXY for https, HTTP_PROXY for http
+ * (either case), unless NO_PROXY lists the host (a name matches itself and its subdomains; a leading `.` or `*.`
+ * is the same; `host:port` limits the entry to that port; `*` means no proxy at all). Undefined: connect directly.
+ */
+export function proxyFor(target: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+    const u = new URL(target);
+    const https = u.protocol === "https:";
+    const proxy = https ? (env.HTTPS_PROXY ?? env.https_proxy) : (env.HTTP_PROXY ?? env.http_proxy);
+    if (!proxy) return undefined;
+    const host = u.hostname.toLowerCase().replace(/^\[(.*)\]$/, "$1");
+    const port = u.port || (https ? "443" : "80");
+    for (const raw of (env.NO_PROXY ?? env.no_proxy ?? "").split(/[\s,]+/).filter(Boolean)) {
+        if (raw === "*") return undefined;
+        // A bare IPv6 address has several colons and no port; otherwise "host:port" or "[v6]:port".
+        const bareV6 = !raw.includes("[") && (raw.match(/:/g) ?? []).length > 1;
+        const m = bareV6 ? undefined : /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(raw.toLowerCase());
+        if (!bareV6 && !m) continue;
+        if (m?.[2] && m[2] !== port) continue;
+        const entry = (m ? m[1] : raw.toLowerCase()).replace(/^\[(.*)\]$/, "$1").replace(/^\*?\./, "");
+        if (host === entry || host.endsWith(`.${entry}`)) return undefined;
+    }
+    return /^[a-z][a-z0-9+.-]*:\/\//i.test(proxy) ? proxy : `http://${proxy}`;
+}
+
+type ConnectArgs = Parameters<HttpsProxyAgent<string>["connect"]>;
+
+/**
+ * A CONNECT tunnel whose TLS to the target uses our CA bundle, client certificate and verification setting
+ * (the agent passes only the request's own options to the target's TLS handshake).
+ */
+class Tunnel extends HttpsProxyAgent<string> {
+    constructor(
+        proxy: string,
+        private readonly targetTls: tls.ConnectionOptions,
+        keepAlive: http.AgentOptions,
+    ) {
+        super(proxy, keepAlive);
+    }
+
+    connect(req: ConnectArgs[0], opts: ConnectArgs[1]) {
+        // The tunnelled handshake gets no host, so Node would check the certificate against "localhost": check
+        // it against the target's host (name or IP) ourselves.
+        const host = opts.host ?? "";
+        const targetTls: tls.ConnectionOptions = {
+            ...this.targetTls,
+            checkServerIdentity: (_: string, cert: tls.PeerCertificate) => tls.checkServerIdentity(host, cert),
+        };
+        return super.connect(req, { ...opts, ...targetTls } as ConnectArgs[1]);
+    }
+}
+
+/** How requests to one origin travel: agents and, for plain-HTTP targets behind a proxy, axios' forward proxy. */
+interface Route {
+    httpAgent: http.Agent;
+    httpsAgent: https.Agent;
+    proxy: AxiosProxyConfig | false;
+}
+
 export interface ClientStats {
     /** HTTP exchanges with the PX-Backup API (every attempt, retries included). */
     requests: number;
@@ -78,26 +140,41 @@ export class PxBackupClient {
     private token?: string;
     private tokenExpiresAt = 0;
     private tokenPending?: Promise<string>;
+    private generationPending?: Promise<ApiGeneration>;
+    private readonly routes = new Map<string, Route>();
+    private baseRoute?: Route;
+    private readonly tunnels: https.Agent[] = [];
+    private readonly keepAlive: http.AgentOptions;
+    private readonly tlsOptions: tls.ConnectionOptions;
+    /** The server's release, once `generation()` has read it. */
+    serverVersion?: ServerVersion;
 
-    constructor(readonly settings: ConnectionSettings) {
+    /** `env`: where the proxy settings come from (the process environment; tests pass their own). */
+    constructor(
+        readonly settings: ConnectionSettings,
+        private readonly env: NodeJS.ProcessEnv = process.env,
+    ) {
         this.baseUrl = normaliseBaseUrl(settings.url);
         this.token = settings.token;
         this.tokenExpiresAt = settings.token ? Number.POSITIVE_INFINITY : 0;
         const keepAlive = { keepAlive: true, maxSockets: settings.maxSockets, maxFreeSockets: settings.maxSockets };
-        this.httpAgent = new http.Agent(keepAlive);
-        this.httpsAgent = new https.Agent({
-            ...keepAlive,
+        this.keepAlive = keepAlive;
+        this.tlsOptions = {
             rejectUnauthorized: !settings.insecureSkipVerify,
             // Added to the system roots, not in their place: a private CA for PX-Backup must not make a
             // Keycloak with a public certificate untrusted.
             ca: settings.caBundle ? [...tls.rootCertificates, pemOrFile(settings.caBundle)!] : undefined,
             cert: pemOrFile(settings.clientCert),
             key: pemOrFile(settings.clientKey),
-        });
+        };
+        this.httpAgent = new http.Agent(keepAlive);
+        this.httpsAgent = new https.Agent({ ...keepAlive, ...this.tlsOptions });
         this.http = axios.create({
             httpAgent: this.httpAgent,
             httpsAgent: this.httpsAgent,
             timeout: settings.requestTimeoutMs,
+            // The proxy environment is applied per origin by route(), never by axios on its own: axios would
+            // send an https request to an http proxy in the clear instead of tunnelling it (CONNECT).
             proxy: false,
             maxRedirects: 0,
             validateStatus: () => true,
@@ -109,10 +186,72 @@ export class PxBackupClient {
         });
     }
 
+    /**
+     * How this server wants its calls routed, from GET /v1/version: read once per client (one client per
+     * `configure`), shared by every concurrent caller. Refuses releases before 2.8 and unreadable answers; a
+     * failed read is not kept, so the next call asks again.
+     */
+    generation(): Promise<ApiGeneration> {
+        if (!this.generationPending) {
+            const pending = this.get("/v1/version").then((body) => {
+                const v = parseVersionResponse(body);
+                const gen = generationOf(v);
+                this.serverVersion = v;
+                return gen;
+            });
+            this.generationPending = pending;
+            pending.catch(() => {
+                if (this.generationPending === pending) this.generationPending = undefined;
+            });
+        }
+        return this.generationPending;
+    }
+
     /** Closes idle keep-alive sockets (tests, benchmarks). */
     close(): void {
         this.httpAgent.destroy();
         this.httpsAgent.destroy();
+        for (const t of this.tunnels) t.destroy();
+    }
+
+    /**
+     * Agents and proxy for one URL, decided once per origin: direct; an https target through a CONNECT tunnel
+     * (TLS to the target end to end, with the same CA bundle, client certificate and verification); or a plain
+     * http target sent to the proxy as an absolute-URI request.
+     */
+    route(url: string): Route {
+        // Every API call shares the base URL's origin: no URL parsing per request.
+        if (this.baseRoute && url.startsWith(this.baseUrl)) return this.baseRoute;
+        const origin = new URL(url).origin;
+        let r = this.routes.get(origin);
+        if (!r) {
+            const proxy = proxyFor(url, this.env);
+            if (!proxy) {
+                r = { httpAgent: this.httpAgent, httpsAgent: this.httpsAgent, proxy: false };
+            } else if (origin.startsWith("https:")) {
+                const tunnel = new Tunnel(proxy, this.tlsOptions, this.keepAlive);
+                this.tunnels.push(tunnel);
+                r = { httpAgent: this.httpAgent, httpsAgent: tunnel, proxy: false };
+            } else {
+                const p = new URL(proxy);
+                const auth = p.username
+                    ? { username: decodeURIComponent(p.username), password: decodeURIComponent(p.password) }
+                    : undefined;
+                r = {
+                    httpAgent: this.httpAgent,
+                    httpsAgent: this.httpsAgent,
+                    proxy: {
+                        protocol: p.protocol.replace(":", ""),
+                        host: p.hostname,
+                        port: Number(p.port || (p.protocol === "https:" ? 443 : 80)),
+                        auth,
+                    },
+                };
+            }
+            this.routes.set(origin, r);
+            if (url.startsWith(this.baseUrl) && origin === new URL(this.baseUrl).origin) this.baseRoute = r;
+        }
+        return r;
     }
 
     get<T = any>(path: string, query?: Query): Promise<T> {
@@ -190,6 +329,7 @@ export class PxBackupClient {
         this.stats.requests++;
         try {
             res = await this.http.request<string>({
+                ...this.route(url),
                 method,
                 url,
                 data: body === undefined ? undefined : JSON.stringify(body),
@@ -272,6 +412,7 @@ export class PxBackupClient {
             let res: AxiosResponse<string>;
             try {
                 res = await this.http.post<string>(endpoint, form.toString(), {
+                    ...this.route(endpoint),
                     headers: { "Content-Type": "application/x-www-form-urlencoded", Accept: "application/json" },
                 });
             } catch (err) {

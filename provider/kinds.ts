@@ -12,7 +12,7 @@ import { SCHEDULE_POLICY } from "./kinds/schedule-policy";
 import type { KindName, KindSpec } from "./kinds/spec";
 
 export type { Identity, KindContext, KindHooks, KindName, KindSpec, ReadyStates } from "./kinds/spec";
-export { DEFAULT_DELETE_TIMEOUT_SECONDS, OPTION_FIELDS, REF, metadataFields } from "./kinds/common";
+export { DEFAULT_DELETE_TIMEOUT_SECONDS, OPTION_FIELDS, REF, REPLACE_OPT_IN, metadataFields } from "./kinds/common";
 
 export const KINDS: Record<KindName, KindSpec> = {
     BackupSchedule: BACKUP_SCHEDULE,

@@ -17,12 +17,16 @@ import {
     KindContext,
     KindSpec,
     OPTION_FIELDS,
+    REPLACE_OPT_IN,
+    kindSpec,
     metadataFields,
 } from "./kinds";
 import { Failure, validate } from "./validation";
+import { REF_TARGETS, itemRoute } from "./versions";
 import {
     Fields,
     FieldSpec,
+    decodeFields,
     decodeInto,
     encodeFields,
     encodeValue,
@@ -65,7 +69,7 @@ class WaitError extends Error {
 export type { Identity };
 
 export const DEFAULT_ORG = "default";
-const OPTION_KEYS = [...Object.keys(OPTION_FIELDS), "adoptExisting"];
+const OPTION_KEYS = [...Object.keys(OPTION_FIELDS), "adoptExisting", ...Object.keys(REPLACE_OPT_IN)];
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -96,7 +100,13 @@ export class KindMachinery implements KindContext {
         private readonly clientOf: () => PxBackupClient,
     ) {
         this.metadata = metadataFields(spec.nameFormat);
-        this.inputs = { ...this.metadata, ...spec.fields, ...OPTION_FIELDS, adoptExisting: { type: { kind: "bool" } } };
+        this.inputs = {
+            ...this.metadata,
+            ...spec.fields,
+            ...OPTION_FIELDS,
+            adoptExisting: { type: { kind: "bool" } },
+            ...(spec.replaceDeletesBackups ? REPLACE_OPT_IN : {}),
+        };
         this.tracked = Object.entries(spec.fields)
             .filter(([, f]) => f.trackApplied)
             .map(([k]) => k);
@@ -107,7 +117,11 @@ export class KindMachinery implements KindContext {
         this.serverDefaulted = Object.entries(this.inputs)
             .filter(([, f]) => f.serverDefault)
             .map(([k]) => k);
+        this.statusKey = Object.entries(spec.outputs).find(([k, f]) => wireName(k, f) === spec.ready?.statusPath)?.[0];
     }
+
+    /** The output holding the ready status (statusPath), when the kind has one. */
+    private readonly statusKey?: string;
 
     private readonly tracked: string[];
     /** Top-level inputs the server fills in when the program leaves them unset. */
@@ -120,8 +134,71 @@ export class KindMachinery implements KindContext {
         return this.clientOf();
     }
 
-    itemPath(i: Identity): string {
-        return `${this.spec.basePath}/${encodeURIComponent(i.orgId)}/${encodeURIComponent(i.name)}`;
+    /**
+     * Path and `?uid=` of one object for this server's release (provider/versions.ts). Before 2.10 some
+     * routes need the uid in the path; without one it is looked up by name first (undefined: no such object).
+     */
+    private async route(op: "inspect" | "delete", i: Identity): Promise<{ path: string; uid?: string } | undefined> {
+        const gen = await this.client.generation();
+        const r = itemRoute(gen, this.spec.name, op, this.spec.basePath, i);
+        if (!r.needsUid) return r;
+        const uid = await this.findUid(this.spec, i.orgId, i.name);
+        return uid === undefined ? undefined : itemRoute(gen, this.spec.name, op, this.spec.basePath, { ...i, uid });
+    }
+
+    /** uid of the object of `kind` named `name`, by listing (exact name); undefined when there is none. */
+    private async findUid(kind: KindSpec, orgId: string, name: string): Promise<string | undefined> {
+        // Policies and rules have no name filter: their list is unpaginated and complete.
+        const query: Query =
+            kind.name === "SchedulePolicy" || kind.name === "Rule" ? {} : { "enumerate_options.name_filter": name };
+        if (kind.name === "BackupLocation") query.include_validation_state = true;
+        const res = await this.client.get(`${kind.basePath}/${encodeURIComponent(orgId)}`, query);
+        const uids = ((res[kind.listKey] ?? []) as Props[])
+            .filter((o) => o.metadata?.name === name)
+            .map((o) => o.metadata?.uid as string | undefined);
+        if (uids.length > 1) {
+            throw new Error(
+                `${kind.name} "${name}" is ambiguous in organization "${orgId}" (uids ${uids.join(", ")}); ` +
+                    `give its uid`,
+            );
+        }
+        return uids[0];
+    }
+
+    /**
+     * Before 2.10 a reference must carry its target's uid: fill in the ones the program leaves out (by name).
+     * From 2.10 the server resolves names itself and the inputs are returned as they are. A reference whose
+     * name is unchanged from `olds` (the last state) takes the uid from there, without a lookup.
+     */
+    async withRefUids(inputs: Props, olds: Props = {}): Promise<Props> {
+        const gen = await this.client.generation();
+        if (gen.nameOnlyRefs) return inputs;
+        const out = { ...inputs };
+        for (const key of Object.keys(this.spec.fields)) {
+            const ref = inputs[key] as { name?: string; uid?: string } | undefined;
+            if (!ref || typeof ref !== "object" || isUnset(ref.name) || !isUnset(ref.uid)) continue;
+            const old = olds[key] as { name?: string; uid?: string } | undefined;
+            if (old?.name === ref.name && !isUnset(old?.uid)) {
+                out[key] = { ...ref, uid: old!.uid };
+                continue;
+            }
+            const target = REF_TARGETS[key];
+            if (!target) {
+                throw new Error(
+                    `${this.spec.name}.${key}: PX-Backup ${gen.name} needs the uid of the reference "${ref.name}"; ` +
+                        `set ${key}.uid (name-only references need PX-Backup 2.10 or later)`,
+                );
+            }
+            const uid = await this.findUid(kindSpec(target), inputs.orgId ?? DEFAULT_ORG, ref.name!);
+            if (uid === undefined) {
+                throw new Error(
+                    `${this.spec.name}.${key}: no ${target} named "${ref.name}" in organization ` +
+                        `"${inputs.orgId ?? DEFAULT_ORG}"`,
+                );
+            }
+            out[key] = { ...ref, uid };
+        }
+        return out;
     }
 
     identity(props: Props, id?: string): Identity {
@@ -136,7 +213,9 @@ export class KindMachinery implements KindContext {
     /** GET one object; undefined when the server says it does not exist. */
     async inspect(i: Identity): Promise<Props | undefined> {
         try {
-            const res = await this.client.get(this.itemPath(i), { uid: i.uid, ...this.spec.inspectQuery });
+            const r = await this.route("inspect", i);
+            if (!r) return undefined;
+            const res = await this.client.get(r.path, { uid: r.uid, ...this.spec.inspectQuery });
             return res[this.spec.responseKey] ?? {};
         } catch (e) {
             if (e instanceof PxBackupError && e.isNotFound) return undefined;
@@ -167,7 +246,16 @@ export class KindMachinery implements KindContext {
                 changed.push(key);
             }
         }
-        const replaces = changed.filter((k) => this.inputs[k].immutable);
+        const clearOnly = new Set(this.spec.cannotClear ?? []);
+        // Removing a field the server cannot clear in place replaces the object (see cannotClear).
+        const replaces = changed.filter(
+            (k) =>
+                this.inputs[k].immutable ||
+                (clearOnly.has(k) &&
+                    normalise(this.inputs[k].type, news[k]) === undefined &&
+                    (this.inputs[k].secret ? olds.secretHashes?.[k] !== undefined : olds[k] !== undefined)),
+        );
+        this.refuseReplaceDeletingBackups(olds, news, replaces);
         const sameName = news.name === olds.name && (news.orgId ?? DEFAULT_ORG) === (olds.orgId ?? DEFAULT_ORG);
         return {
             changes: changed.length > 0,
@@ -175,6 +263,30 @@ export class KindMachinery implements KindContext {
             // Names are unique per organization: the old object must go before a same-named one is created.
             deleteBeforeReplace: replaces.length > 0 && (sameName || news.name === UNKNOWN),
         };
+    }
+
+    /**
+     * A replacement that would delete backups (a Backup; a BackupSchedule whose reclaim policy is Delete) fails
+     * the preview, naming the properties, unless the program sets `allowReplaceDeletingBackups: true`. Values
+     * still unknown at preview are not judged yet: `up` diffs again with them known.
+     */
+    private refuseReplaceDeletingBackups(olds: Props, news: Props, replaces: string[]): void {
+        if (!this.spec.replaceDeletesBackups?.(olds) || news.allowReplaceDeletingBackups === true) return;
+        const known = replaces.filter((k) => !isUnknown(news[k]));
+        if (!known.length) return;
+        const what = known.join(", ");
+        const name = olds.name ?? news.name;
+        const loss =
+            this.spec.name === "Backup"
+                ? "the backup and its data are deleted and a new backup is taken"
+                : `deleting the old schedule with reclaimPolicy "Delete" deletes every backup it made`;
+        throw new Error(
+            `${this.spec.name} "${name}": changing ${what} replaces it, and ${loss}. ` +
+                `Set allowReplaceDeletingBackups: true on this resource to accept that` +
+                (this.spec.name === "BackupSchedule"
+                    ? `, or keep the backups: first set reclaimPolicy: "Retain" (one up), then make this change.`
+                    : `, or keep ${what} as it was and take the new backup as another resource.`),
+        );
     }
 
     // ---- outputs --------------------------------------------------------------------------------------
@@ -220,7 +332,8 @@ export class KindMachinery implements KindContext {
         return this.spec.requestKey ? { metadata, [this.spec.requestKey]: spec } : { metadata, ...spec };
     }
 
-    async create(inputs: Props): Promise<{ id: string; outs: Props }> {
+    async create(given: Props): Promise<{ id: string; outs: Props }> {
+        const inputs = await this.withRefUids(given);
         const ident = this.identity(inputs);
         // A uid chosen here makes "did my POST land?" answerable: GET name+uid finds our object or nothing.
         const uid = ident.uid ?? randomUUID();
@@ -286,7 +399,40 @@ export class KindMachinery implements KindContext {
     private async applyDeferred(i: Identity, obj: Props, inputs: Props, keys: string[]): Promise<Props> {
         if (this.spec.hooks?.applyDeferred) return this.spec.hooks.applyDeferred(this, i, obj, inputs, keys);
         await this.client.put(this.spec.basePath, this.updateBody(obj, inputs));
-        return this.mustInspect(i, "create");
+        return this.awaitApplied(i, await this.mustInspect(i, "create"), inputs);
+    }
+
+    /**
+     * Reads until the inputs the server applies in the background (appliedLater) show the program's values and
+     * the status is no longer transitional, bounded by waitTimeoutSeconds (or the kind's default).
+     */
+    private async awaitApplied(i: Identity, obj: Props, inputs: Props): Promise<Props> {
+        const a = this.spec.appliedLater;
+        if (!a) return obj;
+        const pending = () => {
+            const status = getPath(obj, a.statusPath) as string | undefined;
+            if (status !== undefined && a.transitional.includes(status)) return status;
+            const live = decodeFields(this.spec.fields, obj[this.spec.infoKey]);
+            const key = a.keys.find((k) => !isUnset(inputs[k]) && !satisfies(this.inputs[k].type, inputs[k], live[k]));
+            return key ? `${key} not applied yet` : undefined;
+        };
+        const timeoutMs = Number(inputs.waitTimeoutSeconds ?? a.defaultTimeoutSeconds) * 1000;
+        const deadline = Date.now() + timeoutMs;
+        const s = this.settings();
+        let delay = s.pollIntervalMs;
+        for (let state = pending(); state; state = pending()) {
+            if (Date.now() + delay > deadline) {
+                throw new WaitError(
+                    `${this.spec.name} "${i.name}": ${state} after ${timeoutMs / 1000}s; ` +
+                        `raise waitTimeoutSeconds or check the PX-Backup server`,
+                    obj,
+                );
+            }
+            await sleep(delay);
+            delay = Math.min(s.pollMaxIntervalMs, delay * 1.5);
+            obj = await this.mustInspect(i, "wait");
+        }
+        return obj;
     }
 
     /** Polls until the kind's ready state (backup Success, location Valid, cluster Online), bounded. */
@@ -303,7 +449,8 @@ export class KindMachinery implements KindContext {
             if (status !== undefined && r.failure.includes(status)) {
                 const reason = getPath(obj, r.reasonPath);
                 throw new WaitError(
-                    `${this.spec.name} "${i.name}" ended in status ${status}${reason ? `: ${reason}` : ""}`,
+                    `${this.spec.name} "${i.name}" ended in status ${status}${reason ? `: ${reason}` : ""}` +
+                        (r.failureHint ? ` (${r.failureHint})` : ""),
                     obj,
                 );
             }
@@ -356,8 +503,11 @@ export class KindMachinery implements KindContext {
             if (f.secret) v = encodeValue(f.type, d, f.emitZero);
             else if (f.serverDefault && isUnset(d)) v = getPath(liveSpec, w);
             else v = mergeForWrite(f.type, d, getPath(liveSpec, w), f.emitZero);
-            if (v === undefined) delete spec[w];
-            else setPath(spec, w, v);
+            if (v !== undefined) setPath(spec, w, v);
+            // A reference the program dropped is sent as an empty ObjectRef, which means "none" to every kind
+            // (a merging update keeps a reference that is simply left out).
+            else if (f.type.kind === "object" && f.type.ref && getPath(liveSpec, w) !== undefined) setPath(spec, w, {});
+            else delete spec[w];
         }
         const liveMeta: Props = live.metadata ?? {};
         const metadata: Props = {
@@ -377,21 +527,64 @@ export class KindMachinery implements KindContext {
         return this.spec.requestKey ? { metadata, [this.spec.requestKey]: spec } : { metadata, ...spec };
     }
 
-    async update(id: string, olds: Props, news: Props): Promise<{ outs: Props }> {
+    async update(id: string, olds: Props, desired: Props): Promise<{ outs: Props }> {
         const ident = this.identity(olds, id);
-        if (this.spec.hooks?.update) return this.spec.hooks.update(this, ident, olds, news);
-        const live = await this.mustInspect(ident, "update");
-        await this.client.put(this.spec.basePath, this.updateBody(live, news));
-        const after = await this.mustInspect(ident, "update");
-        return { outs: this.outputs(after, news, this.hashes(news)) };
+        const news = await this.withRefUids(desired, olds);
+        let outs: Props;
+        if (this.spec.hooks?.update) {
+            outs = (await this.spec.hooks.update(this, ident, olds, news)).outs;
+        } else {
+            const live = await this.mustInspect(ident, "update");
+            await this.client.put(this.spec.basePath, this.updateBody(live, news));
+            let after = await this.mustInspect(ident, "update");
+            try {
+                after = await this.awaitApplied(ident, after, news);
+            } catch (e) {
+                if (!(e instanceof WaitError)) throw e;
+                const props = { ...this.outputs(e.last, news, this.hashes(news)), __provider: news.__provider };
+                throw new ResourceInitError(e.message, formatId(ident), props, [e.message]);
+            }
+            outs = this.outputs(after, news, this.hashes(news));
+        }
+        return { outs: await this.recheckReady(ident, outs, news) };
+    }
+
+    /**
+     * An update must not report success for an object that is not ready. After a create that failed or timed
+     * out, Pulumi keeps the object and the next `up` updates it: a backup still running is waited for, a
+     * location that failed validation is validated again, and a failed state is an error with the server's
+     * reason (the object stays in state, as after create). A ready object costs no extra call.
+     */
+    private async recheckReady(i: Identity, outs: Props, inputs: Props): Promise<Props> {
+        const r = this.spec.ready;
+        if (!r) return outs;
+        const status = this.statusKey ? (outs[this.statusKey] as string | undefined) : undefined;
+        if (this.statusKey && (status === undefined ? r.absentIsReady : r.success.includes(status))) return outs;
+        const hashes = this.hashes(inputs);
+        let obj = await this.mustInspect(i, "update");
+        try {
+            const now = getPath(obj, r.statusPath) as string | undefined;
+            if (r.retriggerPath && now !== undefined && r.failure.includes(now)) {
+                await this.client.post(r.retriggerPath, { org_id: i.orgId, name: i.name, uid: i.uid });
+                obj = await this.mustInspect(i, "update");
+            }
+            obj = await this.waitReady(i, obj, inputs);
+        } catch (e) {
+            const last = e instanceof WaitError ? e.last : obj;
+            const msg = e instanceof Error ? e.message : String(e);
+            const props = { ...this.outputs(last, inputs, hashes), __provider: inputs.__provider };
+            throw new ResourceInitError(msg, formatId(i), props, [msg]);
+        }
+        return this.outputs(obj, inputs, hashes);
     }
 
     // ---- delete ---------------------------------------------------------------------------------------
     async delete(id: string, props: Props): Promise<void> {
         const ident = this.identity(props, id);
-        const query: Query = { uid: ident.uid, ...(this.spec.deleteQuery?.(props) ?? {}) };
         try {
-            await this.client.delete(this.itemPath(ident), query);
+            const r = await this.route("delete", ident);
+            if (!r) return;
+            await this.client.delete(r.path, { uid: r.uid, ...(this.spec.deleteQuery?.(props) ?? {}) });
         } catch (e) {
             if (e instanceof PxBackupError && e.isNotFound) return;
             throw e;

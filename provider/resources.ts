@@ -43,7 +43,11 @@ export interface ResourceInfoArgs {
 
 /** Inputs every PX-Backup resource takes. */
 export interface CommonArgs {
-    /** Object name; defaults to the Pulumi resource name. DNS-1123. Changing it replaces the object. */
+    /**
+     * Object name; defaults to the Pulumi resource name. A DNS-1123 subdomain for Backup and BackupSchedule
+     * (the server makes Kubernetes objects from them); any name without '/' for the other kinds. Changing it
+     * replaces the object.
+     */
     name?: In<string>;
     /** Organization; default `default`. */
     orgId?: In<string>;
@@ -81,16 +85,27 @@ export interface SelectionArgs {
     volumeResourceOnlyPolicyRef?: In<ObjectRefArgs>;
 }
 
-export interface BackupScheduleArgs extends CommonArgs, SelectionArgs {
+/** Inputs of the kinds whose replacement deletes backups. */
+export interface ReplaceOptInArgs {
+    /**
+     * A change that replaces this object deletes backups (a Backup is deleted with its data; a schedule with
+     * reclaimPolicy "Delete" deletes the backups it made): preview fails unless this is true.
+     */
+    allowReplaceDeletingBackups?: In<boolean>;
+}
+
+export interface BackupScheduleArgs extends CommonArgs, SelectionArgs, ReplaceOptInArgs {
     schedulePolicyRef: In<ObjectRefArgs>;
     reclaimPolicy?: In<"Delete" | "Retain">;
     /** Pause the schedule. When unset, whatever the server has is kept (never un-suspended by omission). */
     suspend?: In<boolean>;
+    /** How long create and update wait for a suspend or resume to take effect (default 120). */
+    waitTimeoutSeconds?: In<number>;
     parallelBackup?: In<boolean>;
 }
 
 export type BackupShareAccess = "View" | "Restorable" | "FullAccess";
-export interface BackupArgs extends CommonArgs, SelectionArgs {
+export interface BackupArgs extends CommonArgs, SelectionArgs, ReplaceOptInArgs {
     cloudCredentialRef?: In<ObjectRefArgs>;
     backupShare?: In<{
         groups?: In<In<AccessEntryArgs<BackupShareAccess>>[]>;
@@ -143,7 +158,7 @@ export interface CloudCredentialArgs extends CommonArgs {
 
 export interface ClusterArgs extends CommonArgs {
     /** kubeconfig text (sent base64-encoded); secret. */
-    kubeconfig?: In<string>;
+    kubeconfig: In<string>;
     pxConfig?: In<{ accessToken?: In<string> }>;
     cloudCredentialRef?: In<ObjectRefArgs>;
     platformCredentialRef?: In<ObjectRefArgs>;

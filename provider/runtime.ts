@@ -3,6 +3,7 @@
 // every kind and every resource reuses the same keep-alive connections and token.
 import { createHash } from "crypto";
 import { PxBackupClient } from "./client";
+import { PxBackupError } from "./errors";
 import { KindName, kindSpec } from "./kinds";
 import { KindMachinery } from "./machinery";
 import {
@@ -26,6 +27,21 @@ export async function configure(req: { config: { get(key: string): string | unde
     checkedValues(next);
     lookup = next;
     current = undefined;
+    let client: PxBackupClient;
+    try {
+        client = currentClient();
+    } catch {
+        return; // no endpoint or credentials yet: the first operation says what is missing
+    }
+    // The server's release decides the routes (provider/versions.ts): read it now, so an unsupported or
+    // unreadable version fails here with its reason. An unreachable server does not fail configure (a
+    // preview without changes needs no server); the first operation that needs it retries the read.
+    try {
+        await client.generation();
+    } catch (e) {
+        if (e instanceof PxBackupError && e.status === undefined) return;
+        throw e;
+    }
 }
 
 /** One client per distinct settings (keyed by a hash, so the token is not even a map key). */

@@ -45,6 +45,11 @@ export function checkFormat(format: StringFormat | undefined, s: string): string
             return s.length > 253 || !DNS1123_SUBDOMAIN.test(s)
                 ? `"${s}" must be a DNS-1123 subdomain: at most 253 lowercase letters, digits, '-' or '.', starting and ending with a letter or digit`
                 : undefined;
+        case "objectName":
+            if (s.trim() === "") return "must not be empty";
+            return s.includes("/")
+                ? `"${s}" must not contain '/' (object names travel as one URL path segment)`
+                : undefined;
         case "labelKey": {
             const slash = s.lastIndexOf("/");
             const prefix = slash >= 0 ? s.slice(0, slash) : undefined;

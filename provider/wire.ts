@@ -8,6 +8,8 @@ export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 export type StringFormat =
     | "dns1123Subdomain"
+    /** A PX-Backup object name the server takes as is: not empty, no '/' (one path segment). */
+    | "objectName"
     | "dns1123Label"
     | "labelKey"
     | "labelValue"

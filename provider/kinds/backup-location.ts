@@ -10,7 +10,7 @@ export const BACKUP_LOCATION: KindSpec = {
     listKey: "backup_locations",
     infoKey: "backup_location_info",
     requestKey: "backup_location",
-    nameFormat: "dns1123Subdomain",
+    nameFormat: "objectName",
     fields: {
         type: { type: enm(["S3", "Azure", "Google", "NFS"]), required: true, immutable: true },
         path: {
@@ -66,5 +66,7 @@ export const BACKUP_LOCATION: KindSpec = {
         failure: ["ValidationFailed"],
         absentIsReady: true,
         defaultTimeoutSeconds: 300,
+        // After a failed validation (bucket fixed, credential corrected) the next update validates again.
+        retriggerPath: "/v1/backuplocation/validate",
     },
 };

@@ -51,4 +51,26 @@ export const BACKUP_SCHEDULE: KindSpec = {
         "ns_label_selectors",
     ],
     createViaUpdate: ["suspend"],
+    // Suspend and resume take effect in the background (Suspending/Resuming): waited for, so the state and
+    // the next diff see the value the program asked for.
+    appliedLater: {
+        keys: ["suspend"],
+        statusPath: "backup_schedule_info.status.status",
+        transitional: ["Suspending", "Resuming"],
+        defaultTimeoutSeconds: 120,
+    },
+    // Deleting a schedule whose reclaim policy is Delete deletes every backup it made.
+    replaceDeletesBackups: (olds) => olds.reclaimPolicy === "Delete",
+    // The update merges: an empty list, map or string on the wire is "not given" and keeps the old value.
+    // References clear with an empty ObjectRef and booleans are always applied, so those clear in place.
+    cannotClear: [
+        "namespaces",
+        "labelSelectors",
+        "nsLabelSelectors",
+        "advancedResourceLabelSelector",
+        "includeResources",
+        "volumeSnapshotClassMapping",
+        "csiSnapshotClassName",
+        "labels",
+    ],
 };

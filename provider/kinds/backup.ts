@@ -25,7 +25,6 @@ async function putBackupShare(ctx: KindContext, i: Identity, share: unknown): Pr
  * re-read; the share goes to its own endpoint.
  */
 async function applyDeferred(ctx: KindContext, i: Identity, obj: Props, inputs: Props, keys: string[]) {
-    let out = obj;
     if (keys.includes("cloudCredentialRef")) {
         const live = (obj.metadata ?? {}) as Props;
         // PUT /v1/backup replaces labels and ownership: send back what create just stored.
@@ -34,10 +33,10 @@ async function applyDeferred(ctx: KindContext, i: Identity, obj: Props, inputs: 
         if (live.ownership) metadata.ownership = live.ownership;
         const cc = encodeValue(ctx.spec.fields.cloudCredentialRef.type, inputs.cloudCredentialRef);
         await ctx.client.put(ctx.spec.basePath, { metadata, cloud_credential_ref: cc });
-        out = await ctx.mustInspect(i, "create");
     }
     if (keys.includes("backupShare")) await putBackupShare(ctx, i, inputs.backupShare);
-    return out;
+    // One read after both writes: the state must show what they set.
+    return ctx.mustInspect(i, "create");
 }
 
 /** Only labels, ownership and the credential ref (PUT /v1/backup) and the share can change. */
@@ -105,6 +104,8 @@ export const BACKUP: KindSpec = {
     },
     updateWire: [],
     createViaUpdate: ["cloudCredentialRef", "backupShare"],
+    // A replacement deletes the backup (and its data) and takes a new one.
+    replaceDeletesBackups: () => true,
     ready: {
         statusPath: "backup_info.status.status",
         reasonPath: "backup_info.status.reason",
@@ -112,6 +113,8 @@ export const BACKUP: KindSpec = {
         failure: ["Failed", "Aborted", "CloudBackupMissing"],
         absentIsReady: false,
         defaultTimeoutSeconds: 3600,
+        failureHint:
+            "a failed backup is not retried in place: take a new one with `pulumi up --replace <urn>` or under another name",
     },
     deleteQuery: (p) => {
         const cluster = p.clusterRef as { name?: string; uid?: string } | undefined;

@@ -10,7 +10,7 @@ export const CLOUD_CREDENTIAL: KindSpec = {
     listKey: "cloud_credentials",
     infoKey: "cloud_credential_info",
     requestKey: "cloud_credential",
-    nameFormat: "dns1123Subdomain",
+    nameFormat: "objectName",
     inspectQuery: { include_secrets: "false" },
     fields: {
         type: {

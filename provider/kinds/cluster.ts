@@ -8,11 +8,12 @@ export const CLUSTER: KindSpec = {
     responseKey: "cluster",
     listKey: "clusters",
     infoKey: "clusterInfo",
-    nameFormat: "dns1123Subdomain",
+    nameFormat: "objectName",
     inspectQuery: { include_secrets: "false" },
     fields: {
         kubeconfig: {
             type: str("nonEmpty"),
+            required: true,
             secret: true,
             encodeValue: (v) => Buffer.from(v, "utf8").toString("base64"),
             description: "kubeconfig text of the application cluster (sent base64-encoded)",
@@ -30,6 +31,8 @@ export const CLUSTER: KindSpec = {
         k8sVersion: { type: str(), wire: "clusterInfo.k8s_version" },
     },
     updateWire: ["px_config", "kubeconfig", "cloud_credential_ref", "platform_credential_ref"],
+    // An update without a secret keeps the stored one (clients cannot read secrets back to resend them).
+    cannotClear: ["kubeconfig", "pxConfig"],
     ready: {
         statusPath: "clusterInfo.status.status",
         reasonPath: "clusterInfo.status.reason",

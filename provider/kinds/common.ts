@@ -23,7 +23,7 @@ export const REF: TypeSpec = {
     kind: "object",
     ref: true,
     fields: {
-        name: { type: str("dns1123Subdomain"), required: true, description: "name of the referenced object" },
+        name: { type: str("objectName"), required: true, description: "name of the referenced object" },
         uid: {
             type: str("uid"),
             serverDefault: true,
@@ -96,6 +96,14 @@ export const OPTION_FIELDS: Fields = {
     },
 };
 export const DEFAULT_DELETE_TIMEOUT_SECONDS = 600;
+
+/** The opt-in of kinds whose replacement deletes backups (`replaceDeletesBackups`); never sent to the server. */
+export const REPLACE_OPT_IN: Fields = {
+    allowReplaceDeletingBackups: {
+        type: bool,
+        description: "let a change that replaces the object go ahead although the replacement deletes backups",
+    },
+};
 
 export const metadataOutputs: Fields = {
     createTime: { type: str(), wire: "metadata.create_time" },

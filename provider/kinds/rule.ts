@@ -9,7 +9,7 @@ export const RULE: KindSpec = {
     listKey: "rules",
     infoKey: "rules_info",
     requestKey: "rules_info",
-    nameFormat: "dns1123Subdomain",
+    nameFormat: "objectName",
     fields: {
         rules: {
             type: list(

@@ -13,7 +13,7 @@ export const SCHEDULE_POLICY: KindSpec = {
     listKey: "schedule_policies",
     infoKey: "schedule_policy_info",
     requestKey: "schedule_policy",
-    nameFormat: "dns1123Subdomain",
+    nameFormat: "objectName",
     fields: {
         interval: {
             type: obj({ minutes: { type: int(1), required: true }, retain, incrementalCount: incremental }),

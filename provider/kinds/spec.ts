@@ -18,6 +18,18 @@ export interface ReadyStates {
     /** The object is usable while the server reports no status at all. */
     absentIsReady: boolean;
     defaultTimeoutSeconds: number;
+    /** POST `{org_id, name, uid}` here to start the check again when an update finds a failed state. */
+    retriggerPath?: string;
+    /** Appended to the error of a failed state (what the user can do about it). */
+    failureHint?: string;
+}
+
+/** Inputs a write applies asynchronously: after the write, read until they show (and no transitional status). */
+export interface AppliedLater {
+    keys: readonly string[];
+    statusPath: string;
+    transitional: readonly string[];
+    defaultTimeoutSeconds: number;
 }
 
 export interface Identity {
@@ -70,12 +82,27 @@ export interface KindSpec {
     outputs: Fields;
     /** Wire keys of the spec a whole-object PUT may carry (never bulk selectors or create-only fields). */
     updateWire: readonly string[];
+    /**
+     * Inputs the server cannot clear in place (its update keeps a value the request leaves empty: the schedule
+     * merge, secrets kept when not resent): removing one from the program replaces the object.
+     */
+    cannotClear?: readonly string[];
+    /**
+     * Whether replacing this object (deleting the old one) deletes backup data, judged from the last state:
+     * then a replacement needs the program's explicit `allowReplaceDeletingBackups: true`.
+     */
+    replaceDeletesBackups?: (olds: Props) => boolean;
     /** Inputs the create request does not take; applied by a PUT right after create when set. */
     createViaUpdate?: readonly string[];
+    /** Inputs the server applies in the background (schedule `suspend`): waited for after each write. */
+    appliedLater?: AppliedLater;
     /** States create waits for; undefined when the object is usable as soon as it exists. */
     ready?: ReadyStates;
-    /** Name rule for this kind. */
-    nameFormat: "dns1123Subdomain" | "dns1123Label";
+    /**
+     * Name rule for this kind: DNS-1123 where the server makes Kubernetes objects from the name (backups and
+     * the backups a schedule names after itself), otherwise whatever fits one path segment.
+     */
+    nameFormat: "dns1123Subdomain" | "dns1123Label" | "objectName";
     /** Query for inspect (e.g. include_secrets=false, include_validation_state). */
     inspectQuery?: Record<string, string>;
     /** Extra DELETE query built from the stored outputs. */

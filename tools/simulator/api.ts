@@ -86,6 +86,8 @@ function resolveRefs(spec: KindSpec, info: Wire, ctx: Ctx, orgId: string, previo
             if (ref.twin) info[ref.twin] = previous[ref.field].name;
             continue;
         }
+        // Before 2.10 the server looked references up by uid: a name alone matches nothing.
+        if (!ctx.nameOnlyLookups && !value.uid) throw notFound(kindSpec(ref.kind).label, value.name);
         const target = findLive(ref, ctx, orgId, value);
         info[ref.field] = { name: target.metadata.name, uid: target.metadata.uid };
         if (ref.twin) info[ref.twin] = target.metadata.name;
@@ -139,10 +141,16 @@ function update(spec: KindSpec): Handler {
     return ({ body, ctx }) => {
         const meta: Wire = body.metadata ?? {};
         const orgId = ctx.store.requireOrg(meta.org_id);
+        if (!ctx.nameOnlyLookups && !meta.uid) throw notFound(spec.label, meta.name ?? "");
         const obj = requireObject(spec, ctx, orgId, meta.name, meta.uid, "Write");
         if (obj.deleting)
             throw new ApiError(Code.FailedPrecondition, `${spec.label} [${obj.metadata.name}] is being deleted`);
-        const before = { info: clone(obj.info), metadata: clone(obj.metadata), transitions: [...obj.transitions] };
+        const before = {
+            info: clone(obj.info),
+            metadata: clone(obj.metadata),
+            transitions: [...obj.transitions],
+            suspendTarget: obj.suspendTarget,
+        };
         try {
             spec.update(obj, body, ctx);
             resolveRefs(spec, obj.info, ctx, orgId, before.info);
@@ -402,9 +410,9 @@ const special: Record<string, Handler> = {
     },
     Version_Get: ({ ctx }) => ({
         version: {
-            major: "2",
-            minor: "10",
-            patch: "1",
+            major: String(ctx.serverVersion.major),
+            minor: String(ctx.serverVersion.minor),
+            patch: String(ctx.serverVersion.patch),
             git_commit: "px-backup-simulator",
             build_date: timestamp(ctx.now()),
         },

@@ -49,6 +49,15 @@ export function control(handle: SimulatorHandle, method: string, path: string, b
         case "PUT /delays":
             handle.setDelays(body as Partial<Delays>);
             return [200, handle.delays];
+        case "GET /version":
+            return [200, { version: handle.serverVersion }];
+        case "PUT /version":
+            try {
+                handle.setServerVersion(String(body.version ?? ""));
+            } catch (err) {
+                return [400, { error: (err as Error).message }];
+            }
+            return [200, { version: handle.serverVersion }];
         case "PUT /outcomes":
             handle.setOutcomes(body as Partial<Outcomes>);
             return [200, handle.outcomes];

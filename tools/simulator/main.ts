@@ -6,7 +6,15 @@
 //   SIMULATOR_QUIET=1   do not print one line per request
 //   SIMULATOR_STRICT=1  refuse requests outside the contract and check every response (validateRequests/Responses)
 //   SIMULATOR_RUN_SCHEDULES=1  a new backup schedule runs its first backup at once
+//   SIMULATOR_SERVER_VERSION   PX-Backup release to play, e.g. 2.9.3 (default 2.10.1; also --server-version)
 import { startSimulator } from "./server";
+
+function serverVersionArg(): string | undefined {
+    const args = process.argv.slice(2);
+    const i = args.findIndex((a) => a === "--server-version" || a.startsWith("--server-version="));
+    if (i < 0) return undefined;
+    return args[i].includes("=") ? args[i].split("=")[1] : args[i + 1];
+}
 
 async function main(): Promise<void> {
     const port = Number(process.env.PORT ?? 10001);
@@ -23,15 +31,17 @@ async function main(): Promise<void> {
             backupDeleting: base,
             clusterPending: base,
             locationValidation: base,
+            scheduleSuspend: base,
         },
         validateRequests: process.env.SIMULATOR_STRICT === "1",
         validateResponses: process.env.SIMULATOR_STRICT === "1",
         runSchedules: process.env.SIMULATOR_RUN_SCHEDULES === "1",
+        serverVersion: serverVersionArg() ?? process.env.SIMULATOR_SERVER_VERSION ?? undefined,
         log: quiet ? undefined : (line) => console.log(`${new Date().toISOString()} ${line}`),
     });
     console.log(
         [
-            `PX-Backup simulator listening on ${sim.url}`,
+            `PX-Backup simulator (PX-Backup ${sim.serverVersion}) listening on ${sim.url}`,
             `  PXBACKUP_API_URL=${sim.url}`,
             process.env.PXBACKUP_TOKEN
                 ? "  bearer token: from PXBACKUP_TOKEN"

@@ -1,6 +1,6 @@
 // Maps method + path to a contract operation, the way grpc-gateway v1 does: every route of the swagger is
 // known (unimplemented ones answer 501), an unknown path is a plain-text 404 and a known path with the
-// wrong method a plain-text 405.
+// wrong method a plain-text 405. A release older than the contract swaps some templates (versions.ts).
 import { ContractOperation, contractOperations } from "./contract";
 
 export interface RouteMatch {
@@ -20,8 +20,11 @@ interface CompiledRoute {
 export class Router {
     private readonly routes: CompiledRoute[];
 
-    constructor() {
-        this.routes = [...contractOperations().values()].map((op) => {
+    /** `overrides`: operationId → the path template this server release uses instead of the contract's. */
+    constructor(overrides: Record<string, string> = {}) {
+        this.routes = [...contractOperations().values()].map((contractOp) => {
+            const template = overrides[contractOp.operationId];
+            const op = template ? { ...contractOp, template } : contractOp;
             const segments = op.template.split("/").filter(Boolean);
             const source = segments
                 .map((s) => (/^\{.+\}$/.test(s) ? "([^/]+)" : s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")))

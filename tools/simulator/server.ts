@@ -29,7 +29,7 @@
  *   host              bind address (default 127.0.0.1)
  *   token             accepted bearer token (default: a generated JWT for the default admin user)
  *   delays            ms of async states: backupPending, backupInProgress, deletePending, backupDeleting,
- *                     clusterPending, locationValidation (default 0 each: the create response shows the first
+ *                     clusterPending, locationValidation, scheduleSuspend (default 0 each: the create response shows the first
  *                     state, the next read the final one). -1 = stuck until `settle()`.
  *   outcomes          final states: { backup: {status:"Success"}, backupLocation: {status:"Valid"},
  *                     cluster: {status:"Online"}, byName: { "<object name>": {status:"Failed", reason} } }
@@ -44,6 +44,10 @@
  *                     field or query parameter the contract does not define, a wrong type or enum, is
  *                     answered 400 and recorded in `contractViolations`. The real server silently ignores
  *                     unknown fields, which is why a client's tests should turn this on (default false).
+ *   serverVersion     PX-Backup release to play (default "2.10.1"). Before 2.10 the uid is in the path of
+ *                     inspect/delete for policies, rules, credentials, locations, cluster inspect and schedule
+ *                     delete (the 2.10 shape gets the gateway's plain-text 404/405), and references and update
+ *                     targets need their uid (a name alone is NotFound). See versions.ts.
  *   runSchedules      a new backup schedule runs its first backup at once (default false). The schedule's
  *                     `status` and `backup_status` then report its backups; `runSchedule(name)` starts more.
  *                     Schedules never fire on their own clock (tests decide when a backup happens).
@@ -83,6 +87,7 @@
  *                                                applied,durationMs}], by_operation:{operationId: count}}
  *   DELETE /__simulator/requests                clear the request log
  *   GET|PUT /__simulator/delays                 read / change delays (partial; -1 = stuck)
+ *   GET|PUT /__simulator/version                read / change the release played: {version:"2.9.3"}
  *   PUT    /__simulator/outcomes                change outcomes (partial)
  *   POST   /__simulator/settle                  apply all pending async transitions now
  *   POST   /__simulator/reset                   drop all objects, faults and the request log
@@ -101,6 +106,7 @@ import { HANDLERS, render } from "./api";
 import { Router } from "./router";
 import { KindName, Store, StoredObject, Wire } from "./store";
 import { CONTROL_PREFIX, control } from "./control";
+import { DEFAULT_SERVER_VERSION, nameOnlyLookups, parseServerVersion, routeOverrides, versionText } from "./versions";
 
 export { Faults, RequestLog } from "./faults";
 export type { FaultRule, FaultMatch, FaultKind, RequestRecord } from "./faults";
@@ -120,6 +126,8 @@ export interface SimulatorOptions {
     validateResponses?: boolean;
     validateRequests?: boolean;
     runSchedules?: boolean;
+    /** PX-Backup release to play, e.g. "2.9.3" (default 2.10.1): before 2.10 the uid is in some paths. */
+    serverVersion?: string;
     log?: (line: string) => void;
 }
 
@@ -145,6 +153,10 @@ export interface SimulatorHandle {
     readonly delays: Delays;
     readonly outcomes: Outcomes;
     readonly contractViolations: ContractViolation[];
+    /** The release the simulator plays ("2.10.1"); GET /v1/version reports it. */
+    readonly serverVersion: string;
+    /** Switches the release (routes and name-only lookups change at once; objects stay). */
+    setServerVersion(version: string): void;
     setDelays(delays: Partial<Delays>): void;
     setOutcomes(outcomes: Partial<Outcomes>): void;
     /** Applies every pending asynchronous transition now (also "stuck" ones). */
@@ -223,7 +235,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const token = options.token ?? auth.issue();
     const faults = new Faults();
     const requests = new RequestLog();
-    const router = new Router();
+    let version = parseServerVersion(options.serverVersion ?? DEFAULT_SERVER_VERSION);
+    let router = new Router(routeOverrides(version));
     const delays: Delays = { ...ZERO_DELAYS, ...(options.delays ?? {}) };
     const outcomes: Outcomes = { ...DEFAULT_OUTCOMES, byName: {}, ...(options.outcomes ?? {}) };
     const contractViolations: ContractViolation[] = [];
@@ -238,6 +251,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         outcomes,
         now: Date.now,
         runSchedules: options.runSchedules ?? false,
+        serverVersion: version,
+        nameOnlyLookups: nameOnlyLookups(version),
     });
 
     async function handleApi(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
@@ -322,7 +337,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
                 applied = true;
                 const result = handler({
                     params: route.params,
-                    query: decodeQuery(op, url.searchParams),
+                    // A uid in the path (releases before 2.10) means what `?uid=` means in later ones.
+                    query: {
+                        ...decodeQuery(op, url.searchParams),
+                        ...(route.params.uid ? { uid: route.params.uid } : {}),
+                    },
                     body: decodeBody(op, json),
                     ctx: ctxFor(caller),
                 });
@@ -396,6 +415,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         requests,
         store,
         contractViolations,
+        get serverVersion() {
+            return versionText(version);
+        },
+        setServerVersion(text) {
+            version = parseServerVersion(text);
+            router = new Router(routeOverrides(version));
+        },
         get delays() {
             return { ...delays };
         },
@@ -415,6 +441,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         },
         settle: () => store.settle(),
         reset() {
+            handle.setServerVersion(options.serverVersion ?? DEFAULT_SERVER_VERSION);
             Object.assign(delays, ZERO_DELAYS, options.delays ?? {});
             Object.assign(outcomes, DEFAULT_OUTCOMES, { byName: {} }, options.outcomes ?? {});
             store.reset();

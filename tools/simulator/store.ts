@@ -26,6 +26,8 @@ export interface StoredObject {
     transitions: Transition[];
     /** Set once a delete was accepted; the object may linger in DeletePending. */
     deleting?: boolean;
+    /** Backup schedule: the suspend value a PUT asked for, while Suspending/Resuming. */
+    suspendTarget?: boolean;
 }
 
 export class Store {

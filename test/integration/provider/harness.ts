@@ -15,6 +15,12 @@ export interface Harness {
     expectedViolations: Set<string>;
 }
 
+/**
+ * One release of each API generation the provider supports (provider/versions.ts): suites run once per entry,
+ * on a simulator that routes the way that release does.
+ */
+export const SERVER_VERSIONS = ["2.8.3", "2.9.1", "2.10.1"] as const;
+
 export function fastSettings(url: string, token: string, extra: Record<string, string> = {}): ConnectionSettings {
     const raw: Record<string, string> = {
         url,

@@ -74,7 +74,9 @@ function installedProgram(): { dir: string; pkg: string } {
     fs.mkdirSync(path.join(pkg, "bin"), { recursive: true });
     fs.copyFileSync(path.join(repo, "package.json"), path.join(pkg, "package.json"));
     fs.cpSync(path.join(repo, "bin/provider"), path.join(pkg, "bin/provider"), { recursive: true });
-    fs.symlinkSync(path.join(repo, "node_modules/axios"), path.join(dir, "node_modules/axios"));
+    // The package's runtime dependencies, as an install would bring them.
+    const deps = Object.keys(JSON.parse(fs.readFileSync(path.join(repo, "package.json"), "utf8")).dependencies);
+    for (const dep of deps) fs.symlinkSync(path.join(repo, "node_modules", dep), path.join(dir, "node_modules", dep));
     return { dir, pkg };
 }
 

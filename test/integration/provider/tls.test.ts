@@ -1,6 +1,7 @@
 // TLS of the one client against a real HTTPS server with certificates made by openssl: verification is on
 // by default, a CA bundle (PEM text or file) makes a private CA trusted, insecureSkipVerify turns checks
-// off, and a client certificate/key pair is presented for mutual TLS.
+// off, and a client certificate/key pair is presented for mutual TLS. Behind a proxy (HTTPS_PROXY), the same
+// TLS goes through a CONNECT tunnel of a real local proxy, and NO_PROXY bypasses it.
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as https from "https";
@@ -10,6 +11,8 @@ import * as path from "path";
 import * as tls from "tls";
 import { PxBackupClient } from "../../../provider/client";
 import { resolveSettings } from "../../../provider/settings";
+import { startSimulator } from "../../../tools/simulator/server";
+import { startProxy } from "../../support/proxy";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kb-tls-"));
 const f = (n: string) => path.join(dir, n);
@@ -87,9 +90,10 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
-const client = (extra: Record<string, string>) =>
+const client = (extra: Record<string, string>, env: NodeJS.ProcessEnv = {}) =>
     new PxBackupClient(
         resolveSettings((k) => (({ url, token: "t", maxRetries: "0", ...extra }) as Record<string, string>)[k]),
+        env,
     );
 
 test("verification is on by default: an unknown CA is refused, and not retried", async () => {
@@ -139,4 +143,59 @@ test("client certificate and key are presented (mutual TLS)", async () => {
     await c.get("/v1/version");
     c.close();
     expect(seenClientCerts).toEqual(["client"]);
+});
+
+describe("proxy environment", () => {
+    test("HTTPS_PROXY: the request goes through a CONNECT tunnel, with the CA bundle and client certificate end to end", async () => {
+        const proxy = await startProxy();
+        try {
+            seenClientCerts.length = 0;
+            const port = new URL(url).port;
+            const c = client(
+                { caBundle: f("ca.pem"), clientCert: f("client.pem"), clientKey: f("client.key") },
+                { HTTPS_PROXY: proxy.url },
+            );
+            expect(await c.get("/v1/version")).toEqual({ version: { major: "2", minor: "10" } });
+            expect(await c.get("/v1/version")).toEqual({ version: { major: "2", minor: "10" } });
+            c.close();
+            expect(proxy.seen[0]).toBe(`CONNECT 127.0.0.1:${port}`);
+            expect(proxy.seen.every((s) => s.startsWith("CONNECT"))).toBe(true); // never the request in the clear
+            expect(seenClientCerts).toEqual(["client", "client"]);
+            // Verification still applies through the tunnel: without the CA the server is refused.
+            const untrusted = client({}, { https_proxy: proxy.url });
+            await expect(untrusted.get("/v1/version")).rejects.toThrow(/SELF_SIGNED_CERT_IN_CHAIN/);
+            untrusted.close();
+        } finally {
+            await proxy.stop();
+        }
+    });
+
+    test("HTTP_PROXY for a plain-http server (with proxy credentials); NO_PROXY bypasses the proxy", async () => {
+        const proxy = await startProxy();
+        const sim = await startSimulator();
+        try {
+            const port = new URL(sim.url).port;
+            const mk = (env: NodeJS.ProcessEnv) =>
+                new PxBackupClient(
+                    resolveSettings(
+                        (k) => (({ url: sim.url, token: sim.token, maxRetries: "0" }) as Record<string, string>)[k],
+                    ),
+                    env,
+                );
+            const via = mk({ HTTP_PROXY: proxy.url.replace("http://", "http://user:p%40ss@") });
+            expect((await via.get("/v1/version")).version.major).toBe("2");
+            via.close();
+            expect(proxy.seen).toEqual([`GET http://127.0.0.1:${port}/v1/version`]);
+            expect(proxy.auth).toEqual([`Basic ${Buffer.from("user:p@ss").toString("base64")}`]);
+            for (const noProxy of ["127.0.0.1", `127.0.0.1:${port}`, "*", "localhost,127.0.0.1"]) {
+                const direct = mk({ HTTP_PROXY: proxy.url, NO_PROXY: noProxy });
+                expect((await direct.get("/v1/version")).version.major).toBe("2");
+                direct.close();
+            }
+            expect(proxy.seen).toHaveLength(1);
+        } finally {
+            await sim.stop();
+            await proxy.stop();
+        }
+    });
 });

@@ -80,7 +80,8 @@ const bad: [KindName, Record<string, unknown>, string, string][] = [
     ["BackupSchedule", { backupLocationRef: undefined }, "backupLocationRef", "is required"],
     ["BackupSchedule", { clusterRef: undefined }, "clusterRef", "is required"],
     ["BackupSchedule", { clusterRef: { uid: "u1" } }, "clusterRef.name", "is required"],
-    ["BackupSchedule", { clusterRef: { name: "App Cluster" } }, "clusterRef.name", "DNS-1123"],
+    ["BackupSchedule", { clusterRef: { name: "app/cluster" } }, "clusterRef.name", "must not contain '/'"],
+    ["BackupSchedule", { clusterRef: { name: " " } }, "clusterRef.name", "must not be empty"],
     ["BackupSchedule", { preExecRuleRef: { name: "r", uid: "has space" } }, "preExecRuleRef.uid", "not a valid uid"],
     ["BackupSchedule", { reclaimPolicy: "Keep" }, "reclaimPolicy", "one of Delete, Retain"],
     ["BackupSchedule", { backupType: "Full" }, "backupType", "one of Generic, Normal"],
@@ -181,7 +182,9 @@ const bad: [KindName, Record<string, unknown>, string, string][] = [
     // cluster
     ["Cluster", { kubeconfig: " " }, "kubeconfig", "must not be empty"],
     ["Cluster", { provider: "DigitalOcean" }, "provider", "one of AWS, Azure, Google, IBM, Rancher"],
-    ["Cluster", { cloudCredentialRef: { name: "UPPER" } }, "cloudCredentialRef.name", "DNS-1123"],
+    ["Cluster", { cloudCredentialRef: { name: "a/b" } }, "cloudCredentialRef.name", "must not contain '/'"],
+    ["Cluster", { name: "prod/eu" }, "name", "must not contain '/'"],
+    ["Backup", { name: "Manual_Backup" }, "name", "DNS-1123 subdomain"],
     // rule
     ["Rule", { rules: [] }, "rules", "is required"],
     ["Rule", { rules: [{ podSelector: { app: "db" }, actions: [] }] }, "rules[0].actions", "is required"],
@@ -256,3 +259,25 @@ test("check never calls the server and keeps the program's values", async () => 
     const r = await m("BackupSchedule").check({}, { ...valid.BackupSchedule, orgId: "team-a", suspend: false });
     expect(r.inputs).toMatchObject({ orgId: "team-a", suspend: false, namespaces: ["default"] });
 });
+
+test.each([
+    ["SchedulePolicy", { name: "Daily Policy_1", daily: { time: "2:00AM" } }],
+    ["Rule", { name: "Pre-Exec MySQL", rules: [{ podSelector: { app: "db" }, actions: [{ value: "sync" }] }] }],
+    ["Cluster", { name: "Prod_EU", kubeconfig: "apiVersion: v1" }],
+    ["CloudCredential", { name: "AWS Prod", type: "AWS", awsConfig: { accessKey: "a", secretKey: "b" } }],
+    ["BackupLocation", { name: "S3 Bucket", type: "NFS", path: "/x", nfsConfig: { serverAddr: "nfs" } }],
+    [
+        "BackupSchedule",
+        {
+            name: "nightly",
+            schedulePolicyRef: { name: "Daily Policy_1" },
+            backupLocationRef: { name: "S3 Bucket" },
+            clusterRef: { name: "Prod_EU" },
+        },
+    ],
+] as [KindName, Record<string, unknown>][])(
+    "%s: names the server takes as they are (only backups and schedules become Kubernetes names)",
+    async (kind, inputs) => {
+        expect((await m(kind).check({}, inputs)).failures).toEqual([]);
+    },
+);

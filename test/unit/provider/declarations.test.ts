@@ -6,7 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as ts from "typescript";
-import { KINDS, KindName, KindSpec, OPTION_FIELDS, metadataFields } from "../../../provider/kinds";
+import { KINDS, KindName, KindSpec, OPTION_FIELDS, REPLACE_OPT_IN, metadataFields } from "../../../provider/kinds";
 import { Fields, TypeSpec } from "../../../provider/wire";
 import { createProgram } from "../../../tools/schema/generate";
 
@@ -55,9 +55,13 @@ function declsOfFields(fields: Fields): Decls {
 
 /** What the Args interface must declare: metadata, spec fields and the provider options the kind uses. */
 function expectedArgs(spec: KindSpec): Decls {
-    const options: Fields = { ...OPTION_FIELDS, adoptExisting: { type: { kind: "bool" } } };
-    // Only kinds with ready states wait after create.
-    if (!spec.ready) delete options.waitTimeoutSeconds;
+    const options: Fields = {
+        ...OPTION_FIELDS,
+        adoptExisting: { type: { kind: "bool" } },
+        ...(spec.replaceDeletesBackups ? REPLACE_OPT_IN : {}),
+    };
+    // Only kinds with ready states or values applied in the background wait after a write.
+    if (!spec.ready && !spec.appliedLater) delete options.waitTimeoutSeconds;
     const decls = declsOfFields({ ...metadataFields(spec.nameFormat), ...spec.fields, ...options });
     // The resource class fills the name in from the Pulumi resource name.
     decls.name = { ...decls.name, required: false };

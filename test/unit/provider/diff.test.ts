@@ -150,6 +150,9 @@ describe("wire mapping", () => {
 
 describe("diff (olds are the last read outputs)", () => {
     const olds = m("BackupSchedule").outputs(liveSchedule, {});
+    // The replacement tests below are about which fields replace; a schedule that keeps its backups when
+    // deleted does not need the opt-in (tested on its own further down).
+    const retained = { ...olds, reclaimPolicy: "Retain" };
 
     test("desired == live: no changes (server-filled uids, owner, wrapped enums and defaults ignored)", async () => {
         expect(await m("BackupSchedule").diff("id", olds, desired)).toEqual({
@@ -163,7 +166,7 @@ describe("diff (olds are the last read outputs)", () => {
         const d = await m("BackupSchedule").diff("id", olds, {
             ...desired,
             namespaces: ["default"],
-            labels: {},
+            labels: { team: "ops" },
             schedulePolicyRef: { name: "weekly" },
             suspend: true,
         });
@@ -187,12 +190,42 @@ describe("diff (olds are the last read outputs)", () => {
         ["keepCrStatus", true],
         ["uid", "u-other"],
     ])("immutable %s forces delete-before-replace (same name)", async (key, value) => {
-        const d = await m("BackupSchedule").diff("id", olds, { ...desired, [key]: value });
+        const d = await m("BackupSchedule").diff("id", retained, { ...desired, [key]: value });
         expect(d).toEqual({ changes: true, replaces: [key], deleteBeforeReplace: true });
     });
 
+    test.each([
+        ["namespaces", ["default"]],
+        ["labelSelectors", { app: "db" }],
+        ["nsLabelSelectors", "team=db"],
+        ["advancedResourceLabelSelector", "app in (db)"],
+        ["includeResources", [{ name: "c", kind: "ConfigMap", version: "v1" }]],
+        ["volumeSnapshotClassMapping", { csi: "snap" }],
+        ["csiSnapshotClassName", "csi"],
+        ["labels", { team: "db" }],
+    ])("removing %s, which the merging update cannot clear, replaces the schedule", async (key, value) => {
+        const d = await m("BackupSchedule").diff("id", { ...retained, [key]: value }, { ...desired, [key]: undefined });
+        expect(d).toEqual({ changes: true, replaces: [key], deleteBeforeReplace: true });
+        // Changing it to another non-empty value is an update in place.
+        const other = typeof value === "string" ? `${value}-2` : Array.isArray(value) ? [...value, value[0]] : {};
+        if (typeof value === "string" || Array.isArray(value)) {
+            const u = await m("BackupSchedule").diff("id", { ...retained, [key]: value }, { ...desired, [key]: other });
+            expect(u.replaces).toEqual([]);
+        }
+    });
+
+    test("removing a rule reference or a flag is an update in place (cleared explicitly)", async () => {
+        for (const [key, value] of [
+            ["preExecRuleRef", { name: "quiesce", uid: "r-1" }],
+            ["skipVmAutoExecRules", true],
+        ] as const) {
+            const d = await m("BackupSchedule").diff("id", { ...olds, [key]: value }, { ...desired, [key]: undefined });
+            expect(d).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
+        }
+    });
+
     test("another organization replaces without deleting first (no clash)", async () => {
-        expect(await m("BackupSchedule").diff("id", olds, { ...desired, orgId: "team-b" })).toEqual({
+        expect(await m("BackupSchedule").diff("id", retained, { ...desired, orgId: "team-b" })).toEqual({
             changes: true,
             replaces: ["orgId"],
             deleteBeforeReplace: false,
@@ -200,7 +233,7 @@ describe("diff (olds are the last read outputs)", () => {
     });
 
     test("a new name replaces without deleting first (no clash)", async () => {
-        expect(await m("BackupSchedule").diff("id", olds, { ...desired, name: "nightly-2" })).toEqual({
+        expect(await m("BackupSchedule").diff("id", retained, { ...desired, name: "nightly-2" })).toEqual({
             changes: true,
             replaces: ["name"],
             deleteBeforeReplace: false,
@@ -300,7 +333,10 @@ describe("diff (olds are the last read outputs)", () => {
         expect(outs.namespaces).toEqual(["db"]);
         expect(outs.status).toBe("Success");
         expect((await b.diff("id", outs, inputs)).changes).toBe(false);
-        expect(await b.diff("id", outs, { ...inputs, namespaces: ["other"] })).toEqual({
+        // Replacing a backup deletes it: only with the opt-in (see "no silent data loss").
+        expect(
+            await b.diff("id", outs, { ...inputs, namespaces: ["other"], allowReplaceDeletingBackups: true }),
+        ).toEqual({
             changes: true,
             replaces: ["namespaces"],
             deleteBeforeReplace: true,
@@ -312,6 +348,72 @@ describe("diff (olds are the last read outputs)", () => {
             changes: true,
             replaces: [],
             deleteBeforeReplace: false,
+        });
+    });
+
+    describe("no silent data loss", () => {
+        test.each([
+            ["clusterRef", { name: "other" }],
+            ["backupType", "Generic"],
+            ["name", "nightly-2"],
+            ["namespaces", undefined],
+        ])(
+            "a schedule with reclaimPolicy Delete: replacing it (%s) fails, naming the property and the opt-in",
+            async (key, value) => {
+                const live = { ...olds, namespaces: ["default", "db"] };
+                await expect(m("BackupSchedule").diff("id", live, { ...desired, [key]: value })).rejects.toThrow(
+                    new RegExp(
+                        `BackupSchedule "nightly": changing ${key} replaces it, and deleting the old schedule with ` +
+                            `reclaimPolicy "Delete" deletes every backup it made\\. Set allowReplaceDeletingBackups: true`,
+                    ),
+                );
+                const ok = await m("BackupSchedule").diff("id", live, {
+                    ...desired,
+                    [key]: value,
+                    allowReplaceDeletingBackups: true,
+                });
+                expect(ok.replaces).toEqual([key]);
+            },
+        );
+
+        test("the reclaim policy that counts is the live one: switching to Retain in the same change is not enough", async () => {
+            await expect(
+                m("BackupSchedule").diff("id", olds, { ...desired, reclaimPolicy: "Retain", directKdmp: true }),
+            ).rejects.toThrow(/first set reclaimPolicy: "Retain" \(one up\)/);
+            // Once Retain is live, the same change replaces without the opt-in.
+            const d = await m("BackupSchedule").diff("id", retained, { ...desired, directKdmp: true });
+            expect(d.replaces).toEqual(["directKdmp"]);
+        });
+
+        test("in-place changes and values unknown at preview are not refused", async () => {
+            const inPlace = await m("BackupSchedule").diff("id", olds, { ...desired, namespaces: ["db"] });
+            expect(inPlace).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
+            const unknown = await m("BackupSchedule").diff("id", olds, { ...desired, clusterRef: UNKNOWN });
+            expect(unknown.replaces).toEqual(["clusterRef"]);
+        });
+
+        test("any replacement of a Backup fails without the opt-in", async () => {
+            const b = m("Backup");
+            const inputs = {
+                name: "b",
+                orgId: "default",
+                backupLocationRef: { name: "s3" },
+                clusterRef: { name: "app" },
+            };
+            const outs = b.outputs(
+                {
+                    metadata: { name: "b", org_id: "default", uid: "u" },
+                    backup_info: {
+                        backup_location_ref: { name: "s3", uid: "l" },
+                        cluster_ref: { name: "app", uid: "c" },
+                    },
+                },
+                inputs,
+            );
+            await expect(b.diff("id", outs, { ...inputs, clusterRef: { name: "other" } })).rejects.toThrow(
+                'Backup "b": changing clusterRef replaces it, and the backup and its data are deleted and a new backup is taken. Set allowReplaceDeletingBackups: true',
+            );
+            expect((await b.diff("id", outs, { ...inputs, labels: { a: "b" } })).replaces).toEqual([]);
         });
     });
 
@@ -348,7 +450,8 @@ describe("update body (read, overlay, write whole object)", () => {
         expect(body.suspend).toBe(true);
         expect(body.namespaces).toEqual(["default"]);
         expect(body.schedule_policy_ref).toEqual({ name: "daily", uid: "p-1" });
-        // Declarative: a field the program no longer sets is cleared (only serverDefault fields are kept).
+        // The schedule update merges: a field left out keeps its value on the server. Removing such a field
+        // is therefore planned as a replacement (cannotClear), never as this update; see the next tests.
         expect(body).not.toHaveProperty("csi_snapshot_class_name");
         expect(body.metadata).toEqual({
             name: "nightly",
@@ -374,6 +477,19 @@ describe("update body (read, overlay, write whole object)", () => {
         ]) {
             expect(body).not.toHaveProperty(k);
         }
+    });
+
+    test("a dropped reference is sent as an empty ObjectRef (detaches it on a merging update)", () => {
+        const live = {
+            ...liveSchedule,
+            backup_schedule_info: {
+                ...liveSchedule.backup_schedule_info,
+                pre_exec_rule_ref: { name: "quiesce", uid: "r-1" },
+            },
+        };
+        const body = m("BackupSchedule").updateBody(live, desired);
+        expect(body.pre_exec_rule_ref).toEqual({});
+        expect(body).not.toHaveProperty("post_exec_rule_ref"); // not set live: nothing to clear
     });
 
     test("explicit suspend false is sent (resume), and a renamed ref drops the old uid", () => {

@@ -1,6 +1,6 @@
 // Connection settings: stack config (namespace kube-backup) wins over environment variables; clear errors;
 // URL normalisation and query encoding of the one client.
-import { encodeQuery, normaliseBaseUrl, PxBackupClient } from "../../../provider/client";
+import { encodeQuery, normaliseBaseUrl, proxyFor, PxBackupClient } from "../../../provider/client";
 import { SETTINGS, lookupFrom, resolveSettings, settingsFromEnv } from "../../../provider/settings";
 import { configure, currentClient } from "../../../provider/runtime";
 
@@ -167,4 +167,28 @@ test("token endpoint from authUrl: base, base with /auth, or the full endpoint; 
         "https://central.example.com/auth/realms/px/protocol/openid-connect/token",
     );
     expect(mk("https://c", "px")).toBe("https://c/auth/realms/px/protocol/openid-connect/token");
+});
+
+describe("proxy environment (proxyFor)", () => {
+    const env = { HTTPS_PROXY: "http://proxy:3128", HTTP_PROXY: "proxy-plain:8080" };
+    test.each([
+        ["https://px.example:10001", env, "http://proxy:3128"],
+        ["http://px.example:10001", env, "http://proxy-plain:8080"],
+        ["https://px.example", { https_proxy: "http://lower:1" }, "http://lower:1"],
+        ["http://px.example", { HTTPS_PROXY: "http://proxy:3128" }, undefined],
+        ["https://px.example", {}, undefined],
+        ["https://px.example", { ...env, NO_PROXY: "ample" }, "http://proxy:3128"],
+        ["https://px.example", { ...env, NO_PROXY: "example" }, undefined], // a domain and its subdomains
+        ["https://px.example", { ...env, NO_PROXY: "px.example" }, undefined],
+        ["https://a.px.example", { ...env, NO_PROXY: "px.example" }, undefined],
+        ["https://a.px.example", { ...env, NO_PROXY: ".px.example" }, undefined],
+        ["https://a.px.example", { ...env, no_proxy: "*.px.example" }, undefined],
+        ["https://px.example:10001", { ...env, NO_PROXY: "px.example:443" }, "http://proxy:3128"],
+        ["https://px.example:10001", { ...env, NO_PROXY: "other, px.example:10001" }, undefined],
+        ["https://PX.example", { ...env, NO_PROXY: "px.EXAMPLE" }, undefined],
+        ["https://[::1]:10001", { ...env, NO_PROXY: "::1" }, undefined],
+        ["https://10.0.0.5", { ...env, NO_PROXY: "*" }, undefined],
+    ])("%s with %j → %s", (url, e, expected) => {
+        expect(proxyFor(url, e)).toBe(expected);
+    });
 });

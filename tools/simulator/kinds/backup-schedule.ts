@@ -2,7 +2,7 @@
 import { ApiError, Code } from "../errors";
 import { timestamp } from "../contract";
 import { StoredObject, Wire } from "../store";
-import { Ctx, KindSpec, RefSpec, applyMetadataUpdate, isSet, without, pendingDelete } from "./spec";
+import { Ctx, KindSpec, RefSpec, applyMetadataUpdate, isEmptyRef, isSet, without, pendingDelete } from "./spec";
 import { backup } from "./backup";
 
 const SCHEDULE_REFS: RefSpec[] = [
@@ -78,10 +78,32 @@ export const backupSchedule: KindSpec = {
     },
     update(obj, req, ctx) {
         rejectBulk(req, "update");
-        // Merge: set fields overwrite, absent ones are kept (docs/px-backup-api.md#updates).
-        for (const f of SCHEDULE_UPDATABLE) if (isSet(req[f])) obj.info[f] = req[f];
-        for (const f of [...SCHEDULE_UPDATE_BOOLS, "suspend"]) obj.info[f] = req[f] === true;
-        obj.info.suspended_by = obj.info.suspend ? { source: "User" } : undefined;
+        // Merge (docs/px-backup-api.md#updates): non-empty fields overwrite, empty or absent ones are kept, as
+        // a server copying only what the request sets does. A reference present in the request is applied even
+        // when empty: an all-empty ObjectRef means "none", which is how a rule or policy reference is detached.
+        for (const f of SCHEDULE_UPDATABLE) {
+            if (f.endsWith("_ref") ? req[f] !== undefined : isSet(req[f])) obj.info[f] = req[f];
+            // The deprecated string twin follows the reference (set again from it when refs are resolved).
+            if (f.endsWith("_ref") && req[f] !== undefined) delete obj.info[f.slice(0, -4)];
+        }
+        if (isEmptyRef(obj.info.volume_resource_only_policy_ref)) delete obj.info.volume_resource_only_policy_ref;
+        for (const f of SCHEDULE_UPDATE_BOOLS) obj.info[f] = req[f] === true;
+        // Suspend takes effect asynchronously (status Suspending/Resuming until the new value shows).
+        const want = req.suspend === true;
+        if (want !== (obj.suspendTarget ?? obj.info.suspend === true)) {
+            obj.suspendTarget = want;
+            ctx.store.schedule(obj, [
+                [
+                    ctx.delays.scheduleSuspend,
+                    (o) => {
+                        if (o.suspendTarget !== want) return; // superseded by a later PUT
+                        o.info.suspend = want;
+                        o.info.suspended_by = want ? { source: "User" } : undefined;
+                        o.suspendTarget = undefined;
+                    },
+                ],
+            ]);
+        }
         if (req.remark)
             obj.info.remark = {
                 comment: req.remark,
@@ -107,6 +129,8 @@ export const backupSchedule: KindSpec = {
     },
     status: (o) => o.info.status?.status,
     render(obj, info, ctx) {
+        if (obj.suspendTarget !== undefined && !obj.deleting)
+            info.status = { status: obj.suspendTarget ? "Suspending" : "Resuming" };
         // Status and history come from the backups this schedule created (newest first).
         const runs = scheduledBackups(obj, ctx).reverse();
         if (runs.length === 0) return;
@@ -117,7 +141,7 @@ export const backupSchedule: KindSpec = {
             status: b.info.status?.status,
             Reason: b.info.status?.reason,
         });
-        if (!obj.deleting) info.status = statusInfo(runs[0]);
+        if (!obj.deleting && obj.suspendTarget === undefined) info.status = statusInfo(runs[0]);
         info.backup_status = { [policyType(obj, ctx)]: { status: runs.map(statusInfo) } };
     },
 };

@@ -2,6 +2,7 @@
 import { invalid } from "../errors";
 import { Caller } from "../auth";
 import { KindName, StoredObject, Store, Wire } from "../store";
+import type { ServerVersion } from "../versions";
 
 export interface Delays {
     /** Backup: Pending → InProgress. */
@@ -16,6 +17,8 @@ export interface Delays {
     clusterPending: number;
     /** Backup location: ValidationInProgress → Valid. */
     locationValidation: number;
+    /** Backup schedule: Suspending/Resuming → the new suspend value is visible. */
+    scheduleSuspend: number;
 }
 
 export const ZERO_DELAYS: Delays = {
@@ -25,6 +28,7 @@ export const ZERO_DELAYS: Delays = {
     backupDeleting: 0,
     clusterPending: 0,
     locationValidation: 0,
+    scheduleSuspend: 0,
 };
 
 export interface Outcome {
@@ -55,6 +59,9 @@ export interface Ctx {
     now: () => number;
     /** A new (or resumed) schedule runs its first backup at once. */
     runSchedules: boolean;
+    serverVersion: ServerVersion;
+    /** References and update targets may be given by name alone (2.10+); before, their uid is needed. */
+    nameOnlyLookups: boolean;
 }
 
 export interface RefSpec {
