@@ -49,6 +49,11 @@ export function getBackup(args: GetArgs, conn?: Connection): Promise<PxObject> {
     return getOne("Backup", args, conn);
 }
 
+/** Inspects one restore (INSPECT_ONE) by name, and uid when names are not unique. */
+export function getRestore(args: GetArgs, conn?: Connection): Promise<PxObject> {
+    return getOne("Restore", args, conn);
+}
+
 export interface ListArgs {
     orgId?: string;
     /** At most this many objects are returned (the first ones in the server's order). */
@@ -151,6 +156,12 @@ export function listBackups(args: ListArgs = {}, conn?: Connection): Promise<PxO
     return listAll("Backup", rest, conn);
 }
 
+/** Lists restores (INSPECT_ALL) with every enumerate option, following pagination (up to maxObjects). */
+export function listRestores(args: ListArgs = {}, conn?: Connection): Promise<PxObject[]> {
+    const { backupLocationRef: _ignored, ...rest } = args;
+    return listAll("Restore", rest, conn);
+}
+
 type Inputs<T> = pulumi.Input<{ [K in keyof T]: pulumi.Input<T[K]> }>;
 
 export function getBackupScheduleOutput(args: Inputs<GetArgs>, conn?: Connection): pulumi.Output<PxObject> {
@@ -167,4 +178,12 @@ export function listBackupSchedulesOutput(args: Inputs<ListArgs> = {}, conn?: Co
 
 export function listBackupsOutput(args: Inputs<ListArgs> = {}, conn?: Connection): pulumi.Output<PxObject[]> {
     return pulumi.output(args).apply((a) => listBackups(a as ListArgs, conn));
+}
+
+export function getRestoreOutput(args: Inputs<GetArgs>, conn?: Connection): pulumi.Output<PxObject> {
+    return pulumi.output(args).apply((a) => getRestore(a as GetArgs, conn));
+}
+
+export function listRestoresOutput(args: Inputs<ListArgs> = {}, conn?: Connection): pulumi.Output<PxObject[]> {
+    return pulumi.output(args).apply((a) => listRestores(a as ListArgs, conn));
 }

@@ -100,6 +100,31 @@ export interface BackupArgs extends CommonArgs, SelectionArgs {
     waitTimeoutSeconds?: In<number>;
 }
 
+export type ReplacePolicy = "Retain" | "Delete";
+export interface RestoreArgs extends CommonArgs {
+    /** The backup to restore (it must have reached Success or PartialSuccess). */
+    backupRef: In<ObjectRefArgs>;
+    /** The cluster to restore to. */
+    clusterRef: In<ObjectRefArgs>;
+    /** Source namespace → target namespace; unmapped namespaces keep their name. */
+    namespaceMapping?: In<Record<string, In<string>>>;
+    /** Source storage class → target storage class. */
+    storageClassMapping?: In<Record<string, In<string>>>;
+    /** Resources that already exist on the target: Retain keeps them, Delete replaces them. */
+    replacePolicy?: In<ReplacePolicy>;
+    includeResources?: In<In<ResourceInfoArgs>[]>;
+    excludeResources?: In<In<ResourceInfoArgs>[]>;
+    /** Optional resource types to restore as well (e.g. Job). */
+    includeOptionalResourceTypes?: In<In<string>[]>;
+    backupObjectType?: In<"All" | "VirtualMachine">;
+    targetNamespacePrefix?: In<string>;
+    rancherProjectMapping?: In<Record<string, In<string>>>;
+    rancherProjectNameMapping?: In<Record<string, In<string>>>;
+    virtualMachineRestoreOptions?: In<{ skipMacMasking?: In<boolean>; skipVmRestart?: In<boolean> }>;
+    /** How long create waits for Success/PartialSuccess (default 3600). */
+    waitTimeoutSeconds?: In<number>;
+}
+
 export interface RetainArgs {
     retain?: In<number>;
     incrementalCount?: In<{ count?: In<number> }>;
@@ -417,5 +442,41 @@ export class Rule extends PxBackupResource {
 
     constructor(name: string, args: RuleArgs, opts?: pulumi.CustomResourceOptions) {
         super("Rule", name, args, opts);
+    }
+}
+
+/**
+ * A PX-Backup restore of a Backup to a cluster. Create starts the restore and waits until it reaches Success or
+ * PartialSuccess (Failed/Aborted are errors carrying the server's reason). Every restore input is fixed once
+ * the restore ran: changing one replaces the resource, which restores again. Only labels and ownership change
+ * in place. Delete removes the restore record from PX-Backup, never the restored namespaces or volumes.
+ */
+export class Restore extends PxBackupResource {
+    declare readonly backupRef: pulumi.Output<ObjectRef>;
+    declare readonly clusterRef: pulumi.Output<ObjectRef>;
+    declare readonly namespaceMapping: pulumi.Output<Record<string, string> | undefined>;
+    declare readonly storageClassMapping: pulumi.Output<Record<string, string> | undefined>;
+    declare readonly replacePolicy: pulumi.Output<ReplacePolicy | undefined>;
+    declare readonly includeResources: pulumi.Output<ResourceInfo[] | undefined>;
+    declare readonly excludeResources: pulumi.Output<ResourceInfo[] | undefined>;
+    declare readonly includeOptionalResourceTypes: pulumi.Output<string[] | undefined>;
+    declare readonly backupObjectType: pulumi.Output<string | undefined>;
+    declare readonly targetNamespacePrefix: pulumi.Output<string | undefined>;
+    declare readonly rancherProjectMapping: pulumi.Output<Record<string, string> | undefined>;
+    declare readonly rancherProjectNameMapping: pulumi.Output<Record<string, string> | undefined>;
+    declare readonly virtualMachineRestoreOptions: pulumi.Output<
+        { skipMacMasking?: boolean; skipVmRestart?: boolean } | undefined
+    >;
+    declare readonly status: pulumi.Output<string | undefined>;
+    declare readonly statusReason: pulumi.Output<string | undefined>;
+    /** Location the backup was read from (server-reported). */
+    declare readonly backupLocationRef: pulumi.Output<ObjectRef | undefined>;
+    declare readonly totalSize: pulumi.Output<number | undefined>;
+    declare readonly resourceCount: pulumi.Output<number | undefined>;
+    declare readonly restoredResourceCount: pulumi.Output<number | undefined>;
+    declare readonly storkVersion: pulumi.Output<string | undefined>;
+
+    constructor(name: string, args: RestoreArgs, opts?: pulumi.CustomResourceOptions) {
+        super("Restore", name, args, opts);
     }
 }

@@ -5,7 +5,14 @@ import type { CrossRule } from "../validation";
 import type { Fields } from "../wire";
 
 export type KindName =
-    "BackupSchedule" | "Backup" | "SchedulePolicy" | "BackupLocation" | "CloudCredential" | "Cluster" | "Rule";
+    | "BackupSchedule"
+    | "Backup"
+    | "SchedulePolicy"
+    | "BackupLocation"
+    | "CloudCredential"
+    | "Cluster"
+    | "Rule"
+    | "Restore";
 
 type Props = Record<string, unknown>;
 

@@ -23,6 +23,8 @@ async function main(): Promise<void> {
             backupDeleting: base,
             clusterPending: base,
             locationValidation: base,
+            restorePending: base,
+            restoreInProgress: 2 * base,
         },
         validateRequests: process.env.SIMULATOR_STRICT === "1",
         validateResponses: process.env.SIMULATOR_STRICT === "1",

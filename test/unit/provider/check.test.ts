@@ -31,6 +31,7 @@ const valid: Record<KindName, Record<string, unknown>> = {
     CloudCredential: { name: "creds", type: "AWS", awsConfig: { accessKey: "AK", secretKey: "SK" } },
     Cluster: { name: "app", kubeconfig: "apiVersion: v1" },
     Rule: { name: "quiesce", rules: [{ podSelector: { app: "db" }, actions: [{ value: "sync" }] }] },
+    Restore: { name: "again", backupRef: ref("once"), clusterRef: ref("app"), namespaceMapping: { web: "web-copy" } },
 };
 
 test.each(Object.keys(valid) as KindName[])(
@@ -198,6 +199,31 @@ const bad: [KindName, Record<string, unknown>, string, string][] = [
         "rules[0].actions[0].background",
         "true or false",
     ],
+    // restore
+    ["Restore", { backupRef: undefined }, "backupRef", "is required"],
+    ["Restore", { clusterRef: undefined }, "clusterRef", "is required"],
+    ["Restore", { backupRef: { uid: "u1" } }, "backupRef.name", "is required"],
+    ["Restore", { name: "Restore_1" }, "name", "DNS-1123 subdomain"],
+    ["Restore", { namespaceMapping: { web: "Web Copy" } }, "namespaceMapping.web", "DNS-1123 label"],
+    ["Restore", { namespaceMapping: { "Bad NS": "web" } }, "namespaceMapping.Bad NS", "DNS-1123 label"],
+    ["Restore", { storageClassMapping: { standard: "" } }, "storageClassMapping.standard", "must not be empty"],
+    ["Restore", { replacePolicy: "Overwrite" }, "replacePolicy", "one of Retain, Delete"],
+    ["Restore", { backupObjectType: "Namespace" }, "backupObjectType", "one of All, VirtualMachine"],
+    [
+        "Restore",
+        { includeResources: [{ name: "db", kind: "Deployment" }] },
+        "includeResources[0].version",
+        "is required",
+    ],
+    ["Restore", { excludeResources: [{ name: "db", version: "v1" }] }, "excludeResources[0].kind", "is required"],
+    ["Restore", { includeOptionalResourceTypes: [""] }, "includeOptionalResourceTypes[0]", "must not be empty"],
+    [
+        "Restore",
+        { virtualMachineRestoreOptions: { skipVmRestart: "yes" } },
+        "virtualMachineRestoreOptions.skipVmRestart",
+        "true or false",
+    ],
+    ["Restore", { waitTimeoutSeconds: 0 }, "waitTimeoutSeconds", "at least 1"],
 ];
 
 test.each(bad)("%s %j fails on %s (%s)", async (kind, patch, property, reason) => {

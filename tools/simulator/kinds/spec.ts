@@ -16,6 +16,10 @@ export interface Delays {
     clusterPending: number;
     /** Backup location: ValidationInProgress → Valid. */
     locationValidation: number;
+    /** Restore: Pending → InProgress. */
+    restorePending: number;
+    /** Restore: InProgress → outcome (Success by default). */
+    restoreInProgress: number;
 }
 
 export const ZERO_DELAYS: Delays = {
@@ -25,6 +29,8 @@ export const ZERO_DELAYS: Delays = {
     backupDeleting: 0,
     clusterPending: 0,
     locationValidation: 0,
+    restorePending: 0,
+    restoreInProgress: 0,
 };
 
 export interface Outcome {
@@ -37,6 +43,7 @@ export interface Outcomes {
     backup: Outcome;
     backupLocation: Outcome;
     cluster: Outcome;
+    restore: Outcome;
     byName: Record<string, Outcome>;
 }
 
@@ -44,6 +51,7 @@ export const DEFAULT_OUTCOMES: Outcomes = {
     backup: { status: "Success" },
     backupLocation: { status: "Valid" },
     cluster: { status: "Online" },
+    restore: { status: "Success" },
     byName: {},
 };
 
