@@ -76,6 +76,48 @@ export interface ListArgs {
     sortOrder?: "Ascending" | "Descending";
     /** Schedules only: filter by backup location. */
     backupLocationRef?: { name?: string; uid?: string };
+    /** Schedules and backups: only those of one of these schedule policies (by name, or uid). */
+    schedulePolicyRefs?: RefFilter[];
+    /** Schedules and backups: only backups taken by one of these schedules (by name, or uid). */
+    backupScheduleRefs?: RefFilter[];
+}
+
+export interface RefFilter {
+    name?: string;
+    uid?: string;
+}
+
+const REF_FILTERS = ["schedulePolicyRefs", "backupScheduleRefs"] as const;
+
+/**
+ * The same options as the JSON body of the POST enumerate: a query string cannot carry a list of references
+ * (the gateway refuses repeated messages in a query), so reference filters take that route.
+ * @internal
+ */
+export function enumerateBody(orgId: string, a: ListArgs, objectIndex: number, remaining?: number) {
+    const q = enumerateQuery(a, objectIndex, remaining);
+    const e = "enumerate_options.";
+    const opts: Record<string, unknown> = {};
+    const set = (path: string, v: unknown) => {
+        if (v === undefined) return;
+        const parts = path.split(".");
+        let node = opts;
+        for (const k of parts.slice(0, -1)) node = (node[k] ??= {}) as Record<string, unknown>;
+        node[parts[parts.length - 1]] = v;
+    };
+    for (const [k, v] of Object.entries(q)) {
+        if (!k.startsWith(e) || k.includes("[")) continue;
+        const key = k.slice(e.length);
+        set(key, key === "include_detailed_resources" ? v === "true" : v);
+    }
+    if (a.labels && Object.keys(a.labels).length) opts.labels = { ...a.labels };
+    const refs = (r?: RefFilter[]) =>
+        r?.map((x) => ({ ...(x.name ? { name: x.name } : {}), ...(x.uid ? { uid: x.uid } : {}) }));
+    set("schedule_policy_ref", refs(a.schedulePolicyRefs));
+    set("backup_schedule_ref", refs(a.backupScheduleRefs));
+    const body: Record<string, unknown> = { org_id: orgId, enumerate_options: opts };
+    if (a.backupLocationRef) body.backup_location_ref = { ...a.backupLocationRef };
+    return body;
 }
 
 /**
@@ -123,11 +165,20 @@ async function listAll(kind: KindName, args: ListArgs, conn: Connection): Promis
             throw new Error(`${k} must be a positive integer, got ${v}`);
         }
     }
+    const orgId = args.orgId ?? DEFAULT_ORG;
+    const byRef = REF_FILTERS.filter((k) => args[k] !== undefined);
+    for (const k of byRef) {
+        if (!spec.enumeratePost) throw new Error(`${k} is not a filter of ${kind} lists`);
+        const bad = args[k]!.findIndex((r) => !r || (!r.name && !r.uid));
+        if (bad >= 0) throw new Error(`${k}[${bad}] needs a name or a uid`);
+    }
     const out: PxObject[] = [];
     let index = args.objectIndex ?? 0;
     for (let page = 0; ; page++) {
         const remaining = args.maxObjects !== undefined ? args.maxObjects - out.length : undefined;
-        const res = await client.get(path, enumerateQuery(args, index, remaining));
+        const res = byRef.length
+            ? await client.post(`${path}/enumerate`, enumerateBody(orgId, args, index, remaining))
+            : await client.get(path, enumerateQuery(args, index, remaining));
         const items: Record<string, any>[] = res[spec.listKey] ?? [];
         for (const obj of items.slice(0, remaining)) out.push(m.describe(obj) as PxObject);
         index += items.length;

@@ -96,7 +96,14 @@ export class KindMachinery implements KindContext {
         private readonly clientOf: () => PxBackupClient,
     ) {
         this.metadata = metadataFields(spec.nameFormat);
-        this.inputs = { ...this.metadata, ...spec.fields, ...OPTION_FIELDS, adoptExisting: { type: { kind: "bool" } } };
+        this.inputs = {
+            ...this.metadata,
+            ...spec.fields,
+            ...OPTION_FIELDS,
+            ...spec.options,
+            adoptExisting: { type: { kind: "bool" } },
+        };
+        this.optionKeys = [...OPTION_KEYS, ...Object.keys(spec.options ?? {})];
         this.tracked = Object.entries(spec.fields)
             .filter(([, f]) => f.trackApplied)
             .map(([k]) => k);
@@ -110,6 +117,8 @@ export class KindMachinery implements KindContext {
     }
 
     private readonly tracked: string[];
+    /** Provider options (common and the kind's): copied into state as applied. */
+    private readonly optionKeys: string[];
     /** Top-level inputs the server fills in when the program leaves them unset. */
     private readonly serverDefaulted: string[];
     /** Inputs that read can report (secrets cannot be read back). */
@@ -188,7 +197,7 @@ export class KindMachinery implements KindContext {
             if (applied[k] !== undefined) outs[k] = applied[k];
             else if (k in outs) delete outs[k];
         }
-        for (const k of OPTION_KEYS) {
+        for (const k of this.optionKeys) {
             if (applied[k] !== undefined) outs[k] = applied[k];
         }
         if (this.hasSecrets) outs.secretHashes = hashes ?? {};

@@ -141,6 +141,7 @@ export interface SchedulePolicyArgs extends CommonArgs {
 }
 
 export interface BackupLocationArgs extends CommonArgs {
+    /** S3 (s3Config + AWS credential), Azure (Azure credential), Google (Google credential) or NFS (nfsConfig). */
     type: In<"S3" | "Azure" | "Google" | "NFS">;
     /** Bucket, container or NFS export path. */
     path: In<string>;
@@ -154,6 +155,10 @@ export interface BackupLocationArgs extends CommonArgs {
         disablePathStyle?: In<boolean>;
         storageClass?: In<string>;
         sseType?: In<"SSE_S3" | "SSE_KMS">;
+        /** Type Azure: the Azure cloud of the storage account. */
+        azureEnvironment?: In<"AZURE_GLOBAL" | "AZURE_CHINA">;
+        /** Type Azure: resource group of the storage account. */
+        azureResourceGroupName?: In<string>;
     }>;
     nfsConfig?: In<{ serverAddr: In<string>; subPath?: In<string>; mountOption?: In<string> }>;
     /** How long create waits for the location to validate (default 300). */
@@ -161,9 +166,25 @@ export interface BackupLocationArgs extends CommonArgs {
 }
 
 export interface CloudCredentialArgs extends CommonArgs {
-    type: In<"AWS">;
-    /** Access key pair; always stored as a secret, diffed by hash. */
-    awsConfig: In<{ accessKey: In<string>; secretKey: In<string> }>;
+    /** Set exactly the config block of this type. */
+    type: In<"AWS" | "Azure" | "Google" | "IBM" | "Rancher">;
+    /** Access key pair (type AWS); always stored as a secret, diffed by hash. */
+    awsConfig?: In<{ accessKey: In<string>; secretKey: In<string> }>;
+    /** Storage account (type Azure), optionally a service principal for AKS; secret. */
+    azureConfig?: In<{
+        accountName: In<string>;
+        accountKey: In<string>;
+        clientId?: In<string>;
+        clientSecret?: In<string>;
+        tenantId?: In<string>;
+        subscriptionId?: In<string>;
+    }>;
+    /** Project and service account key file text (type Google); secret. */
+    googleConfig?: In<{ projectId: In<string>; jsonKey: In<string> }>;
+    /** API key (type IBM); secret. */
+    ibmConfig?: In<{ apiKey: In<string> }>;
+    /** Rancher server URL and API token (type Rancher); secret. */
+    rancherConfig?: In<{ endpoint: In<string>; token: In<string> }>;
 }
 
 export interface ClusterArgs extends CommonArgs {
@@ -173,6 +194,10 @@ export interface ClusterArgs extends CommonArgs {
     cloudCredentialRef?: In<ObjectRefArgs>;
     platformCredentialRef?: In<ObjectRefArgs>;
     provider?: In<"AWS" | "Azure" | "Google" | "IBM" | "Rancher">;
+    /** On delete, also remove the restore records made to this cluster (default false). */
+    deleteRestores?: In<boolean>;
+    /** On delete, also delete every backup of this cluster (default false; needs a super admin). */
+    deleteAllClusterBackups?: In<boolean>;
     /** How long create waits for the cluster to be Online (default 600). */
     waitTimeoutSeconds?: In<number>;
 }
@@ -391,6 +416,8 @@ export class BackupLocation extends PxBackupResource {
               disablePathStyle?: boolean;
               storageClass?: string;
               sseType?: string;
+              azureEnvironment?: string;
+              azureResourceGroupName?: string;
           }
         | undefined
     >;
@@ -406,7 +433,10 @@ export class BackupLocation extends PxBackupResource {
     }
 }
 
-/** A PX-Backup cloud credential (AWS/S3 access keys); the keys are secrets, kept in state only as a hash. */
+/**
+ * A PX-Backup cloud credential: AWS/S3 access keys, Azure storage account, Google service account key, IBM API key
+ * or Rancher token. The config block is a secret, kept in state only as a hash.
+ */
 export class CloudCredential extends PxBackupResource {
     declare readonly type: pulumi.Output<string>;
 

@@ -55,7 +55,7 @@ function declsOfFields(fields: Fields): Decls {
 
 /** What the Args interface must declare: metadata, spec fields and the provider options the kind uses. */
 function expectedArgs(spec: KindSpec): Decls {
-    const options: Fields = { ...OPTION_FIELDS, adoptExisting: { type: { kind: "bool" } } };
+    const options: Fields = { ...OPTION_FIELDS, ...spec.options, adoptExisting: { type: { kind: "bool" } } };
     // Only kinds with ready states wait after create.
     if (!spec.ready) delete options.waitTimeoutSeconds;
     const decls = declsOfFields({ ...metadataFields(spec.nameFormat), ...spec.fields, ...options });

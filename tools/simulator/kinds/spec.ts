@@ -112,8 +112,11 @@ export interface KindSpec {
     update(obj: StoredObject, req: Wire, ctx: Ctx): void;
     /** After create (refs resolved): set server-managed fields and queue async transitions. */
     created?(obj: StoredObject, ctx: Ctx): void;
-    /** Accepts a delete: return "now" to remove at once, or queue transitions ending in "remove". */
-    deleted(obj: StoredObject, ctx: Ctx): "now" | void;
+    /**
+     * Accepts a delete: return "now" to remove at once, or queue transitions ending in "remove". `query` holds the
+     * delete's decoded query options (e.g. a cluster's delete_restores).
+     */
+    deleted(obj: StoredObject, ctx: Ctx, query?: Wire): "now" | void;
     /** Status name used by status filters. */
     status?(obj: StoredObject): string | undefined;
     /** Computed fields added to the rendered info block. */
