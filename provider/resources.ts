@@ -242,6 +242,8 @@ export abstract class PxBackupResource extends pulumi.dynamic.Resource {
         for (const k of outputKeys) props[k] = undefined;
         for (const [k, v] of Object.entries(args)) if (v !== undefined) props[k] = v;
         props.name = args.name ?? name;
+        // Stable per resource (like its URN): lets create recognise the object an interrupted `up` created.
+        props.__createSeed = `${pulumi.getProject()}/${pulumi.getStack()}/${kind}/${name}`;
         const secretKeys = Object.entries(spec.fields)
             .filter(([, f]) => f.secret)
             .map(([k]) => k);
