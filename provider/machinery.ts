@@ -67,7 +67,9 @@ export type { Identity };
 export const DEFAULT_ORG = "default";
 /** Hidden input: the resource's stable identity (set by the resource class), seeding the uid create asks for. */
 export const CREATE_SEED = "__createSeed";
-const OPTION_KEYS = [...Object.keys(OPTION_FIELDS), "adoptExisting"];
+// The create seed rides along in state too, so inputs rebuilt by read keep it (else every refresh would make
+// it look like a changed input).
+const OPTION_KEYS = [...Object.keys(OPTION_FIELDS), "adoptExisting", "__createSeed"];
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -397,6 +399,7 @@ export class KindMachinery implements KindContext {
         const outs = this.outputs(obj, props, props.secretHashes);
         const inputs: Props = {};
         const managed = new Set<string>(outs.managedDefaults ?? []);
+        if (outs[CREATE_SEED] !== undefined) inputs[CREATE_SEED] = outs[CREATE_SEED];
         for (const k of this.plainInputs) {
             if (outs[k] === undefined) continue;
             if (this.inputs[k].serverDefault && !managed.has(k)) continue;
