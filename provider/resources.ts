@@ -250,18 +250,26 @@ export abstract class PxBackupResource extends pulumi.dynamic.Resource {
         for (const k of secretKeys) if (props[k] !== undefined) props[k] = pulumi.secret(props[k]);
         if (secretKeys.length) props.secretHashes = undefined;
         const extraSecrets = secretKeys.length ? ["secretHashes", ...secretKeys] : [];
-        super(
-            dynamicProvider(kind),
-            name,
-            props,
-            {
-                ...opts,
-                additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), ...extraSecrets],
-            },
-            "kube-backup",
-            kind,
-        );
-        this.ref = pulumi.all([this.name, this.uid]).apply(([n, u]) => ({ name: n, uid: u }));
+        // The SDK captures a stack trace for every promise of every output (leak diagnostics only); with ts-node's
+        // source maps that capture is most of a registration's CPU, so registration runs without traces.
+        const stackTraceLimit = Error.stackTraceLimit;
+        Error.stackTraceLimit = 0;
+        try {
+            super(
+                dynamicProvider(kind),
+                name,
+                props,
+                {
+                    ...opts,
+                    additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), ...extraSecrets],
+                },
+                "kube-backup",
+                kind,
+            );
+            this.ref = pulumi.all([this.name, this.uid]).apply(([n, u]) => ({ name: n, uid: u }));
+        } finally {
+            Error.stackTraceLimit = stackTraceLimit;
+        }
     }
 }
 
