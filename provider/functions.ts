@@ -49,6 +49,11 @@ export function getBackup(args: GetArgs, conn?: Connection): Promise<PxObject> {
     return getOne("Backup", args, conn);
 }
 
+/** Inspects one restore (INSPECT_ONE) by name, and uid when names are not unique. */
+export function getRestore(args: GetArgs, conn?: Connection): Promise<PxObject> {
+    return getOne("Restore", args, conn);
+}
+
 export interface ListArgs {
     orgId?: string;
     /** At most this many objects are returned (the first ones in the server's order). */
@@ -71,6 +76,48 @@ export interface ListArgs {
     sortOrder?: "Ascending" | "Descending";
     /** Schedules only: filter by backup location. */
     backupLocationRef?: { name?: string; uid?: string };
+    /** Schedules and backups: only those of one of these schedule policies (by name, or uid). */
+    schedulePolicyRefs?: RefFilter[];
+    /** Schedules and backups: only backups taken by one of these schedules (by name, or uid). */
+    backupScheduleRefs?: RefFilter[];
+}
+
+export interface RefFilter {
+    name?: string;
+    uid?: string;
+}
+
+const REF_FILTERS = ["schedulePolicyRefs", "backupScheduleRefs"] as const;
+
+/**
+ * The same options as the JSON body of the POST enumerate: a query string cannot carry a list of references
+ * (the gateway refuses repeated messages in a query), so reference filters take that route.
+ * @internal
+ */
+export function enumerateBody(orgId: string, a: ListArgs, objectIndex: number, remaining?: number) {
+    const q = enumerateQuery(a, objectIndex, remaining);
+    const e = "enumerate_options.";
+    const opts: Record<string, unknown> = {};
+    const set = (path: string, v: unknown) => {
+        if (v === undefined) return;
+        const parts = path.split(".");
+        let node = opts;
+        for (const k of parts.slice(0, -1)) node = (node[k] ??= {}) as Record<string, unknown>;
+        node[parts[parts.length - 1]] = v;
+    };
+    for (const [k, v] of Object.entries(q)) {
+        if (!k.startsWith(e) || k.includes("[")) continue;
+        const key = k.slice(e.length);
+        set(key, key === "include_detailed_resources" ? v === "true" : v);
+    }
+    if (a.labels && Object.keys(a.labels).length) opts.labels = { ...a.labels };
+    const refs = (r?: RefFilter[]) =>
+        r?.map((x) => ({ ...(x.name ? { name: x.name } : {}), ...(x.uid ? { uid: x.uid } : {}) }));
+    set("schedule_policy_ref", refs(a.schedulePolicyRefs));
+    set("backup_schedule_ref", refs(a.backupScheduleRefs));
+    const body: Record<string, unknown> = { org_id: orgId, enumerate_options: opts };
+    if (a.backupLocationRef) body.backup_location_ref = { ...a.backupLocationRef };
+    return body;
 }
 
 /**
@@ -118,11 +165,20 @@ async function listAll(kind: KindName, args: ListArgs, conn: Connection): Promis
             throw new Error(`${k} must be a positive integer, got ${v}`);
         }
     }
+    const orgId = args.orgId ?? DEFAULT_ORG;
+    const byRef = REF_FILTERS.filter((k) => args[k] !== undefined);
+    for (const k of byRef) {
+        if (!spec.enumeratePost) throw new Error(`${k} is not a filter of ${kind} lists`);
+        const bad = args[k]!.findIndex((r) => !r || (!r.name && !r.uid));
+        if (bad >= 0) throw new Error(`${k}[${bad}] needs a name or a uid`);
+    }
     const out: PxObject[] = [];
     let index = args.objectIndex ?? 0;
     for (let page = 0; ; page++) {
         const remaining = args.maxObjects !== undefined ? args.maxObjects - out.length : undefined;
-        const res = await client.get(path, enumerateQuery(args, index, remaining));
+        const res = byRef.length
+            ? await client.post(`${path}/enumerate`, enumerateBody(orgId, args, index, remaining))
+            : await client.get(path, enumerateQuery(args, index, remaining));
         const items: Record<string, any>[] = res[spec.listKey] ?? [];
         for (const obj of items.slice(0, remaining)) out.push(m.describe(obj) as PxObject);
         index += items.length;
@@ -151,6 +207,12 @@ export function listBackups(args: ListArgs = {}, conn?: Connection): Promise<PxO
     return listAll("Backup", rest, conn);
 }
 
+/** Lists restores (INSPECT_ALL) with every enumerate option, following pagination (up to maxObjects). */
+export function listRestores(args: ListArgs = {}, conn?: Connection): Promise<PxObject[]> {
+    const { backupLocationRef: _ignored, ...rest } = args;
+    return listAll("Restore", rest, conn);
+}
+
 type Inputs<T> = pulumi.Input<{ [K in keyof T]: pulumi.Input<T[K]> }>;
 
 export function getBackupScheduleOutput(args: Inputs<GetArgs>, conn?: Connection): pulumi.Output<PxObject> {
@@ -167,4 +229,12 @@ export function listBackupSchedulesOutput(args: Inputs<ListArgs> = {}, conn?: Co
 
 export function listBackupsOutput(args: Inputs<ListArgs> = {}, conn?: Connection): pulumi.Output<PxObject[]> {
     return pulumi.output(args).apply((a) => listBackups(a as ListArgs, conn));
+}
+
+export function getRestoreOutput(args: Inputs<GetArgs>, conn?: Connection): pulumi.Output<PxObject> {
+    return pulumi.output(args).apply((a) => getRestore(a as GetArgs, conn));
+}
+
+export function listRestoresOutput(args: Inputs<ListArgs> = {}, conn?: Connection): pulumi.Output<PxObject[]> {
+    return pulumi.output(args).apply((a) => listRestores(a as ListArgs, conn));
 }

@@ -7,6 +7,7 @@ import { BACKUP_LOCATION } from "./kinds/backup-location";
 import { BACKUP_SCHEDULE } from "./kinds/backup-schedule";
 import { CLOUD_CREDENTIAL } from "./kinds/cloud-credential";
 import { CLUSTER } from "./kinds/cluster";
+import { RESTORE } from "./kinds/restore";
 import { RULE } from "./kinds/rule";
 import { SCHEDULE_POLICY } from "./kinds/schedule-policy";
 import type { KindName, KindSpec } from "./kinds/spec";
@@ -22,6 +23,7 @@ export const KINDS: Record<KindName, KindSpec> = {
     CloudCredential: CLOUD_CREDENTIAL,
     Cluster: CLUSTER,
     Rule: RULE,
+    Restore: RESTORE,
 };
 
 export function kindSpec(name: string): KindSpec {

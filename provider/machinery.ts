@@ -69,7 +69,11 @@ class WaitError extends Error {
 export type { Identity };
 
 export const DEFAULT_ORG = "default";
-const OPTION_KEYS = [...Object.keys(OPTION_FIELDS), "adoptExisting", ...Object.keys(REPLACE_OPT_IN)];
+/** Hidden input: the resource's stable identity (set by the resource class), seeding the uid create asks for. */
+export const CREATE_SEED = "__createSeed";
+// The create seed rides along in state too, so inputs rebuilt by read keep it (else every refresh would make
+// it look like a changed input).
+const OPTION_KEYS = [...Object.keys(OPTION_FIELDS), "adoptExisting", ...Object.keys(REPLACE_OPT_IN), CREATE_SEED];
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -104,9 +108,11 @@ export class KindMachinery implements KindContext {
             ...this.metadata,
             ...spec.fields,
             ...OPTION_FIELDS,
+            ...spec.options,
             adoptExisting: { type: { kind: "bool" } },
             ...(spec.replaceDeletesBackups ? REPLACE_OPT_IN : {}),
         };
+        this.optionKeys = [...OPTION_KEYS, ...Object.keys(spec.options ?? {})];
         this.tracked = Object.entries(spec.fields)
             .filter(([, f]) => f.trackApplied)
             .map(([k]) => k);
@@ -124,6 +130,8 @@ export class KindMachinery implements KindContext {
     private readonly statusKey?: string;
 
     private readonly tracked: string[];
+    /** Provider options (common and the kind's): copied into state as applied. */
+    private readonly optionKeys: string[];
     /** Top-level inputs the server fills in when the program leaves them unset. */
     private readonly serverDefaulted: string[];
     /** Inputs that read can report (secrets cannot be read back). */
@@ -232,6 +240,19 @@ export class KindMachinery implements KindContext {
 
     // ---- diff (no HTTP) -------------------------------------------------------------------------------
     async diff(_id: string, olds: Props, news: Props): Promise<dynamic.DiffResult> {
+        const { changed, replaces } = this.plan(olds, news);
+        this.refuseReplaceDeletingBackups(olds, news, replaces);
+        const sameName = news.name === olds.name && (news.orgId ?? DEFAULT_ORG) === (olds.orgId ?? DEFAULT_ORG);
+        return {
+            changes: changed.length > 0,
+            replaces,
+            // Names are unique per organization: the old object must go before a same-named one is created.
+            deleteBeforeReplace: replaces.length > 0 && (sameName || news.name === UNKNOWN),
+        };
+    }
+
+    /** The inputs that differ from the old state, and those of them that need a replacement. */
+    private plan(olds: Props, news: Props): { changed: string[]; replaces: string[] } {
         const changed: string[] = [];
         for (const [key, f] of Object.entries(this.inputs)) {
             const desired =
@@ -255,14 +276,7 @@ export class KindMachinery implements KindContext {
                     normalise(this.inputs[k].type, news[k]) === undefined &&
                     (this.inputs[k].secret ? olds.secretHashes?.[k] !== undefined : olds[k] !== undefined)),
         );
-        this.refuseReplaceDeletingBackups(olds, news, replaces);
-        const sameName = news.name === olds.name && (news.orgId ?? DEFAULT_ORG) === (olds.orgId ?? DEFAULT_ORG);
-        return {
-            changes: changed.length > 0,
-            replaces,
-            // Names are unique per organization: the old object must go before a same-named one is created.
-            deleteBeforeReplace: replaces.length > 0 && (sameName || news.name === UNKNOWN),
-        };
+        return { changed, replaces };
     }
 
     /**
@@ -300,7 +314,7 @@ export class KindMachinery implements KindContext {
             if (applied[k] !== undefined) outs[k] = applied[k];
             else if (k in outs) delete outs[k];
         }
-        for (const k of OPTION_KEYS) {
+        for (const k of this.optionKeys) {
             if (applied[k] !== undefined) outs[k] = applied[k];
         }
         if (this.hasSecrets) outs.secretHashes = hashes ?? {};
@@ -332,11 +346,28 @@ export class KindMachinery implements KindContext {
         return this.spec.requestKey ? { metadata, [this.spec.requestKey]: spec } : { metadata, ...spec };
     }
 
+    /**
+     * The uid create asks for when the program gives none: derived from the resource's stable identity (project,
+     * stack, type and name: `__createSeed`) plus organization and object name, so a create that an interrupted
+     * `up` left unrecorded is recognised by the next one (same seed → same uid), while any other object of that
+     * name has another uid. Without a seed (e.g. direct machinery use) it is random.
+     */
+    createUid(inputs: Props, ident: Identity): string {
+        const seed = inputs[CREATE_SEED];
+        if (typeof seed !== "string" || seed === "") return randomUUID();
+        const h = createHash("sha256")
+            .update(`kube-backup:${this.spec.name}:${seed}:${ident.orgId}/${ident.name}`)
+            .digest("hex");
+        // Laid out as a version-5-style UUID (name-based), which is what PX-Backup uids look like.
+        const variant = ((parseInt(h[16], 16) & 0x3) | 0x8).toString(16);
+        return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+    }
+
     async create(given: Props): Promise<{ id: string; outs: Props }> {
         const inputs = await this.withRefUids(given);
         const ident = this.identity(inputs);
         // A uid chosen here makes "did my POST land?" answerable: GET name+uid finds our object or nothing.
-        const uid = ident.uid ?? randomUUID();
+        const uid = ident.uid ?? this.createUid(inputs, ident);
         const mine = { ...ident, uid };
         let obj: Props;
         try {
@@ -347,7 +378,12 @@ export class KindMachinery implements KindContext {
             obj = res[this.spec.responseKey] ?? (await this.mustInspect(mine, "create"));
         } catch (e) {
             if (!(e instanceof PxBackupError) || !e.isAlreadyExists) throw e;
-            if (!inputs.adoptExisting) throw this.alreadyExists(ident, e);
+            if (!inputs.adoptExisting) {
+                // Ours from an interrupted run (same derived uid): finish that create instead of failing.
+                const earlier = ident.uid ? undefined : await this.inspect(mine);
+                if (earlier) return this.resumeCreate(mine, earlier, inputs);
+                throw this.alreadyExists(ident, e);
+            }
             // Explicit adoption only: take over the existing object and bring it to the desired state.
             const existing = await this.mustInspect({ ...ident, uid: inputs.uid }, "adopt");
             const got = { ...ident, uid: existing.metadata?.uid };
@@ -367,6 +403,39 @@ export class KindMachinery implements KindContext {
             obj = await this.waitReady(got, obj, inputs);
         } catch (e) {
             // The object exists: report it so Pulumi keeps it in state, then the next update or destroy handles it.
+            const last = e instanceof WaitError ? e.last : obj;
+            const props = { ...this.outputs(last, inputs, hashes), __provider: inputs.__provider };
+            const msg = e instanceof Error ? e.message : String(e);
+            throw new ResourceInitError(msg, id, props, [msg]);
+        }
+        return { id, outs: this.outputs(obj, inputs, hashes) };
+    }
+
+    /**
+     * Continues a create an interrupted `up` started (the object carries this resource's derived uid): refuses
+     * when a field that cannot change differs, otherwise brings it to the desired state and waits as create does.
+     */
+    private async resumeCreate(i: Identity, existing: Props, inputs: Props): Promise<{ id: string; outs: Props }> {
+        const id = formatId(i);
+        const live = { ...this.outputs(existing, inputs), secretHashes: {} };
+        // plan, not diff: this object is ours to finish, so the replace-deletes-backups guard does not apply.
+        const d = this.plan(live, inputs);
+        if (d.replaces.length) {
+            throw new Error(
+                `${this.spec.name} "${i.name}" was created by an earlier, interrupted run of this resource with a ` +
+                    `different ${d.replaces.join(", ")}, which cannot change in place; delete it in PX-Backup (or set ` +
+                    `\`adoptExisting: true\` to take it over as it is) and run again`,
+            );
+        }
+        const hashes = this.hashes(inputs);
+        let obj = d.changed.length ? undefined : existing;
+        if (!obj) {
+            await this.update(id, live, inputs);
+            obj = await this.mustInspect(i, "create");
+        }
+        try {
+            obj = await this.waitReady(i, obj, inputs);
+        } catch (e) {
             const last = e instanceof WaitError ? e.last : obj;
             const props = { ...this.outputs(last, inputs, hashes), __provider: inputs.__provider };
             const msg = e instanceof Error ? e.message : String(e);
@@ -479,6 +548,7 @@ export class KindMachinery implements KindContext {
         const outs = this.outputs(obj, props, props.secretHashes);
         const inputs: Props = {};
         const managed = new Set<string>(outs.managedDefaults ?? []);
+        if (outs[CREATE_SEED] !== undefined) inputs[CREATE_SEED] = outs[CREATE_SEED];
         for (const k of this.plainInputs) {
             if (outs[k] === undefined) continue;
             if (this.inputs[k].serverDefault && !managed.has(k)) continue;

@@ -115,6 +115,31 @@ export interface BackupArgs extends CommonArgs, SelectionArgs, ReplaceOptInArgs 
     waitTimeoutSeconds?: In<number>;
 }
 
+export type ReplacePolicy = "Retain" | "Delete";
+export interface RestoreArgs extends CommonArgs {
+    /** The backup to restore (it must have reached Success or PartialSuccess). */
+    backupRef: In<ObjectRefArgs>;
+    /** The cluster to restore to. */
+    clusterRef: In<ObjectRefArgs>;
+    /** Source namespace → target namespace; unmapped namespaces keep their name. */
+    namespaceMapping?: In<Record<string, In<string>>>;
+    /** Source storage class → target storage class. */
+    storageClassMapping?: In<Record<string, In<string>>>;
+    /** Resources that already exist on the target: Retain keeps them, Delete replaces them. */
+    replacePolicy?: In<ReplacePolicy>;
+    includeResources?: In<In<ResourceInfoArgs>[]>;
+    excludeResources?: In<In<ResourceInfoArgs>[]>;
+    /** Optional resource types to restore as well (e.g. Job). */
+    includeOptionalResourceTypes?: In<In<string>[]>;
+    backupObjectType?: In<"All" | "VirtualMachine">;
+    targetNamespacePrefix?: In<string>;
+    rancherProjectMapping?: In<Record<string, In<string>>>;
+    rancherProjectNameMapping?: In<Record<string, In<string>>>;
+    virtualMachineRestoreOptions?: In<{ skipMacMasking?: In<boolean>; skipVmRestart?: In<boolean> }>;
+    /** How long create waits for Success/PartialSuccess (default 3600). */
+    waitTimeoutSeconds?: In<number>;
+}
+
 export interface RetainArgs {
     retain?: In<number>;
     incrementalCount?: In<{ count?: In<number> }>;
@@ -131,6 +156,7 @@ export interface SchedulePolicyArgs extends CommonArgs {
 }
 
 export interface BackupLocationArgs extends CommonArgs {
+    /** S3 (s3Config + AWS credential), Azure (Azure credential), Google (Google credential) or NFS (nfsConfig). */
     type: In<"S3" | "Azure" | "Google" | "NFS">;
     /** Bucket, container or NFS export path. */
     path: In<string>;
@@ -144,6 +170,10 @@ export interface BackupLocationArgs extends CommonArgs {
         disablePathStyle?: In<boolean>;
         storageClass?: In<string>;
         sseType?: In<"SSE_S3" | "SSE_KMS">;
+        /** Type Azure: the Azure cloud of the storage account. */
+        azureEnvironment?: In<"AZURE_GLOBAL" | "AZURE_CHINA">;
+        /** Type Azure: resource group of the storage account. */
+        azureResourceGroupName?: In<string>;
     }>;
     nfsConfig?: In<{ serverAddr: In<string>; subPath?: In<string>; mountOption?: In<string> }>;
     /** How long create waits for the location to validate (default 300). */
@@ -151,9 +181,25 @@ export interface BackupLocationArgs extends CommonArgs {
 }
 
 export interface CloudCredentialArgs extends CommonArgs {
-    type: In<"AWS">;
-    /** Access key pair; always stored as a secret, diffed by hash. */
-    awsConfig: In<{ accessKey: In<string>; secretKey: In<string> }>;
+    /** Set exactly the config block of this type. */
+    type: In<"AWS" | "Azure" | "Google" | "IBM" | "Rancher">;
+    /** Access key pair (type AWS); always stored as a secret, diffed by hash. */
+    awsConfig?: In<{ accessKey: In<string>; secretKey: In<string> }>;
+    /** Storage account (type Azure), optionally a service principal for AKS; secret. */
+    azureConfig?: In<{
+        accountName: In<string>;
+        accountKey: In<string>;
+        clientId?: In<string>;
+        clientSecret?: In<string>;
+        tenantId?: In<string>;
+        subscriptionId?: In<string>;
+    }>;
+    /** Project and service account key file text (type Google); secret. */
+    googleConfig?: In<{ projectId: In<string>; jsonKey: In<string> }>;
+    /** API key (type IBM); secret. */
+    ibmConfig?: In<{ apiKey: In<string> }>;
+    /** Rancher server URL and API token (type Rancher); secret. */
+    rancherConfig?: In<{ endpoint: In<string>; token: In<string> }>;
 }
 
 export interface ClusterArgs extends CommonArgs {
@@ -163,6 +209,10 @@ export interface ClusterArgs extends CommonArgs {
     cloudCredentialRef?: In<ObjectRefArgs>;
     platformCredentialRef?: In<ObjectRefArgs>;
     provider?: In<"AWS" | "Azure" | "Google" | "IBM" | "Rancher">;
+    /** On delete, also remove the restore records made to this cluster (default false). */
+    deleteRestores?: In<boolean>;
+    /** On delete, also delete every backup of this cluster (default false; needs a super admin). */
+    deleteAllClusterBackups?: In<boolean>;
     /** How long create waits for the cluster to be Online (default 600). */
     waitTimeoutSeconds?: In<number>;
 }
@@ -207,24 +257,34 @@ export abstract class PxBackupResource extends pulumi.dynamic.Resource {
         for (const k of outputKeys) props[k] = undefined;
         for (const [k, v] of Object.entries(args)) if (v !== undefined) props[k] = v;
         props.name = args.name ?? name;
+        // Stable per resource (like its URN): lets create recognise the object an interrupted `up` created.
+        props.__createSeed = `${pulumi.getProject()}/${pulumi.getStack()}/${kind}/${name}`;
         const secretKeys = Object.entries(spec.fields)
             .filter(([, f]) => f.secret)
             .map(([k]) => k);
         for (const k of secretKeys) if (props[k] !== undefined) props[k] = pulumi.secret(props[k]);
         if (secretKeys.length) props.secretHashes = undefined;
         const extraSecrets = secretKeys.length ? ["secretHashes", ...secretKeys] : [];
-        super(
-            dynamicProvider(kind),
-            name,
-            props,
-            {
-                ...opts,
-                additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), ...extraSecrets],
-            },
-            "kube-backup",
-            kind,
-        );
-        this.ref = pulumi.all([this.name, this.uid]).apply(([n, u]) => ({ name: n, uid: u }));
+        // The SDK captures a stack trace for every promise of every output (leak diagnostics only); with ts-node's
+        // source maps that capture is most of a registration's CPU, so registration runs without traces.
+        const stackTraceLimit = Error.stackTraceLimit;
+        Error.stackTraceLimit = 0;
+        try {
+            super(
+                dynamicProvider(kind),
+                name,
+                props,
+                {
+                    ...opts,
+                    additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), ...extraSecrets],
+                },
+                "kube-backup",
+                kind,
+            );
+            this.ref = pulumi.all([this.name, this.uid]).apply(([n, u]) => ({ name: n, uid: u }));
+        } finally {
+            Error.stackTraceLimit = stackTraceLimit;
+        }
     }
 }
 
@@ -381,6 +441,8 @@ export class BackupLocation extends PxBackupResource {
               disablePathStyle?: boolean;
               storageClass?: string;
               sseType?: string;
+              azureEnvironment?: string;
+              azureResourceGroupName?: string;
           }
         | undefined
     >;
@@ -396,7 +458,10 @@ export class BackupLocation extends PxBackupResource {
     }
 }
 
-/** A PX-Backup cloud credential (AWS/S3 access keys); the keys are secrets, kept in state only as a hash. */
+/**
+ * A PX-Backup cloud credential: AWS/S3 access keys, Azure storage account, Google service account key, IBM API key
+ * or Rancher token. The config block is a secret, kept in state only as a hash.
+ */
 export class CloudCredential extends PxBackupResource {
     declare readonly type: pulumi.Output<string>;
 
@@ -432,5 +497,41 @@ export class Rule extends PxBackupResource {
 
     constructor(name: string, args: RuleArgs, opts?: pulumi.CustomResourceOptions) {
         super("Rule", name, args, opts);
+    }
+}
+
+/**
+ * A PX-Backup restore of a Backup to a cluster. Create starts the restore and waits until it reaches Success or
+ * PartialSuccess (Failed/Aborted are errors carrying the server's reason). Every restore input is fixed once
+ * the restore ran: changing one replaces the resource, which restores again. Only labels and ownership change
+ * in place. Delete removes the restore record from PX-Backup, never the restored namespaces or volumes.
+ */
+export class Restore extends PxBackupResource {
+    declare readonly backupRef: pulumi.Output<ObjectRef>;
+    declare readonly clusterRef: pulumi.Output<ObjectRef>;
+    declare readonly namespaceMapping: pulumi.Output<Record<string, string> | undefined>;
+    declare readonly storageClassMapping: pulumi.Output<Record<string, string> | undefined>;
+    declare readonly replacePolicy: pulumi.Output<ReplacePolicy | undefined>;
+    declare readonly includeResources: pulumi.Output<ResourceInfo[] | undefined>;
+    declare readonly excludeResources: pulumi.Output<ResourceInfo[] | undefined>;
+    declare readonly includeOptionalResourceTypes: pulumi.Output<string[] | undefined>;
+    declare readonly backupObjectType: pulumi.Output<string | undefined>;
+    declare readonly targetNamespacePrefix: pulumi.Output<string | undefined>;
+    declare readonly rancherProjectMapping: pulumi.Output<Record<string, string> | undefined>;
+    declare readonly rancherProjectNameMapping: pulumi.Output<Record<string, string> | undefined>;
+    declare readonly virtualMachineRestoreOptions: pulumi.Output<
+        { skipMacMasking?: boolean; skipVmRestart?: boolean } | undefined
+    >;
+    declare readonly status: pulumi.Output<string | undefined>;
+    declare readonly statusReason: pulumi.Output<string | undefined>;
+    /** Location the backup was read from (server-reported). */
+    declare readonly backupLocationRef: pulumi.Output<ObjectRef | undefined>;
+    declare readonly totalSize: pulumi.Output<number | undefined>;
+    declare readonly resourceCount: pulumi.Output<number | undefined>;
+    declare readonly restoredResourceCount: pulumi.Output<number | undefined>;
+    declare readonly storkVersion: pulumi.Output<string | undefined>;
+
+    constructor(name: string, args: RestoreArgs, opts?: pulumi.CustomResourceOptions) {
+        super("Restore", name, args, opts);
     }
 }

@@ -37,6 +37,15 @@ export function checkFormat(format: StringFormat | undefined, s: string): string
             return undefined;
         case "nonEmpty":
             return s.trim() === "" ? "must not be empty" : undefined;
+        case "jsonObject":
+            try {
+                const v: unknown = JSON.parse(s);
+                return v && typeof v === "object" && !Array.isArray(v)
+                    ? undefined
+                    : "must be the JSON text of an object";
+            } catch {
+                return "must be the JSON text of an object (e.g. a service account key file)";
+            }
         case "dns1123Label":
             return s.length > 63 || !DNS1123_LABEL.test(s)
                 ? `"${s}" must be a DNS-1123 label: at most 63 lowercase letters, digits or '-', starting and ending with a letter or digit`
@@ -156,12 +165,27 @@ export type CrossRule = ((input: Record<string, unknown>) => Failure | undefined
     requires?: string;
 };
 
+/**
+ * A reason without any string of a secret input in it (rules quote the values they reject). Strings shorter than
+ * 4 characters are left: they are no real secret, and scrubbing them would garble the reason.
+ */
+function scrub(reason: string, secret: unknown): string {
+    const leaves: string[] = [];
+    const walk = (v: unknown) => {
+        if (typeof v === "string" && v.trim().length >= 4) leaves.push(v);
+        else if (v && typeof v === "object") Object.values(v).forEach(walk);
+    };
+    walk(secret);
+    return leaves.sort((a, b) => b.length - a.length).reduce((r, l) => r.split(l).join("[secret]"), reason);
+}
+
 /** One failure per top-level property: the first rule it breaks. */
 export function validate(fields: Fields, input: Record<string, unknown>, crossRules: CrossRule[] = []): Failure[] {
     const failures: Failure[] = [];
     const failed = new Set<string>();
     for (const [key, f] of Object.entries(fields)) {
         const r = checkField(f, input[key], key);
+        if (r && f.secret) r.reason = scrub(r.reason, input[key]);
         if (r) {
             failures.push(r);
             failed.add(key);

@@ -117,5 +117,6 @@ export const REF_TARGETS: Record<string, KindName | undefined> = {
     postExecRuleRef: "Rule",
     cloudCredentialRef: "CloudCredential",
     platformCredentialRef: "CloudCredential",
+    backupRef: "Backup",
     // volumeResourceOnlyPolicyRef: a kind kube-backup does not manage; its uid must be given before 2.10.
 };

@@ -18,6 +18,8 @@ export type StringFormat =
     | "weekdays"
     | "url"
     | "nonEmpty"
+    /** JSON text of an object (e.g. a key file); its content never appears in an error. */
+    | "jsonObject"
     | "any";
 
 export type TypeSpec =

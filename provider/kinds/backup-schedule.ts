@@ -7,6 +7,7 @@ export const BACKUP_SCHEDULE: KindSpec = {
     basePath: "/v1/backupschedule",
     responseKey: "backup_schedule",
     listKey: "backup_schedules",
+    enumeratePost: true,
     infoKey: "backup_schedule_info",
     nameFormat: "dns1123Subdomain",
     fields: {

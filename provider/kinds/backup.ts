@@ -71,6 +71,7 @@ export const BACKUP: KindSpec = {
     basePath: "/v1/backup",
     responseKey: "backup",
     listKey: "backups",
+    enumeratePost: true,
     infoKey: "backup_info",
     nameFormat: "dns1123Subdomain",
     fields: {

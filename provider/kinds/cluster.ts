@@ -1,5 +1,5 @@
 // Cluster: an application cluster registered by kubeconfig; create waits until it is Online.
-import { enm, metadataOutputs, obj, ref, str } from "./common";
+import { bool, enm, metadataOutputs, obj, ref, str } from "./common";
 import type { KindSpec } from "./spec";
 
 export const CLUSTER: KindSpec = {
@@ -33,6 +33,20 @@ export const CLUSTER: KindSpec = {
     updateWire: ["px_config", "kubeconfig", "cloud_credential_ref", "platform_credential_ref"],
     // An update without a secret keeps the stored one (clients cannot read secrets back to resend them).
     cannotClear: ["kubeconfig", "pxConfig"],
+    options: {
+        deleteRestores: {
+            type: bool,
+            description: "on delete, also remove the restore records made to this cluster",
+        },
+        deleteAllClusterBackups: {
+            type: bool,
+            description: "on delete, also delete every backup of this cluster (needs a PX-Backup super admin)",
+        },
+    },
+    deleteQuery: (p) => ({
+        delete_restores: p.deleteRestores === true ? "true" : undefined,
+        delete_all_cluster_backups: p.deleteAllClusterBackups === true ? "true" : undefined,
+    }),
     ready: {
         statusPath: "clusterInfo.status.status",
         reasonPath: "clusterInfo.status.reason",

@@ -115,7 +115,7 @@ export const statusOutputs = (prefix: string): Fields => ({
     statusReason: { type: str(), wire: `${prefix}.status.reason` },
 });
 
-const resourceInfo = obj({
+export const resourceInfo = obj({
     name: { type: str("nonEmpty"), required: true },
     namespace: { type: str("dns1123Label"), description: "empty for cluster-scoped resources" },
     group: { type: str(), description: "API group; empty for the core group" },

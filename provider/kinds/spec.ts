@@ -5,7 +5,14 @@ import type { CrossRule } from "../validation";
 import type { Fields } from "../wire";
 
 export type KindName =
-    "BackupSchedule" | "Backup" | "SchedulePolicy" | "BackupLocation" | "CloudCredential" | "Cluster" | "Rule";
+    | "BackupSchedule"
+    | "Backup"
+    | "SchedulePolicy"
+    | "BackupLocation"
+    | "CloudCredential"
+    | "Cluster"
+    | "Rule"
+    | "Restore";
 
 type Props = Record<string, unknown>;
 
@@ -71,6 +78,8 @@ export interface KindSpec {
     responseKey: string;
     /** Key of the enumerate list. */
     listKey: string;
+    /** The kind also enumerates by POST `${basePath}/{org}/enumerate` (needed for reference filters). */
+    enumeratePost?: boolean;
     /** Key of the spec inside the returned object. */
     infoKey: string;
     /** Key of the spec inside create/update requests; undefined when the request is flat. */
@@ -105,6 +114,11 @@ export interface KindSpec {
     nameFormat: "dns1123Subdomain" | "dns1123Label" | "objectName";
     /** Query for inspect (e.g. include_secrets=false, include_validation_state). */
     inspectQuery?: Record<string, string>;
+    /**
+     * Provider options of this kind: inputs never sent at create or update, kept in state for a later step (e.g.
+     * what a cluster delete also removes, read by deleteQuery).
+     */
+    options?: Fields;
     /** Extra DELETE query built from the stored outputs. */
     deleteQuery?: (props: Props) => Record<string, string | undefined>;
     hooks?: KindHooks;

@@ -458,6 +458,61 @@ describe("every kind: create, inspect, enumerate, update, ownership, delete", ()
         expect(gone.body.message).toMatch(/object not found/);
     });
 
+    test("restore: only of a finished backup, Pending → InProgress → outcome, metadata-only update, delete", async () => {
+        const n = await seed(client);
+        sim.setDelays({ backupPending: -1 });
+        const backup = (await client.ok("Backup_Create", { body: requests.backup("src", n) })).backup;
+        const body = {
+            metadata: { name: "r1", org_id: ORG },
+            backup_ref: { name: "src" },
+            cluster_ref: { name: n.cluster },
+            namespace_mapping: { app: "app-copy" },
+            replace_policy: "Retain",
+            exclude_resources: [{ name: "x", namespace: "app", kind: "ConfigMap", version: "v1" }],
+        };
+        // Pending backup: FailedPrecondition, nothing stored.
+        const early = await client.call("Restore_Create", { body });
+        expect(early.status).toBe(400);
+        expect(early.body.message).toMatch(/only a Success or PartialSuccess backup can be restored/);
+        sim.settle();
+        sim.setDelays({ restorePending: -1 });
+        const created = (await client.ok("Restore_Create", { body })).restore;
+        expect(created.restore_info).toMatchObject({
+            status: { status: "Pending" },
+            backup_ref: { name: "src", uid: backup.metadata.uid },
+            backup: "src",
+            cluster_ref: { name: n.cluster },
+            cluster: n.cluster,
+            backup_location_ref: { name: n.location },
+            replace_policy: "Retain",
+        });
+        expect(created.restore_info.exclude_resources).toBeUndefined(); // not part of RestoreInfo
+        sim.settle();
+        const done = (await client.ok("Restore_Inspect", { params: params("r1") })).restore;
+        expect(done.restore_info.status.status).toBe("Success");
+        expect(done.restore_info.resources.map((r: any) => r.name).sort()).toEqual(["app-copy", "db"]);
+
+        sim.setOutcomes({ byName: { r2: { status: "Failed", reason: "no space left" } } });
+        await client.ok("Restore_Create", { body: { ...body, metadata: { name: "r2", org_id: ORG } } });
+        sim.settle();
+        const failed = await client.ok("Restore_Enumerate", {
+            params: { org_id: ORG },
+            query: { "enumerate_options.status": "Failed" },
+        });
+        expect(failed.restores.map((r: any) => [r.metadata.name, r.restore_info.status.reason])).toEqual([
+            ["r2", "no space left"],
+        ]);
+        expect(failed).toMatchObject({ total_count: "1", complete: true });
+
+        await client.ok("Restore_Update", { body: { metadata: { name: "r1", org_id: ORG, labels: { a: "b" } } } });
+        expect((await client.ok("Restore_Inspect", { params: params("r1") })).restore.metadata.labels).toEqual({
+            a: "b",
+        });
+        await client.ok("Restore_Delete", { params: params("r1"), query: { uid: done.metadata.uid } });
+        expect((await client.call("Restore_Inspect", { params: params("r1") })).status).toBe(404);
+        expect((await client.ok("Backup_Inspect", { params: params("src") })).backup.metadata.name).toBe("src");
+    });
+
     test("organizations, version, health", async () => {
         expect((await client.ok("Organization_Enumerate")).organizations.map((o: any) => o.metadata.name)).toEqual([
             "default",
@@ -789,9 +844,9 @@ describe("errors", () => {
             headers: { Authorization: `Bearer ${sim.token}` },
         });
         expect(wrong.status).toBe(405);
-        const restore = await client.call("Restore_Enumerate", { params: { org_id: ORG } });
-        expect(restore.status).toBe(501);
-        expect(restore.body.code).toBe(12);
+        const roles = await client.call("Role_Enumerate", { params: { org_id: ORG } });
+        expect(roles.status).toBe(501);
+        expect(roles.body.code).toBe(12);
     });
 });
 

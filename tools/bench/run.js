@@ -1,5 +1,5 @@
 // `npm run bench`: every benchmark, one after the other (they measure wall time, so never in parallel).
-// BENCH=provider or BENCH=components runs one.
+// BENCH=provider, BENCH=components or BENCH=engine runs one.
 "use strict";
 const { spawnSync } = require("child_process");
 const path = require("path");
@@ -11,6 +11,7 @@ const benches = {
         "npx",
         ["ts-node", "--transpile-only", "--project", "tools/tsconfig.json", "tools/bench/components.bench.ts"],
     ],
+    engine: ["npx", ["ts-node", "--transpile-only", "--project", "tools/tsconfig.json", "tools/bench/engine.bench.ts"]],
 };
 const selected = process.env.BENCH ? process.env.BENCH.split(",") : Object.keys(benches);
 let failed = 0;

@@ -177,6 +177,7 @@ function deleteObject(
     orgId: string,
     name: string | undefined,
     uid: string | undefined,
+    query: Wire = {},
 ): Wire {
     const obj = requireObject(spec, ctx, orgId, name, uid, "Admin");
     if (obj.deleting) return {}; // already accepted; still pending
@@ -193,14 +194,14 @@ function deleteObject(
         }
     }
     obj.deleting = true;
-    if (spec.deleted(obj, ctx) === "now") ctx.store.remove(obj);
+    if (spec.deleted(obj, ctx, query) === "now") ctx.store.remove(obj);
     return {};
 }
 
 function remove(spec: KindSpec): Handler {
     return ({ params, query, ctx }) => {
         if (spec.kind === "backupschedule") rejectBulk(query, "delete");
-        return deleteObject(spec, ctx, ctx.store.requireOrg(params.org_id), params.name, query.uid);
+        return deleteObject(spec, ctx, ctx.store.requireOrg(params.org_id), params.name, query.uid, query);
     };
 }
 

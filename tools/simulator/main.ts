@@ -32,6 +32,8 @@ async function main(): Promise<void> {
             clusterPending: base,
             locationValidation: base,
             scheduleSuspend: base,
+            restorePending: base,
+            restoreInProgress: 2 * base,
         },
         validateRequests: process.env.SIMULATOR_STRICT === "1",
         validateResponses: process.env.SIMULATOR_STRICT === "1",

@@ -13,7 +13,7 @@
  * / public (Read < Write < Admin; backups also backup_share) grant them, and get 403 "Access denied" otherwise.
  *
  * Implemented kinds (CRUD + enumerate): schedule policies, cloud credentials, backup locations, clusters,
- * rules, backup schedules, backups; plus updatebackupshare, the ownership updates, backup location validate,
+ * rules, backup schedules, backups, restores; plus updatebackupshare, the ownership updates, backup location validate,
  * organizations, version and health. Other contract routes answer 501 Unimplemented.
  *
  * In-process use (tests):
@@ -29,10 +29,10 @@
  *   host              bind address (default 127.0.0.1)
  *   token             accepted bearer token (default: a generated JWT for the default admin user)
  *   delays            ms of async states: backupPending, backupInProgress, deletePending, backupDeleting,
- *                     clusterPending, locationValidation, scheduleSuspend (default 0 each: the create response shows the first
+ *                     clusterPending, locationValidation, scheduleSuspend, restorePending, restoreInProgress (default 0 each: the create response shows the first
  *                     state, the next read the final one). -1 = stuck until `settle()`.
  *   outcomes          final states: { backup: {status:"Success"}, backupLocation: {status:"Valid"},
- *                     cluster: {status:"Online"}, byName: { "<object name>": {status:"Failed", reason} } }
+ *                     cluster: {status:"Online"}, restore: {status:"Success"}, byName: { "<object name>": {status:"Failed", reason} } }
  *   users             Keycloak users [{ username, password, sub?, groups? }] (default admin/admin in
  *                     "/px-admin-group")
  *   clientId          Keycloak client id (default "pxcentral")
@@ -437,6 +437,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
             if (partial.backup) outcomes.backup = partial.backup;
             if (partial.backupLocation) outcomes.backupLocation = partial.backupLocation;
             if (partial.cluster) outcomes.cluster = partial.cluster;
+            if (partial.restore) outcomes.restore = partial.restore;
             if (partial.byName) outcomes.byName = { ...outcomes.byName, ...partial.byName };
         },
         settle: () => store.settle(),

@@ -8,7 +8,14 @@ import { timestamp } from "./contract";
 export type Wire = Record<string, any>;
 
 export type KindName =
-    "schedulepolicy" | "backuplocation" | "cloudcredential" | "cluster" | "rule" | "backupschedule" | "backup";
+    | "schedulepolicy"
+    | "backuplocation"
+    | "cloudcredential"
+    | "cluster"
+    | "rule"
+    | "backupschedule"
+    | "backup"
+    | "restore";
 
 export interface Transition {
     dueAt: number;

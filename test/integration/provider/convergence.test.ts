@@ -96,7 +96,24 @@ const FULL: Record<KindName, Props[]> = {
             nfsConfig: { serverAddr: "nfs.local", subPath: "pb", mountOption: "vers=4" },
         },
     ],
-    CloudCredential: [{ ...meta, type: "AWS", awsConfig: { accessKey: "AK", secretKey: "SK" } }],
+    CloudCredential: [
+        { ...meta, type: "AWS", awsConfig: { accessKey: "AK", secretKey: "SK" } },
+        {
+            ...meta,
+            type: "Azure",
+            azureConfig: {
+                accountName: "acct",
+                accountKey: "key",
+                clientId: "cid",
+                clientSecret: "csecret",
+                tenantId: "tid",
+                subscriptionId: "sid",
+            },
+        },
+        { ...meta, type: "Google", googleConfig: { projectId: "proj", jsonKey: '{"type":"service_account"}' } },
+        { ...meta, type: "IBM", ibmConfig: { apiKey: "ibm-key" } },
+        { ...meta, type: "Rancher", rancherConfig: { endpoint: "https://rancher.example.com", token: "tok" } },
+    ],
     Cluster: [
         {
             ...meta,
@@ -108,6 +125,24 @@ const FULL: Record<KindName, Props[]> = {
         },
     ],
     Rule: [{ ...meta, rules: [rule("sync")] }],
+    Restore: [
+        {
+            ...meta,
+            backupRef: { name: "once" },
+            clusterRef: { name: "app" },
+            namespaceMapping: { default: "restored" },
+            storageClassMapping: { gp2: "gp3" },
+            replacePolicy: "Retain",
+            includeResources: [{ name: "cfg", namespace: "default", kind: "ConfigMap", version: "v1" }],
+            excludeResources: [{ name: "tmp", namespace: "default", kind: "ConfigMap", version: "v1" }],
+            includeOptionalResourceTypes: ["Job"],
+            backupObjectType: "All",
+            targetNamespacePrefix: "dr-",
+            rancherProjectMapping: { p1: "p2" },
+            rancherProjectNameMapping: { one: "two" },
+            virtualMachineRestoreOptions: { skipMacMasking: true, skipVmRestart: true },
+        },
+    ],
 };
 
 const SIM_KIND: Record<KindName, SimKind> = {
@@ -118,6 +153,7 @@ const SIM_KIND: Record<KindName, SimKind> = {
     CloudCredential: "cloudcredential",
     Cluster: "cluster",
     Rule: "rule",
+    Restore: "restore",
 };
 const slug = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
@@ -151,6 +187,13 @@ describe.each(SERVER_VERSIONS)("PX-Backup %s", (serverVersion) => {
         await foundation(h);
         await createChecked(h, "Rule", { name: "pre", rules: [rule("pre")] });
         await createChecked(h, "Rule", { name: "post", rules: [rule("post")] });
+        // What the Restore rows restore.
+        await createChecked(h, "Backup", {
+            name: "once",
+            backupLocationRef: { name: "s3" },
+            clusterRef: { name: "app" },
+            namespaces: ["default"],
+        });
     });
     afterAll(() => stopHarness(h));
 

@@ -76,7 +76,11 @@ function installedProgram(): { dir: string; pkg: string } {
     fs.cpSync(path.join(repo, "bin/provider"), path.join(pkg, "bin/provider"), { recursive: true });
     // The package's runtime dependencies, as an install would bring them.
     const deps = Object.keys(JSON.parse(fs.readFileSync(path.join(repo, "package.json"), "utf8")).dependencies);
-    for (const dep of deps) fs.symlinkSync(path.join(repo, "node_modules", dep), path.join(dir, "node_modules", dep));
+    for (const dep of deps) {
+        // Scoped packages (@scope/name) live one directory deeper.
+        fs.mkdirSync(path.dirname(path.join(dir, "node_modules", dep)), { recursive: true });
+        fs.symlinkSync(path.join(repo, "node_modules", dep), path.join(dir, "node_modules", dep));
+    }
     return { dir, pkg };
 }
 

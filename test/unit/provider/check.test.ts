@@ -31,6 +31,7 @@ const valid: Record<KindName, Record<string, unknown>> = {
     CloudCredential: { name: "creds", type: "AWS", awsConfig: { accessKey: "AK", secretKey: "SK" } },
     Cluster: { name: "app", kubeconfig: "apiVersion: v1" },
     Rule: { name: "quiesce", rules: [{ podSelector: { app: "db" }, actions: [{ value: "sync" }] }] },
+    Restore: { name: "again", backupRef: ref("once"), clusterRef: ref("app"), namespaceMapping: { web: "web-copy" } },
 };
 
 test.each(Object.keys(valid) as KindName[])(
@@ -175,8 +176,83 @@ const bad: [KindName, Record<string, unknown>, string, string][] = [
         "is required when type is NFS",
     ],
     ["BackupLocation", { encryptionKey: "" }, "encryptionKey", "must not be empty"],
+    [
+        "BackupLocation",
+        { type: "Azure", cloudCredentialRef: undefined, s3Config: undefined },
+        "cloudCredentialRef",
+        "is required when type is Azure",
+    ],
+    [
+        "BackupLocation",
+        { type: "Google", cloudCredentialRef: undefined, s3Config: undefined },
+        "cloudCredentialRef",
+        "is required when type is Google",
+    ],
+    [
+        "BackupLocation",
+        { type: "Azure", s3Config: { azureEnvironment: "AZURE_MARS" } },
+        "s3Config.azureEnvironment",
+        "one of AZURE_GLOBAL, AZURE_CHINA",
+    ],
+    [
+        "BackupLocation",
+        { s3Config: { region: "us-east-1", azureEnvironment: "AZURE_GLOBAL" } },
+        "s3Config.azureEnvironment",
+        "must not be set when type is S3 (only for Azure)",
+    ],
+    [
+        "BackupLocation",
+        { type: "NFS", cloudCredentialRef: undefined, nfsConfig: { serverAddr: "nfs.local" } },
+        "s3Config",
+        "must not be set when type is NFS",
+    ],
+    [
+        "BackupLocation",
+        { nfsConfig: { serverAddr: "nfs.local" } },
+        "nfsConfig",
+        "must not be set when type is S3 (only for NFS)",
+    ],
     // cloud credential
-    ["CloudCredential", { type: "Azure" }, "type", "one of AWS"],
+    ["CloudCredential", { type: "GCP" }, "type", "one of AWS, Azure, Google, IBM, Rancher"],
+    ["CloudCredential", { type: "Azure", awsConfig: undefined }, "azureConfig", "is required when type is Azure"],
+    [
+        "CloudCredential",
+        { type: "Azure", awsConfig: undefined, azureConfig: { accountName: "acct" } },
+        "azureConfig.accountKey",
+        "is required",
+    ],
+    [
+        "CloudCredential",
+        { type: "Azure", azureConfig: { accountName: "acct", accountKey: "k" } },
+        "awsConfig",
+        "must not be set when type is Azure (set azureConfig instead)",
+    ],
+    ["CloudCredential", { type: "Google", awsConfig: undefined }, "googleConfig", "is required when type is Google"],
+    [
+        "CloudCredential",
+        { type: "Google", awsConfig: undefined, googleConfig: { projectId: "p", jsonKey: "{not json" } },
+        "googleConfig.jsonKey",
+        "JSON text of an object",
+    ],
+    [
+        "CloudCredential",
+        { type: "Google", awsConfig: undefined, googleConfig: { projectId: "p", jsonKey: "[1]" } },
+        "googleConfig.jsonKey",
+        "JSON text of an object",
+    ],
+    ["CloudCredential", { type: "IBM", awsConfig: undefined, ibmConfig: {} }, "ibmConfig.apiKey", "is required"],
+    [
+        "CloudCredential",
+        { type: "Rancher", awsConfig: undefined, rancherConfig: { endpoint: "https://rancher.example" } },
+        "rancherConfig.token",
+        "is required",
+    ],
+    [
+        "CloudCredential",
+        { type: "Rancher", awsConfig: undefined, rancherConfig: { endpoint: "http://", token: "t" } },
+        "rancherConfig.endpoint",
+        "must be a URL",
+    ],
     ["CloudCredential", { awsConfig: undefined }, "awsConfig", "is required when type is AWS"],
     ["CloudCredential", { awsConfig: { accessKey: "AK" } }, "awsConfig.secretKey", "is required"],
     // cluster
@@ -201,6 +277,31 @@ const bad: [KindName, Record<string, unknown>, string, string][] = [
         "rules[0].actions[0].background",
         "true or false",
     ],
+    // restore
+    ["Restore", { backupRef: undefined }, "backupRef", "is required"],
+    ["Restore", { clusterRef: undefined }, "clusterRef", "is required"],
+    ["Restore", { backupRef: { uid: "u1" } }, "backupRef.name", "is required"],
+    ["Restore", { name: "Restore_1" }, "name", "DNS-1123 subdomain"],
+    ["Restore", { namespaceMapping: { web: "Web Copy" } }, "namespaceMapping.web", "DNS-1123 label"],
+    ["Restore", { namespaceMapping: { "Bad NS": "web" } }, "namespaceMapping.Bad NS", "DNS-1123 label"],
+    ["Restore", { storageClassMapping: { standard: "" } }, "storageClassMapping.standard", "must not be empty"],
+    ["Restore", { replacePolicy: "Overwrite" }, "replacePolicy", "one of Retain, Delete"],
+    ["Restore", { backupObjectType: "Namespace" }, "backupObjectType", "one of All, VirtualMachine"],
+    [
+        "Restore",
+        { includeResources: [{ name: "db", kind: "Deployment" }] },
+        "includeResources[0].version",
+        "is required",
+    ],
+    ["Restore", { excludeResources: [{ name: "db", version: "v1" }] }, "excludeResources[0].kind", "is required"],
+    ["Restore", { includeOptionalResourceTypes: [""] }, "includeOptionalResourceTypes[0]", "must not be empty"],
+    [
+        "Restore",
+        { virtualMachineRestoreOptions: { skipVmRestart: "yes" } },
+        "virtualMachineRestoreOptions.skipVmRestart",
+        "true or false",
+    ],
+    ["Restore", { waitTimeoutSeconds: 0 }, "waitTimeoutSeconds", "at least 1"],
 ];
 
 test.each(bad)("%s %j fails on %s (%s)", async (kind, patch, property, reason) => {
@@ -208,6 +309,16 @@ test.each(bad)("%s %j fails on %s (%s)", async (kind, patch, property, reason) =
     expect(r.failures).toHaveLength(1);
     expect(r.failures[0].property).toBe(property);
     expect(r.failures[0].reason).toContain(reason);
+});
+
+test("a rejected secret value never appears in the failure", async () => {
+    const r = await m("CloudCredential").check(
+        {},
+        { name: "r", type: "Rancher", rancherConfig: { endpoint: "http://tok-9f8e7d@", token: "tok-9f8e7d" } },
+    );
+    expect(r.failures).toHaveLength(1);
+    expect(r.failures[0].property).toBe("rancherConfig.endpoint");
+    expect(JSON.stringify(r.failures)).not.toContain("tok-9f8e7d");
 });
 
 test("one failure per property, several properties at once", async () => {

@@ -57,6 +57,7 @@ function declsOfFields(fields: Fields): Decls {
 function expectedArgs(spec: KindSpec): Decls {
     const options: Fields = {
         ...OPTION_FIELDS,
+        ...spec.options,
         adoptExisting: { type: { kind: "bool" } },
         ...(spec.replaceDeletesBackups ? REPLACE_OPT_IN : {}),
     };

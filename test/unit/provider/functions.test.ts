@@ -1,5 +1,6 @@
 // Enumerate options as grpc-gateway query parameters (every option the list functions accept).
-import { enumerateQuery } from "../../../provider/functions";
+import { enumerateBody, enumerateQuery } from "../../../provider/functions";
+import { contractValidator } from "../../../tools/simulator/contract-validator";
 import { encodeQuery } from "../../../provider/client";
 
 test("every enumerate option maps to its dotted query name; lists repeat; labels use [key]", () => {
@@ -51,4 +52,40 @@ test("page size: pageSize, but never more than the objects still wanted under ma
     expect(size({ pageSize: 5, maxObjects: 7 }, 7)).toBe("5");
     expect(size({ maxObjects: 7 }, 2)).toBe("2");
     expect(size({})).toBeUndefined();
+});
+
+test("reference filters go in the POST enumerate body, with every other option, as the contract has them", () => {
+    const args = {
+        pageSize: 10,
+        nameFilter: "nightly",
+        status: ["Success"],
+        labels: { env: "prod" },
+        includeDetailedResources: true,
+        timeRange: { startTime: "2026-01-01T00:00:00Z" },
+        sortBy: "Name" as const,
+        sortOrder: "Ascending" as const,
+        schedulePolicyRefs: [{ name: "daily" }, { uid: "p-2" }],
+        backupScheduleRefs: [{ name: "nightly", uid: "s-1" }],
+    };
+    const body = enumerateBody("default", args, 20, 5);
+    expect(body).toEqual({
+        org_id: "default",
+        enumerate_options: {
+            max_objects: "5",
+            object_index: "20",
+            name_filter: "nightly",
+            status: ["Success"],
+            labels: { env: "prod" },
+            include_detailed_resources: true,
+            time_range: { start_time: "2026-01-01T00:00:00Z" },
+            sort_option: { sortBy: { type: "Name" }, sortOrder: { type: "Ascending" } },
+            schedule_policy_ref: [{ name: "daily" }, { uid: "p-2" }],
+            backup_schedule_ref: [{ name: "nightly", uid: "s-1" }],
+        },
+    });
+    const v = contractValidator();
+    expect(v.request("Backup_Enumerate2", body)).toBeUndefined();
+    const withLocation = enumerateBody("default", { ...args, backupLocationRef: { name: "s3" } }, 0);
+    expect(withLocation.backup_location_ref).toEqual({ name: "s3" });
+    expect(v.request("BackupSchedule_Enumerate2", withLocation)).toBeUndefined();
 });

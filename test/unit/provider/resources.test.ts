@@ -120,4 +120,18 @@ describe("PX-Backup resources under mocks", () => {
         await outputOf(k.urn);
         await outputOf(p.urn);
     });
+
+    test.each([
+        ["Azure", { azureConfig: { accountName: "acct", accountKey: "az-unit-key" } }],
+        ["Google", { googleConfig: { projectId: "p", jsonKey: '{"private_key":"gk-unit"}' } }],
+        ["IBM", { ibmConfig: { apiKey: "ibm-unit-key" } }],
+        ["Rancher", { rancherConfig: { endpoint: "https://rancher.example", token: "rch-unit-token" } }],
+    ] as const)("%s credential block is a secret input and its hash a secret output", async (type, block) => {
+        const c = new px.CloudCredential(`cred-${type}`, { type, ...block });
+        const key = Object.keys(block)[0];
+        expect(await pulumi.isSecret((c as any)[key])).toBe(true);
+        await outputOf(c.urn);
+        const reg = registered.find((r) => r.name === `cred-${type}`)!;
+        expect(reg.inputs[key]).toBeDefined();
+    });
 });

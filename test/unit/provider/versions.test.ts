@@ -47,6 +47,7 @@ const LEGACY: Record<KindName, { inspect: boolean; delete: boolean }> = {
     Cluster: { inspect: true, delete: false },
     BackupSchedule: { inspect: false, delete: true },
     Backup: { inspect: false, delete: false },
+    Restore: { inspect: false, delete: false },
 };
 
 describe.each(Object.keys(KINDS) as KindName[])("%s", (kind) => {

@@ -33,6 +33,19 @@ function validateLocation(info: Wire): void {
     }
 }
 
+/** Credential type each location type validates with. */
+const CREDENTIAL_TYPE: Record<string, string> = { S3: "AWS", Azure: "Azure", Google: "Google" };
+
+/** Validation fails when the credential cannot open this kind of store (an AWS key for an Azure container). */
+function credentialMismatch(obj: StoredObject, ctx: Ctx): string | undefined {
+    const wanted = CREDENTIAL_TYPE[obj.info.type];
+    const ref = obj.info.cloud_credential_ref;
+    if (!wanted || !ref?.uid) return undefined;
+    const cred = ctx.store.find("cloudcredential", obj.metadata.org_id, undefined, ref.uid);
+    if (!cred || cred.info.type === wanted) return undefined;
+    return `cloud credential [${ref.name}] is of type ${cred.info.type}; a ${obj.info.type} backup location needs a ${wanted} credential`;
+}
+
 function startValidation(obj: StoredObject, ctx: Ctx): void {
     obj.transitions = []; // a new validation supersedes one still running
     obj.info.status = { status: "ValidationInProgress" };
@@ -41,7 +54,10 @@ function startValidation(obj: StoredObject, ctx: Ctx): void {
         [
             ctx.delays.locationValidation,
             (o) => {
-                const outcome = outcomeFor(ctx, o, ctx.outcomes.backupLocation);
+                const mismatch = credentialMismatch(o, ctx);
+                const outcome = mismatch
+                    ? { status: "ValidationFailed", reason: mismatch }
+                    : outcomeFor(ctx, o, ctx.outcomes.backupLocation);
                 o.info.status = { status: outcome.status, reason: outcome.reason ?? "" };
             },
         ],

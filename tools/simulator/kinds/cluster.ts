@@ -1,6 +1,8 @@
 // Clusters: base64 kubeconfig, Pending → Online, asynchronous delete.
-import { invalid } from "../errors";
-import { Wire } from "../store";
+import { ADMIN_GROUP } from "../auth";
+import { ApiError, Code, invalid } from "../errors";
+import { StoredObject, Wire } from "../store";
+import { kindSpec } from "./index";
 import { KindSpec, applyMetadataUpdate, keepSecrets, outcomeFor, pendingDelete } from "./spec";
 
 const CLUSTER_CREATE_FIELDS = [
@@ -22,6 +24,8 @@ function validateCluster(info: Wire): void {
         throw invalid("kubeconfig must be a base64-encoded kubeconfig");
     }
 }
+
+const clusterPendingDelete = pendingDelete((o) => (o.info.status = { status: "DeletePending" }));
 
 export const cluster: KindSpec = {
     kind: "cluster",
@@ -81,7 +85,26 @@ export const cluster: KindSpec = {
             ],
         ]);
     },
-    deleted: pendingDelete((o) => (o.info.status = { status: "DeletePending" })),
+    deleted(obj, ctx, query = {}) {
+        if (query.delete_all_cluster_backups === true && !ctx.caller.groups.includes(ADMIN_GROUP)) {
+            throw new ApiError(Code.PermissionDenied, "delete_all_cluster_backups needs a super admin");
+        }
+        const ofCluster = (o: StoredObject) => o.info.cluster_ref?.uid === obj.metadata.uid && !o.deleting;
+        // The restore records made to this cluster (the restored workloads are the cluster's, gone with it).
+        if (query.delete_restores === true) {
+            for (const r of ctx.store.list("restore", obj.metadata.org_id).filter(ofCluster)) ctx.store.remove(r);
+        }
+        // Every backup taken of this cluster, deleted the way a backup delete does.
+        if (query.delete_all_cluster_backups === true) {
+            for (const b of ctx.store.list("backup", obj.metadata.org_id).filter(ofCluster)) {
+                b.deleting = true;
+                kindSpec("backup").deleted(b, ctx);
+            }
+        }
+        if (query.delete_restores === true) obj.info.delete_restores = true;
+        if (query.delete_all_cluster_backups === true) obj.info.delete_all_cluster_backups = true;
+        clusterPendingDelete(obj, ctx);
+    },
     status: (o) => o.info.status?.status,
     existsSuffix: (o) => ` with status: ${o.info.status?.status ?? "Pending"}`,
 };

@@ -10,6 +10,7 @@ import { cluster } from "./cluster";
 import { rule } from "./rule";
 import { backupSchedule } from "./backup-schedule";
 import { backup } from "./backup";
+import { restore } from "./restore";
 
 export * from "./spec";
 export { rejectBulk, runSchedule } from "./backup-schedule";
@@ -22,6 +23,7 @@ export const KINDS: KindSpec[] = [
     rule,
     backupSchedule,
     backup,
+    restore,
 ];
 export const KIND_BY_NAME = new Map<KindName, KindSpec>(KINDS.map((k) => [k.kind, k]));
 export function kindSpec(kind: KindName): KindSpec {

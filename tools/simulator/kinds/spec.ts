@@ -19,6 +19,10 @@ export interface Delays {
     locationValidation: number;
     /** Backup schedule: Suspending/Resuming → the new suspend value is visible. */
     scheduleSuspend: number;
+    /** Restore: Pending → InProgress. */
+    restorePending: number;
+    /** Restore: InProgress → outcome (Success by default). */
+    restoreInProgress: number;
 }
 
 export const ZERO_DELAYS: Delays = {
@@ -29,6 +33,8 @@ export const ZERO_DELAYS: Delays = {
     clusterPending: 0,
     locationValidation: 0,
     scheduleSuspend: 0,
+    restorePending: 0,
+    restoreInProgress: 0,
 };
 
 export interface Outcome {
@@ -41,6 +47,7 @@ export interface Outcomes {
     backup: Outcome;
     backupLocation: Outcome;
     cluster: Outcome;
+    restore: Outcome;
     byName: Record<string, Outcome>;
 }
 
@@ -48,6 +55,7 @@ export const DEFAULT_OUTCOMES: Outcomes = {
     backup: { status: "Success" },
     backupLocation: { status: "Valid" },
     cluster: { status: "Online" },
+    restore: { status: "Success" },
     byName: {},
 };
 
@@ -111,8 +119,11 @@ export interface KindSpec {
     update(obj: StoredObject, req: Wire, ctx: Ctx): void;
     /** After create (refs resolved): set server-managed fields and queue async transitions. */
     created?(obj: StoredObject, ctx: Ctx): void;
-    /** Accepts a delete: return "now" to remove at once, or queue transitions ending in "remove". */
-    deleted(obj: StoredObject, ctx: Ctx): "now" | void;
+    /**
+     * Accepts a delete: return "now" to remove at once, or queue transitions ending in "remove". `query` holds the
+     * delete's decoded query options (e.g. a cluster's delete_restores).
+     */
+    deleted(obj: StoredObject, ctx: Ctx, query?: Wire): "now" | void;
     /** Status name used by status filters. */
     status?(obj: StoredObject): string | undefined;
     /** Computed fields added to the rendered info block. */
