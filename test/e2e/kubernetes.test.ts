@@ -206,7 +206,7 @@ test("up creates the PVC CronJobs, and the snapshot job's ServiceAccount and RBA
         expect.arrayContaining([{ name: "data", persistentVolumeClaim: { claimName: "data-db-0", readOnly: true } }]),
     );
     expect(envOf(tar.containers[0])).toEqual(
-        expect.objectContaining({ BACKUP_COMPRESSION: "zstd", BACKUP_PREFIX: "e2e/pvc", BACKUP_KEEP: "7" }),
+        expect.objectContaining({ BACKUP_COMPRESSION: "gzip", BACKUP_PREFIX: "e2e/pvc", BACKUP_KEEP: "7" }),
     );
 
     const snap = (await cronJob("snaps")).spec.jobTemplate.spec.template.spec;

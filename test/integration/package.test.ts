@@ -22,6 +22,7 @@ const PUBLIC_VALUES = [
     "CloudCredential",
     "Cluster",
     "PxBackupResource",
+    "Restore",
     "Rule",
     "SchedulePolicy",
     // functions
@@ -33,6 +34,10 @@ const PUBLIC_VALUES = [
     "listBackupSchedulesOutput",
     "listBackups",
     "listBackupsOutput",
+    "getRestore",
+    "getRestoreOutput",
+    "listRestores",
+    "listRestoresOutput",
     // what the functions take and throw
     "PxBackupClient",
     "PxBackupError",
@@ -52,7 +57,7 @@ const PUBLIC_VALUES = [
     "PvcRestore",
 ];
 // Still exported at runtime by `export *`, but marked @internal: absent from the typings.
-const INTERNAL_VALUES = ["OPTION_INPUTS", "enumerateQuery"];
+const INTERNAL_VALUES = ["OPTION_INPUTS", "enumerateBody", "enumerateQuery"];
 // Public types of index.ts (with a type argument where they take one).
 const PUBLIC_TYPES = [
     "AccessEntryArgs<OwnershipAccess>",

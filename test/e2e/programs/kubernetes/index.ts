@@ -102,7 +102,7 @@ const volumes = new kb.PvcBackupSchedule(
         namespace,
         schedule: "15 1 * * *",
         pvcNames: ["data-db-0"],
-        compression: "zstd",
+        compression: "gzip",
         storage: { bucket, prefix: "e2e/pvc", credentials },
         createServiceAccount: {},
         ...pod,
