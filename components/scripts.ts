@@ -45,6 +45,59 @@ select_expired() {
 `;
 
 /**
+ * rclone set-up shared by the scripts that touch the bucket, by environment only: remote "kbs3" is the bucket's
+ * store, "kbcrypt" (when BACKUP_ENCRYPTION_PASSWORD is set) encrypts/decrypts over it. Needs $WORK; sets RAW (the
+ * bucket, as stored), DATA (where backup data is read and written: RAW or the crypt remote) and ENCRYPTED.
+ */
+const RCLONE_REMOTES = raw`
+# rclone is configured by environment only: remote "kbs3" is the bucket's store; credentials stay in the AWS_*
+# variables (env_auth), never on a command line. No config file is read.
+export RCLONE_CONFIG="$WORK/rclone.conf"
+export RCLONE_CONFIG_KBS3_TYPE=s3
+export RCLONE_CONFIG_KBS3_ENV_AUTH=true
+if [ -n "\${S3_ENDPOINT_URL:-}" ]; then
+  export RCLONE_CONFIG_KBS3_PROVIDER=Other RCLONE_CONFIG_KBS3_ENDPOINT="$S3_ENDPOINT_URL"
+else
+  export RCLONE_CONFIG_KBS3_PROVIDER=AWS
+fi
+if [ -n "\${S3_REGION:-}" ]; then export RCLONE_CONFIG_KBS3_REGION="$S3_REGION"; fi
+if [ "\${S3_FORCE_PATH_STYLE:-false}" = true ]; then export RCLONE_CONFIG_KBS3_FORCE_PATH_STYLE=true
+else export RCLONE_CONFIG_KBS3_FORCE_PATH_STYLE=false; fi
+if [ -n "\${S3_CA_BUNDLE:-}" ]; then export RCLONE_CA_CERT="$S3_CA_BUNDLE"; fi
+if [ "\${S3_INSECURE_SKIP_TLS_VERIFY:-false}" = true ]; then export RCLONE_NO_CHECK_CERTIFICATE=true; fi
+# The bucket exists (creating it is not this job's business, nor its credential's); no ACL header.
+export RCLONE_CONFIG_KBS3_NO_CHECK_BUCKET=true RCLONE_CONFIG_KBS3_BUCKET_ACL=private
+# Streams buffer chunk size x concurrency in memory: 2 x 16 MiB by default (flat memory); a stream may have at most
+# 10,000 parts, so the chunk size bounds the largest stream (16 MiB: 156 GiB; see docs/backup-jobs.md#large-data).
+export RCLONE_CONFIG_KBS3_CHUNK_SIZE="\${BACKUP_CHUNK_SIZE:-16M}" RCLONE_CONFIG_KBS3_UPLOAD_CONCURRENCY=2
+export RCLONE_CONFIG_KBS3_UPLOAD_CUTOFF=16M RCLONE_STREAMING_UPLOAD_CUTOFF=1M
+# Part buffers from mmap are returned to the system when freed (a lower, flatter peak RSS than Go's heap).
+export RCLONE_USE_MMAP=true
+# Bounded retries (2 x 3 attempts, 10 s to connect): an unreachable store fails the run within about a minute.
+export RCLONE_LOG_LEVEL=ERROR RCLONE_STATS=0 RCLONE_RETRIES=2 RCLONE_LOW_LEVEL_RETRIES=3 RCLONE_CONTIMEOUT=10s
+RAW="kbs3:$BACKUP_BUCKET"
+DATA=$RAW
+ENCRYPTED=false
+# Client-side encryption: remote "kbcrypt" (rclone crypt) over the bucket, file names kept as they are (no
+# encryption, no suffix) so retention still works on the key shape. The password only ever reaches rclone in
+# obscured form, through the environment.
+if [ -n "\${BACKUP_ENCRYPTION_PASSWORD:-}" ]; then
+  export RCLONE_CONFIG_KBCRYPT_TYPE=crypt RCLONE_CONFIG_KBCRYPT_REMOTE="$RAW"
+  export RCLONE_CONFIG_KBCRYPT_FILENAME_ENCRYPTION=off RCLONE_CONFIG_KBCRYPT_DIRECTORY_NAME_ENCRYPTION=false
+  export RCLONE_CONFIG_KBCRYPT_SUFFIX=none
+  RCLONE_CONFIG_KBCRYPT_PASSWORD=$(printf '%s\n' "$BACKUP_ENCRYPTION_PASSWORD" | rclone obscure -) || die "rclone obscure failed"
+  export RCLONE_CONFIG_KBCRYPT_PASSWORD
+  if [ -n "\${BACKUP_ENCRYPTION_SALT:-}" ]; then
+    RCLONE_CONFIG_KBCRYPT_PASSWORD2=$(printf '%s\n' "$BACKUP_ENCRYPTION_SALT" | rclone obscure -) || die "rclone obscure failed"
+    export RCLONE_CONFIG_KBCRYPT_PASSWORD2
+  fi
+  unset BACKUP_ENCRYPTION_PASSWORD BACKUP_ENCRYPTION_SALT
+  DATA="kbcrypt:"
+  ENCRYPTED=true
+fi
+`;
+
+/**
  * Upload/verify/prune for one backup, with rclone as the one S3 tool. Environment:
  *   BACKUP_BUCKET, BACKUP_PREFIX, BACKUP_NAME, BACKUP_EXT, BACKUP_KEEP       where and how many
  *   BACKUP_SOURCE=file + BACKUP_FILE                                         upload a finished file (etcd)
@@ -93,51 +146,9 @@ trap 'exit 129' HUP
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# rclone is configured by environment only: remote "kbs3" is the bucket's store; credentials stay in the AWS_*
-# variables (env_auth), never on a command line. No config file is read.
-export RCLONE_CONFIG="$WORK/rclone.conf"
-export RCLONE_CONFIG_KBS3_TYPE=s3
-export RCLONE_CONFIG_KBS3_ENV_AUTH=true
-if [ -n "\${S3_ENDPOINT_URL:-}" ]; then
-  export RCLONE_CONFIG_KBS3_PROVIDER=Other RCLONE_CONFIG_KBS3_ENDPOINT="$S3_ENDPOINT_URL"
-else
-  export RCLONE_CONFIG_KBS3_PROVIDER=AWS
-fi
-if [ -n "\${S3_REGION:-}" ]; then export RCLONE_CONFIG_KBS3_REGION="$S3_REGION"; fi
-if [ "\${S3_FORCE_PATH_STYLE:-false}" = true ]; then export RCLONE_CONFIG_KBS3_FORCE_PATH_STYLE=true
-else export RCLONE_CONFIG_KBS3_FORCE_PATH_STYLE=false; fi
-if [ -n "\${S3_CA_BUNDLE:-}" ]; then export RCLONE_CA_CERT="$S3_CA_BUNDLE"; fi
-if [ "\${S3_INSECURE_SKIP_TLS_VERIFY:-false}" = true ]; then export RCLONE_NO_CHECK_CERTIFICATE=true; fi
-# The bucket exists (creating it is not this job's business, nor its credential's); no ACL header.
-export RCLONE_CONFIG_KBS3_NO_CHECK_BUCKET=true RCLONE_CONFIG_KBS3_BUCKET_ACL=private
-# Streams buffer chunk size x concurrency in memory: 2 x 16 MiB by default (flat memory); a stream may have at most
-# 10,000 parts, so the chunk size bounds the largest stream (16 MiB: 156 GiB; see docs/backup-jobs.md#large-data).
-export RCLONE_CONFIG_KBS3_CHUNK_SIZE="\${BACKUP_CHUNK_SIZE:-16M}" RCLONE_CONFIG_KBS3_UPLOAD_CONCURRENCY=2
-export RCLONE_CONFIG_KBS3_UPLOAD_CUTOFF=16M RCLONE_STREAMING_UPLOAD_CUTOFF=1M
-# Part buffers from mmap are returned to the system when freed (a lower, flatter peak RSS than Go's heap).
-export RCLONE_USE_MMAP=true
-# Bounded retries (2 x 3 attempts, 10 s to connect): an unreachable store fails the run within about a minute.
-export RCLONE_LOG_LEVEL=ERROR RCLONE_STATS=0 RCLONE_RETRIES=2 RCLONE_LOW_LEVEL_RETRIES=3 RCLONE_CONTIMEOUT=10s
-RAW="kbs3:$BACKUP_BUCKET"
-DATA=$RAW
-ENCRYPTED=false
-# Client-side encryption: remote "kbcrypt" (rclone crypt) over the bucket, file names kept as they are (no
-# encryption, no suffix) so retention still works on the key shape. The password only ever reaches rclone in
-# obscured form, through the environment.
-if [ -n "\${BACKUP_ENCRYPTION_PASSWORD:-}" ]; then
-  export RCLONE_CONFIG_KBCRYPT_TYPE=crypt RCLONE_CONFIG_KBCRYPT_REMOTE="$RAW"
-  export RCLONE_CONFIG_KBCRYPT_FILENAME_ENCRYPTION=off RCLONE_CONFIG_KBCRYPT_DIRECTORY_NAME_ENCRYPTION=false
-  export RCLONE_CONFIG_KBCRYPT_SUFFIX=none
-  RCLONE_CONFIG_KBCRYPT_PASSWORD=$(printf '%s\n' "$BACKUP_ENCRYPTION_PASSWORD" | rclone obscure -) || die "rclone obscure failed"
-  export RCLONE_CONFIG_KBCRYPT_PASSWORD
-  if [ -n "\${BACKUP_ENCRYPTION_SALT:-}" ]; then
-    RCLONE_CONFIG_KBCRYPT_PASSWORD2=$(printf '%s\n' "$BACKUP_ENCRYPTION_SALT" | rclone obscure -) || die "rclone obscure failed"
-    export RCLONE_CONFIG_KBCRYPT_PASSWORD2
-  fi
-  unset BACKUP_ENCRYPTION_PASSWORD BACKUP_ENCRYPTION_SALT
-  DATA="kbcrypt:"
-  ENCRYPTED=true
-fi
+` +
+    RCLONE_REMOTES +
+    raw`
 
 # Removes what this run uploaded (never anything else); such objects have no marker, so retention ignores them anyway.
 fail() {
@@ -525,32 +536,11 @@ trap 'rm -rf "$WORK"' EXIT
 trap 'exit 129' HUP
 trap 'exit 130' INT
 trap 'exit 143' TERM
-export RCLONE_CONFIG="$WORK/rclone.conf" RCLONE_CONFIG_KBS3_TYPE=s3 RCLONE_CONFIG_KBS3_ENV_AUTH=true
-if [ -n "\${S3_ENDPOINT_URL:-}" ]; then
-  export RCLONE_CONFIG_KBS3_PROVIDER=Other RCLONE_CONFIG_KBS3_ENDPOINT="$S3_ENDPOINT_URL"
-else
-  export RCLONE_CONFIG_KBS3_PROVIDER=AWS
-fi
-if [ -n "\${S3_REGION:-}" ]; then export RCLONE_CONFIG_KBS3_REGION="$S3_REGION"; fi
-if [ "\${S3_FORCE_PATH_STYLE:-false}" = true ]; then export RCLONE_CONFIG_KBS3_FORCE_PATH_STYLE=true; fi
-if [ -n "\${S3_CA_BUNDLE:-}" ]; then export RCLONE_CA_CERT="$S3_CA_BUNDLE"; fi
-if [ "\${S3_INSECURE_SKIP_TLS_VERIFY:-false}" = true ]; then export RCLONE_NO_CHECK_CERTIFICATE=true; fi
-export RCLONE_LOG_LEVEL=ERROR RCLONE_STATS=0 RCLONE_RETRIES=2 RCLONE_LOW_LEVEL_RETRIES=3 RCLONE_CONTIMEOUT=10s
-RAW="kbs3:$BACKUP_BUCKET"
+` +
+    RCLONE_REMOTES +
+    raw`
 SRC="$RAW/$RESTORE_KEY"
-if [ -n "\${BACKUP_ENCRYPTION_PASSWORD:-}" ]; then
-  export RCLONE_CONFIG_KBCRYPT_TYPE=crypt RCLONE_CONFIG_KBCRYPT_REMOTE="$RAW"
-  export RCLONE_CONFIG_KBCRYPT_FILENAME_ENCRYPTION=off RCLONE_CONFIG_KBCRYPT_DIRECTORY_NAME_ENCRYPTION=false
-  export RCLONE_CONFIG_KBCRYPT_SUFFIX=none
-  RCLONE_CONFIG_KBCRYPT_PASSWORD=$(printf '%s\n' "$BACKUP_ENCRYPTION_PASSWORD" | rclone obscure -) || die "rclone obscure failed"
-  export RCLONE_CONFIG_KBCRYPT_PASSWORD
-  if [ -n "\${BACKUP_ENCRYPTION_SALT:-}" ]; then
-    RCLONE_CONFIG_KBCRYPT_PASSWORD2=$(printf '%s\n' "$BACKUP_ENCRYPTION_SALT" | rclone obscure -) || die "rclone obscure failed"
-    export RCLONE_CONFIG_KBCRYPT_PASSWORD2
-  fi
-  unset BACKUP_ENCRYPTION_PASSWORD BACKUP_ENCRYPTION_SALT
-  SRC="kbcrypt:$RESTORE_KEY"
-fi
+if [ "$ENCRYPTED" = true ]; then SRC="kbcrypt:$RESTORE_KEY"; fi
 
 # The marker first: without it the backup is incomplete and never restored.
 # (rclone copyto of a missing object copies nothing and succeeds: the file's absence is the check.)
