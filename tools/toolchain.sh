@@ -5,7 +5,7 @@
 #   .../bin/                                                            stable symlinks to every tool
 #   .../build-times.log                                                 one line per cold build (s, MB)
 # Usage: tools/toolchain.sh [PART ...]   (parts: node node-floor etcd aws rclone userland minio language-host pulumi kubernetes
-#        k8s-provider, or all; no args = all). Prints a line when a part starts and ends a cold build.
+#        k8s-provider language-yaml python sdkgen, or all; no args = all). Prints a line when a part starts and ends a cold build.
 # A part is rebuilt only when its directory is missing; `flock` makes concurrent callers wait for one build.
 # What the Go module proxy here does not serve, and what we do instead:
 #   - pulumi-language-nodejs/v3 (its own module since 3.61; every version answers 403): the same host as it was
@@ -31,6 +31,8 @@ NODE_VERSION=24.22.3           # the Node the full suite and the demo run on (@p
 NODE_FLOOR_VERSION=20.20.2     # the oldest Node package.json claims: the unit and integration tiers run on it too
 RCLONE_VERSION=1.76.0          # the S3 tool of the backup jobs: must equal the tag of DEFAULT_TOOLS_IMAGE (components/etcd.ts)
 BUSYBOX_VERSION=1:1.35.0-4+deb12u1+b1   # Debian's busybox package: the Alpine tools image's shell and userland
+LANGUAGE_YAML_VERSION=1.25.0   # github.com/pulumi/pulumi-yaml: the only release with cmd/pulumi-language-yaml on the proxy
+PYTHON_PULUMI_VERSION=3.272.0  # the pip `pulumi` SDK: the newest on PyPI (the CLI's 3.276.0 is not published there)
 PULUMI_VERSION=$(node -p 'require(process.argv[1]).version' "$ROOT/node_modules/@pulumi/pulumi/package.json" 2>/dev/null || echo 3.248.0)
 
 export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS="-trimpath -buildvcs=false" GOWORK=off
@@ -211,10 +213,69 @@ build_language_host() {
     -o "$OUT/host/pulumi-language-nodejs" github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs
 }
 
-# The CLI finds bundled plugins (the language host) next to its own executable.
+# The CLI finds bundled plugins (the language hosts) next to its own executable.
 post_pulumi() {
   ln -sfn "$CACHE/language-host-$LANGUAGE_HOST_VERSION/host/pulumi-language-nodejs" "$2/bin/pulumi-language-nodejs"
   rm -f "$BIN/pulumi-language-nodejs"
+  local yaml=$CACHE/language-yaml-$LANGUAGE_YAML_VERSION/host/pulumi-language-yaml
+  [ ! -e "$yaml" ] || ln -sfn "$yaml" "$2/bin/pulumi-language-yaml"
+}
+
+# The YAML language host. pulumi-yaml v1.25.0 does not compile against the CLI's pkg/v3 (its plugin-loader
+# calls changed), so it builds at the pkg/v3 its go.mod requires (3.206.0): the Go build cache is shared with
+# the CLI only for the dependencies both select at the same version. Linked next to the CLI, not on PATH.
+build_language_yaml() {
+  local v=$LANGUAGE_YAML_VERSION mod=github.com/pulumi/pulumi-yaml
+  export GONOSUMDB=github.com/pulumi
+  go_wrapper "$OUT/src"
+  copy_replaces "$(gomod_of "$mod@v$v")"
+  run go get "$mod/cmd/pulumi-language-yaml@v$v"
+  run "${NICE[@]}" go build -ldflags "-s -w -X $mod/pkg/version.Version=v$v" \
+    -o "$OUT/host/pulumi-language-yaml" "$mod/cmd/pulumi-language-yaml"
+}
+
+post_language_yaml() {
+  ln -sfn "$2/host/pulumi-language-yaml" "$CACHE/pulumi-$PULUMI_VERSION/bin/pulumi-language-yaml"
+}
+
+# The pip `pulumi` SDK (with grpcio & co) in a venv. Python programs run as Automation API inline programs: the
+# SDK serves the language runtime in-process, so no pulumi-language-python host is needed (the proxy does not
+# serve a current one). The generated Python SDK (part sdkgen) is pip-installed into this venv by the tests.
+build_python() {
+  if ! python3 -c 'import ensurepip, venv' 2>/dev/null; then
+    command -v apt-get >/dev/null || die "python3 has no venv/ensurepip and apt-get is missing: install python3-venv"
+    run apt-get update -qq
+    run env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv
+  fi
+  run python3 -m venv "$OUT/venv"
+  # setuptools and wheel: `pip install --no-build-isolation DIR` builds the generated SDK offline with them.
+  run "${NICE[@]}" "$OUT/venv/bin/python" -m pip install --no-cache-dir --disable-pip-version-check \
+    "pulumi==$PYTHON_PULUMI_VERSION" setuptools wheel
+  "$OUT/venv/bin/python" -c 'import pulumi.automation' || die "the pulumi Python SDK does not import"
+}
+
+# sdkgen (tools/sdkgen, on pkg/v3 at the CLI's version so its packages come from the CLI's build cache) and the
+# SDKs it writes from schema.json: $OUT/python (pip-installable) and $OUT/go (a Go module whose go.sum is
+# filled, so a program using it builds offline). The part's version is a hash of schema.json and the
+# generator's sources: a schema change makes a new directory, never a stale SDK. Referenced package schemas (the
+# Kubernetes types) come from the installed Kubernetes plugin.
+build_sdkgen() {
+  local k8s
+  k8s=$(k8s_provider_version)
+  export GONOSUMDB=github.com/pulumi
+  (cd "$ROOT/tools/sdkgen" && run "${NICE[@]}" go build -ldflags "-s -w" -o "$OUT/sdkgen" .)
+  PULUMI_HOME=$CACHE/pulumi-home PULUMI_SKIP_UPDATE_CHECK=true PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true \
+    "$BIN/pulumi" package get-schema "kubernetes@$k8s" >"$OUT/kubernetes-schema.json" 2>>"$LOG" ||
+    die "pulumi package get-schema kubernetes@$k8s failed (log: $LOG)"
+  run "$OUT/sdkgen" -schema "$ROOT/schema.json" -out "$OUT" -dep "kubernetes=$OUT/kubernetes-schema.json"
+  rm -f "$OUT/kubernetes-schema.json"
+  # The generated go.mod names only the Pulumi SDK: pin it and the Kubernetes SDK to the versions in use and
+  # fill go.sum (downloads into the module cache).
+  (cd "$OUT/go" && run go mod edit -require "github.com/pulumi/pulumi/sdk/v3@v$PULUMI_VERSION" \
+    -require "github.com/pulumi/pulumi-kubernetes/sdk/v4@v$k8s" && run go mod tidy)
+}
+sdkgen_version() {
+  cat "$ROOT/schema.json" "$ROOT"/tools/sdkgen/{main.go,go.mod,go.sum} | sha256sum | cut -c1-12
 }
 
 build_kubernetes() {
@@ -321,7 +382,10 @@ part_version() {
     pulumi) echo "$PULUMI_VERSION" ;;
     language-host) echo "$LANGUAGE_HOST_VERSION" ;;
     k8s-provider) echo "$(k8s_provider_version)-r$K8S_PROVIDER_RECIPE" ;;
-    *) die "unknown part '$1' (parts: node node-floor etcd aws rclone userland minio language-host pulumi kubernetes k8s-provider all)" ;;
+    language-yaml) echo "$LANGUAGE_YAML_VERSION" ;;
+    python) echo "$PYTHON_PULUMI_VERSION" ;;
+    sdkgen) sdkgen_version ;;
+    *) die "unknown part '$1' (parts: node node-floor etcd aws rclone userland minio language-host pulumi kubernetes k8s-provider language-yaml python sdkgen all)" ;;
   esac
 }
 
@@ -333,6 +397,8 @@ ensure() {
   [ "$part" = k8s-provider ] && ensure pulumi   # its plugin is installed with the CLI
   [ "$part" = pulumi ] && ensure language-host  # linked next to the CLI
   [ "$part" = userland ] && ensure rclone       # linked into the userland
+  [ "$part" = language-yaml ] && ensure pulumi  # linked next to the CLI
+  [ "$part" = sdkgen ] && ensure k8s-provider   # runs the CLI and the Kubernetes plugin (referenced schema)
   version=$(part_version "$part")
   dir=$CACHE/$part-$version
   mkdir -p "$CACHE/locks" "$CACHE/logs" "$BIN"
@@ -367,7 +433,7 @@ ensure() {
 }
 
 main() {
-ALL=(node node-floor etcd aws rclone userland minio language-host pulumi kubernetes k8s-provider)
+ALL=(node node-floor etcd aws rclone userland minio language-host pulumi kubernetes k8s-provider language-yaml python sdkgen)
 parts=("$@")
 [ ${#parts[@]} -eq 0 ] && parts=(all)
 expanded=()
