@@ -32,6 +32,7 @@ NODE_FLOOR_VERSION=20.20.2     # the oldest Node package.json claims: the unit a
 RCLONE_VERSION=1.76.0          # the S3 tool of the backup jobs: must equal the tag of DEFAULT_TOOLS_IMAGE (components/etcd.ts)
 BUSYBOX_VERSION=1:1.35.0-4+deb12u1+b1   # Debian's busybox package: the Alpine tools image's shell and userland
 LANGUAGE_YAML_VERSION=1.25.0   # github.com/pulumi/pulumi-yaml: the only release with cmd/pulumi-language-yaml on the proxy
+SDKGEN_RECIPE=2               # bump when build_sdkgen changes (the part's version also hashes schema.json and tools/sdkgen)
 PYTHON_PULUMI_VERSION=3.272.0  # the pip `pulumi` SDK: the newest on PyPI (the CLI's 3.276.0 is not published there)
 PULUMI_VERSION=$(node -p 'require(process.argv[1]).version' "$ROOT/node_modules/@pulumi/pulumi/package.json" 2>/dev/null || echo 3.248.0)
 
@@ -248,9 +249,10 @@ build_python() {
     run env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv
   fi
   run python3 -m venv "$OUT/venv"
-  # setuptools and wheel: `pip install --no-build-isolation DIR` builds the generated SDK offline with them.
+  # pulumi-kubernetes: the generated SDK imports its types (the components' pod settings). setuptools and
+  # wheel: `pip install --no-build-isolation --no-index DIR` builds the generated SDK offline with them.
   run "${NICE[@]}" "$OUT/venv/bin/python" -m pip install --no-cache-dir --disable-pip-version-check \
-    "pulumi==$PYTHON_PULUMI_VERSION" setuptools wheel
+    "pulumi==$PYTHON_PULUMI_VERSION" "pulumi-kubernetes==$(k8s_provider_version)" setuptools wheel
   "$OUT/venv/bin/python" -c 'import pulumi.automation' || die "the pulumi Python SDK does not import"
 }
 
@@ -258,7 +260,7 @@ build_python() {
 # SDKs it writes from schema.json: $OUT/python (pip-installable) and $OUT/go (a Go module whose go.sum is
 # filled, so a program using it builds offline). The part's version is a hash of schema.json and the
 # generator's sources: a schema change makes a new directory, never a stale SDK. Referenced package schemas (the
-# Kubernetes types) come from the installed Kubernetes plugin.
+# Kubernetes types) come from the installed Kubernetes plugin; kept as $OUT/kubernetes-schema.json for reruns.
 build_sdkgen() {
   local k8s
   k8s=$(k8s_provider_version)
@@ -268,14 +270,13 @@ build_sdkgen() {
     "$BIN/pulumi" package get-schema "kubernetes@$k8s" >"$OUT/kubernetes-schema.json" 2>>"$LOG" ||
     die "pulumi package get-schema kubernetes@$k8s failed (log: $LOG)"
   run "$OUT/sdkgen" -schema "$ROOT/schema.json" -out "$OUT" -dep "kubernetes=$OUT/kubernetes-schema.json"
-  rm -f "$OUT/kubernetes-schema.json"
   # The generated go.mod names only the Pulumi SDK: pin it and the Kubernetes SDK to the versions in use and
   # fill go.sum (downloads into the module cache).
   (cd "$OUT/go" && run go mod edit -require "github.com/pulumi/pulumi/sdk/v3@v$PULUMI_VERSION" \
     -require "github.com/pulumi/pulumi-kubernetes/sdk/v4@v$k8s" && run go mod tidy)
 }
 sdkgen_version() {
-  cat "$ROOT/schema.json" "$ROOT"/tools/sdkgen/{main.go,go.mod,go.sum} | sha256sum | cut -c1-12
+  { echo "r$SDKGEN_RECIPE"; cat "$ROOT/schema.json" "$ROOT"/tools/sdkgen/{main.go,go.mod,go.sum}; } | sha256sum | cut -c1-12
 }
 
 build_kubernetes() {
@@ -383,7 +384,7 @@ part_version() {
     language-host) echo "$LANGUAGE_HOST_VERSION" ;;
     k8s-provider) echo "$(k8s_provider_version)-r$K8S_PROVIDER_RECIPE" ;;
     language-yaml) echo "$LANGUAGE_YAML_VERSION" ;;
-    python) echo "$PYTHON_PULUMI_VERSION" ;;
+    python) echo "$PYTHON_PULUMI_VERSION-k8s$(k8s_provider_version)" ;;
     sdkgen) sdkgen_version ;;
     *) die "unknown part '$1' (parts: node node-floor etcd aws rclone userland minio language-host pulumi kubernetes k8s-provider language-yaml python sdkgen all)" ;;
   esac

@@ -2,6 +2,7 @@
 // control plane) and builds a missing one on demand. Tests never fall back to anything else: a tool that
 // cannot be built is an error naming the command to run.
 import { execFileSync, spawnSync } from "child_process";
+import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -100,7 +101,49 @@ function partVersion(part: string): string {
     };
     if (part === "userland")
         return `${value("RCLONE_VERSION")}-busybox-${value("BUSYBOX_VERSION").replace(/^\d+:/, "")}`;
+    if (part === "language-yaml") return value("LANGUAGE_YAML_VERSION");
+    if (part === "python") return `${value("PYTHON_PULUMI_VERSION")}-k8s${kubernetesProviderVersion()}`;
+    if (part === "sdkgen") {
+        // toolchain.sh's sdkgen_version: the schema and the generator's sources, hashed together.
+        const files = ["schema.json", ...["main.go", "go.mod", "go.sum"].map((f) => path.join("tools", "sdkgen", f))];
+        const hash = crypto.createHash("sha256").update(`r${value("SDKGEN_RECIPE")}\n`);
+        for (const f of files) hash.update(fs.readFileSync(path.join(repoRoot, f)));
+        return hash.digest("hex").slice(0, 12);
+    }
     throw new Error(`no version rule for part ${part}`);
+}
+
+/** `<cache>/<part>-<version>`, building the part first when that directory is missing. */
+function partDir(part: string): string {
+    const dir = path.join(cacheDir(), `${part}-${partVersion(part)}`);
+    if (!fs.existsSync(dir)) ensureToolchain(part);
+    if (!fs.existsSync(dir))
+        throw new Error(`part ${part} is still missing at ${dir} after \`bash tools/toolchain.sh ${part}\``);
+    return dir;
+}
+
+/** pulumi-language-yaml, linked next to the built CLI (where the CLI looks for bundled language hosts). */
+export function languageYamlHost(): string {
+    partDir("language-yaml");
+    const host = path.join(path.dirname(fs.realpathSync(toolPath("pulumi"))), "pulumi-language-yaml");
+    if (!isExecutable(host)) ensureToolchain("language-yaml");
+    if (!isExecutable(host)) throw new Error(`${host} is missing after \`bash tools/toolchain.sh language-yaml\``);
+    return host;
+}
+
+/** The Python of part "python": a venv with the pip `pulumi` and `pulumi-kubernetes` SDKs. */
+export function pythonExecutable(): string {
+    return path.join(partDir("python"), "venv", "bin", "python");
+}
+
+/** The SDKs generated from the current schema.json by part "sdkgen": `<dir>/python` and `<dir>/go`. */
+export function generatedSdkDir(): string {
+    return partDir("sdkgen");
+}
+
+/** tools/sdkgen as built by part "sdkgen". */
+export function sdkgenExecutable(): string {
+    return path.join(partDir("sdkgen"), "sdkgen");
 }
 
 /**
