@@ -12,7 +12,7 @@ import * as functions from "../functions";
 import { KINDS } from "../kinds";
 import { CREATE_SEED, createSeedOf, ResourceInitError } from "../machinery";
 import { currentClient, handler } from "../runtime";
-import { COMPONENTS, componentOf, functionOf, kindOf, parseUrn } from "./tokens";
+import { componentOf, functionOf, kindOf, parseUrn } from "./tokens";
 import { Props, toWire, unwrapProps } from "./values";
 
 const packageRoot = path.resolve(__dirname, "../../..");
@@ -43,7 +43,10 @@ function wireInitError(e: unknown, secrets: string[]): unknown {
 type Ctor = new (name: string, args: Props, opts?: pulumi.ComponentResourceOptions) => pulumi.ComponentResource;
 const componentClasses = components as unknown as Record<string, Ctor>;
 type Fn = (args: Props, conn?: functions.Connection) => Promise<unknown>;
-const functionImpls = { ...(components as unknown as Record<string, Fn>), ...(functions as unknown as Record<string, Fn>) };
+const functionImpls = {
+    ...(components as unknown as Record<string, Fn>),
+    ...(functions as unknown as Record<string, Fn>),
+};
 
 /** The declared outputs of a component (schema.json), read off the constructed instance. */
 function componentState(type: string, c: pulumi.ComponentResource): pulumi.Inputs {
@@ -111,7 +114,8 @@ export const kubeBackupProvider: provider.Provider = {
             c = new cls(name, inputs, options);
         } catch (e) {
             // Same message as in a TypeScript program, and the engine shows which property it is about.
-            if (e instanceof InputError) throw new pulumi.InputPropertyError({ propertyPath: e.property, reason: e.message });
+            if (e instanceof InputError)
+                throw new pulumi.InputPropertyError({ propertyPath: e.property, reason: e.message });
             throw e;
         }
         return { urn: c.urn, state: componentState(type, c) };
@@ -127,4 +131,3 @@ export const kubeBackupProvider: provider.Provider = {
         return { outputs: toWire(Array.isArray(result) ? { items: result } : (result as Props)) };
     },
 };
-

@@ -6,7 +6,7 @@ import { createRequire } from "module";
 import * as pulumiProvider from "@pulumi/pulumi/provider";
 import type * as grpcTypes from "@grpc/grpc-js";
 import type * as provprotoTypes from "@pulumi/pulumi/proto/provider_pb";
-import { checkedValues, lookupFrom, SETTINGS, SettingKey, CONFIG_NAMESPACE } from "../settings";
+import { checkedValues, lookupFrom, SETTINGS, CONFIG_NAMESPACE } from "../settings";
 import { configure, handler } from "../runtime";
 import { kubeBackupProvider, secretOutputs } from "./provider";
 import { kindOf, parseUrn } from "./tokens";
@@ -72,7 +72,8 @@ const overrides = {
         const failures: provprotoTypes.CheckFailure[] = [];
         const cfg = configOf(news);
         for (const k of Object.keys(cfg)) {
-            if (!SETTING_KEYS.has(k)) failures.push(failure(k, `${CONFIG_NAMESPACE}:${k} is not a kube-backup setting`));
+            if (!SETTING_KEYS.has(k))
+                failures.push(failure(k, `${CONFIG_NAMESPACE}:${k} is not a kube-backup setting`));
         }
         try {
             // Ranges and formats only: endpoint and credentials may come from the environment of the plugin.
@@ -93,7 +94,9 @@ const overrides = {
         const resp = new provproto.DiffResponse();
         // Settings change how the provider connects, never which objects exist: no replacement.
         resp.setChanges(
-            changed.length ? provproto.DiffResponse.DiffChanges.DIFF_SOME : provproto.DiffResponse.DiffChanges.DIFF_NONE,
+            changed.length
+                ? provproto.DiffResponse.DiffChanges.DIFF_SOME
+                : provproto.DiffResponse.DiffChanges.DIFF_NONE,
         );
         resp.setDiffsList(changed);
         callback(undefined, resp);

@@ -8,7 +8,13 @@ export const MODULE = "index";
 
 export const token = (name: string) => `${PACKAGE}:${MODULE}:${name}`;
 
-export const COMPONENTS = ["BackupBucket", "BackupCredentials", "EtcdBackupSchedule", "PvcBackupSchedule", "PvcRestore"];
+export const COMPONENTS = [
+    "BackupBucket",
+    "BackupCredentials",
+    "EtcdBackupSchedule",
+    "PvcBackupSchedule",
+    "PvcRestore",
+];
 export const FUNCTIONS = [
     "getBackup",
     "getBackupSchedule",
