@@ -77,6 +77,15 @@ const OPTION_KEYS = [...Object.keys(OPTION_FIELDS), "adoptExisting", ...Object.k
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/**
+ * The create seed of a resource: its project, stack, kind and resource name (stable like its URN). Both front
+ * doors (the dynamic resource classes and the provider plugin) set it the same way, so a stack moved from one
+ * to the other derives the same uids.
+ */
+export function createSeedOf(project: string, stack: string, kind: string, name: string): string {
+    return `${project}/${stack}/${kind}/${name}`;
+}
+
 /** Resource id: org/name/uid (names cannot contain '/', so it parses back unambiguously). */
 export function formatId(i: Identity): string {
     return `${i.orgId}/${i.name}/${i.uid ?? ""}`;

@@ -3,6 +3,7 @@
 // seeded as undefined (so the engine returns them), secrets wrapped and their derived outputs marked.
 import * as pulumi from "@pulumi/pulumi";
 import { KindName, KINDS, OPTION_FIELDS } from "./kinds";
+import { CREATE_SEED, createSeedOf } from "./machinery";
 import { dynamicProvider } from "./serialized";
 
 type In<T> = pulumi.Input<T>;
@@ -258,7 +259,7 @@ export abstract class PxBackupResource extends pulumi.dynamic.Resource {
         for (const [k, v] of Object.entries(args)) if (v !== undefined) props[k] = v;
         props.name = args.name ?? name;
         // Stable per resource (like its URN): lets create recognise the object an interrupted `up` created.
-        props.__createSeed = `${pulumi.getProject()}/${pulumi.getStack()}/${kind}/${name}`;
+        props[CREATE_SEED] = createSeedOf(pulumi.getProject(), pulumi.getStack(), kind, name);
         const secretKeys = Object.entries(spec.fields)
             .filter(([, f]) => f.secret)
             .map(([k]) => k);
