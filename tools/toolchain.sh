@@ -220,6 +220,7 @@ post_pulumi() {
   rm -f "$BIN/pulumi-language-nodejs"
   local yaml=$CACHE/language-yaml-$LANGUAGE_YAML_VERSION/host/pulumi-language-yaml
   [ ! -e "$yaml" ] || ln -sfn "$yaml" "$2/bin/pulumi-language-yaml"
+  rm -f "$BIN/pulumi-language-yaml"
 }
 
 # The YAML language host. pulumi-yaml v1.25.0 does not compile against the CLI's pkg/v3 (its plugin-loader
@@ -237,6 +238,7 @@ build_language_yaml() {
 
 post_language_yaml() {
   ln -sfn "$2/host/pulumi-language-yaml" "$CACHE/pulumi-$PULUMI_VERSION/bin/pulumi-language-yaml"
+  rm -f "$BIN/pulumi-language-yaml"
 }
 
 # The pip `pulumi` SDK (with grpcio & co) in a venv. Python programs run as Automation API inline programs: the
