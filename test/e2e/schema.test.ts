@@ -60,3 +60,29 @@ test("the check fails on a broken copy (a ref to a type that does not exist)", a
     expect(r.ok).toBe(false);
     expect(r.output).toMatch(/NoSuchType/);
 });
+
+test("the CLI gets the same schema from the plugin (GetSchema), and it passes the check too", async () => {
+    // Built bin/ is what the launcher runs (npx tsc -p tsconfig.json before the e2e tier).
+    const launcher = path.join(repoRoot, "plugin", "pulumi-resource-kube-backup");
+    const r = await run(toolPath("pulumi"), ["package", "get-schema", launcher], { env, maxBuffer: 64 << 20 });
+    const served = JSON.parse(r.stdout);
+    // The CLI re-serializes: key order and empty lists (omitted) are its own; the content must be ours.
+    const dropEmpty = (v: unknown): unknown =>
+        Array.isArray(v)
+            ? v.map(dropEmpty)
+            : v && typeof v === "object"
+              ? Object.fromEntries(
+                    Object.entries(v)
+                        .filter(([, x]) => !(Array.isArray(x) && x.length === 0))
+                        .map(([k, x]) => [k, dropEmpty(x)]),
+                )
+              : v;
+    const committed = JSON.parse(fs.readFileSync(path.join(repoRoot, "schema.json"), "utf8"));
+    expect(dropEmpty(served)).toEqual(dropEmpty(committed));
+    const version = kubernetesPluginVersion();
+    const file = path.join(dir, "served.json");
+    fs.writeFileSync(file, r.stdout.replace(/\/kubernetes\/v[0-9.]+\//g, `/kubernetes/v${version}/`));
+    const check = await schemaCheck(file);
+    expect(check.output).toBe("");
+    expect(check.ok).toBe(true);
+});

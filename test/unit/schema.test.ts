@@ -52,3 +52,64 @@ test("every $ref inside the package points at a defined type or resource", () =>
         expect(committed[section]).toHaveProperty([token]);
     }
 });
+
+test("every property of every resource, function and type has a description, and so does every type", () => {
+    const missing: string[] = [];
+    const visit = (where: string, props: Record<string, { description?: string }> | undefined) => {
+        for (const [k, v] of Object.entries(props ?? {})) if (!v.description?.trim()) missing.push(`${where}.${k}`);
+    };
+    for (const [t, r] of Object.entries<any>(committed.resources)) {
+        visit(`${t} input`, r.inputProperties);
+        visit(`${t} output`, r.properties);
+    }
+    for (const [t, f] of Object.entries<any>(committed.functions)) {
+        visit(`${t} args`, f.inputs.properties);
+        visit(`${t} result`, f.outputs.properties);
+    }
+    for (const [t, ty] of Object.entries<any>(committed.types)) {
+        visit(t, ty.properties);
+        if (!ty.description?.trim()) missing.push(`type ${t}`);
+    }
+    visit("config", committed.config.variables);
+    expect(missing).toEqual([]);
+});
+
+test("JSDoc text that looks like a tag stays in the description (the cron macros of `schedule`)", () => {
+    const schedule = committed.resources["kube-backup:index:EtcdBackupSchedule"].inputProperties.schedule;
+    expect(schedule.description).toContain("@hourly/@daily/@weekly/@monthly/@yearly)");
+    const secretKey = committed.types["kube-backup:index:S3AccessKeys"].properties.secretAccessKey;
+    expect(secretKey).toMatchObject({ secret: true });
+    expect(secretKey.description).not.toContain("@secret");
+});
+
+test("config declares every kube-backup setting, the credentials secret; the provider takes the same inputs", () => {
+    const { SETTINGS } = require("../../provider/settings");
+    const vars = committed.config.variables;
+    expect(Object.keys(vars).sort()).toEqual(SETTINGS.map((s: { key: string }) => s.key).sort());
+    for (const k of ["token", "password", "clientKey"]) expect(vars[k].secret).toBe(true);
+    expect(vars.url.secret).toBeUndefined();
+    expect(vars.maxRetries.type).toBe("integer");
+    expect(committed.provider.inputProperties).toEqual(vars);
+});
+
+test("component inputs read at construction are plain; Input-typed ones are not; custom resources have none", () => {
+    const pvc = committed.resources["kube-backup:index:PvcBackupSchedule"].inputProperties;
+    expect(pvc.pvcNames.plain).toBe(true);
+    expect(pvc.strategy.plain).toBe(true);
+    expect(pvc.namespace.plain).toBeUndefined();
+    expect(committed.resources["kube-backup:index:EtcdBackupSchedule"].inputProperties.storage.plain).toBe(true);
+    for (const [t, r] of Object.entries<any>(committed.resources)) {
+        if (r.isComponent) continue;
+        expect({ t, plain: Object.keys(r.inputProperties).filter((k) => r.inputProperties[k].plain) }).toEqual({
+            t,
+            plain: [],
+        });
+    }
+});
+
+test("language sections name the SDK packages", () => {
+    expect(committed.language.python.packageName).toBe("pulumi_kube_backup");
+    expect(committed.language.go.importBasePath).toBe("github.com/kube-backup/kube-backup/sdk/go/kubebackup");
+    expect(committed.language.nodejs.packageName).toBe("kube-backup");
+    expect(committed.language.csharp).toBeDefined();
+});

@@ -34,8 +34,21 @@ export function generateSchema(): Spec {
         const file = path.resolve(decl.getSourceFile().fileName);
         return file.startsWith(root + path.sep) && !file.includes(`${path.sep}node_modules${path.sep}`);
     };
-    const docOf = (symbol: ts.Symbol | undefined) =>
-        symbol ? ts.displayPartsToString(symbol.getDocumentationComment(checker)).trim() : "";
+    // The JSDoc text as written: TypeScript's own reading ends a comment at anything that looks like a tag, so
+    // "(or @hourly/@daily)" would cut it short. Only the package's real tags (@secret, @internal) are dropped.
+    const docOf = (symbol: ts.Symbol | undefined) => {
+        const decl = symbol?.declarations?.[0];
+        const jsDoc = decl && ts.getJSDocCommentsAndTags(decl).filter(ts.isJSDoc).pop();
+        if (!jsDoc) return symbol ? ts.displayPartsToString(symbol.getDocumentationComment(checker)).trim() : "";
+        return jsDoc
+            .getText()
+            .replace(/^\/\*\*|\*\/$/g, "")
+            .split("\n")
+            .map((l) => l.replace(/^\s*\* ?/, "").trimEnd())
+            .join("\n")
+            .replace(/(^|\s)@(secret|internal)\b[^\n]*/g, "")
+            .trim();
+    };
     const hasTag = (symbol: ts.Symbol, tag: string) => symbol.getJsDocTags().some((t) => t.name === tag);
     const heritage = (decl: ts.ClassDeclaration) =>
         (decl.heritageClauses ?? []).flatMap((h) => h.types.map((t) => t.expression.getText()));
@@ -214,6 +227,32 @@ export function generateSchema(): Spec {
         throw new Error(`schema: unsupported type syntax '${node.getText()}' (${nameHint})`);
     }
 
+    /** Whether a type accepts eventual values (pulumi Input/Output, or an alias such as `In<T>`). */
+    function isEventual(node: ts.TypeNode, env: Env): boolean {
+        if (ts.isParenthesizedTypeNode(node)) return isEventual(node.type, env);
+        if (ts.isUnionTypeNode(node)) return node.types.some((t) => isEventual(t, env));
+        if (!ts.isTypeReferenceNode(node)) return false;
+        const text = node.typeName.getText();
+        const param = env.get(text);
+        if (param) return isEventual(param.node, param.env);
+        if (/^(?:pulumi\.)?(Input|Output)$/.test(text)) return true;
+        let sym = checker.getSymbolAtLocation(node.typeName);
+        if (sym && sym.flags & ts.SymbolFlags.Alias) sym = checker.getAliasedSymbol(sym);
+        const decl = sym?.declarations?.[0];
+        if (decl && ts.isTypeAliasDeclaration(decl) && decl.typeParameters?.length) {
+            return isEventual(decl.type, bind(decl.typeParameters, node.typeArguments ?? [], env));
+        }
+        return false;
+    }
+
+    /** A named type made for a property (an inline object or enum) takes the property's description. */
+    function describeType(spec: Spec) {
+        const ref: string | undefined = spec.$ref ?? spec.items?.$ref ?? spec.additionalProperties?.$ref;
+        if (!ref?.startsWith("#/types/") || !spec.description) return;
+        const t = types[ref.slice("#/types/".length)];
+        if (t && !t.description) t.description = spec.description;
+    }
+
     function interfaceMembers(decl: ts.InterfaceDeclaration): ts.TypeElement[] {
         const own = [...decl.members];
         for (const h of decl.heritageClauses ?? []) {
@@ -245,11 +284,17 @@ export function generateSchema(): Spec {
             const description = docOf(sym);
             if (description) spec.description = description;
             if (sym && hasTag(sym, "secret")) spec.secret = true;
+            // A component input typed without Input<...> is read when the component is constructed: it must be
+            // a known value in every language (`plain`).
+            if (plainContext && m.type && !isEventual(m.type, env)) spec.plain = true;
+            describeType(spec);
             properties[name] = spec;
             if (!m.questionToken) required.push(name);
         }
         return { type: "object", properties, ...(required.length ? { required } : {}) };
     }
+
+    let plainContext = false;
 
     function argsOf(decl: ts.ClassDeclaration, name: string): Spec {
         const ctor = decl.members.find(ts.isConstructorDeclaration);
@@ -290,6 +335,7 @@ export function generateSchema(): Spec {
             const description = docOf(sym);
             if (description) spec.description = description;
             if (sym && hasTag(sym, "secret")) spec.secret = true;
+            describeType(spec);
             properties[prop] = spec;
             if (!m.questionToken) required.push(prop);
         }
@@ -307,7 +353,9 @@ export function generateSchema(): Spec {
         if (ts.isClassDeclaration(decl)) {
             const kind = resourceKind(decl);
             if (!kind || decl.modifiers?.some((m) => m.kind === ts.SyntaxKind.AbstractKeyword)) continue;
+            plainContext = kind === "component";
             const inputs = argsOf(decl, sym.name);
+            plainContext = false;
             const outs = outputsOf(decl, sym.name);
             resources[token(sym.name)] = {
                 description: docOf(sym),
@@ -333,6 +381,10 @@ export function generateSchema(): Spec {
     }
 
     markProviderSecrets(resources);
+    describeFromKinds(resources);
+    shareDescriptions(resources, functions);
+    describeRest(resources, functions, types);
+    const settings = providerSettings();
     return {
         name: pkg.name,
         displayName: "kube-backup",
@@ -340,12 +392,114 @@ export function generateSchema(): Spec {
         description: pkg.description,
         keywords: ["pulumi", "kubernetes", "backup", "etcd", "px-backup", "category/cloud"],
         license: pkg.license,
-        config: {},
+        config: { variables: settings },
+        provider: {
+            description:
+                "The kube-backup provider: the PX-Backup endpoint and credentials, and how it retries and polls. " +
+                "Every setting falls back to its PXBACKUP_* environment variable.",
+            inputProperties: settings,
+            properties: settings,
+        },
         resources,
         functions,
         types: Object.fromEntries(Object.entries(types).sort(([a], [b]) => a.localeCompare(b))),
-        language: { nodejs: { packageName: pkg.name, dependencies: pkg.dependencies } },
+        // SDK names: the TypeScript package is this one (dynamic resources); the generated Python, Go and .NET
+        // SDKs talk to the plugin (docs/provider-plugin.md).
+        language: {
+            nodejs: { packageName: pkg.name, dependencies: pkg.dependencies },
+            python: {
+                packageName: "pulumi_kube_backup",
+                requires: { pulumi: ">=3.248.0,<4.0.0" },
+                pyproject: { enabled: true },
+            },
+            go: { importBasePath: GO_IMPORT_PATH, generateResourceContainerTypes: true },
+            csharp: { packageReferences: { Pulumi: "3.*" } },
+        },
     };
+}
+
+export const GO_IMPORT_PATH = "github.com/kube-backup/kube-backup/sdk/go/kubebackup";
+
+const sentence = (t: string) => t.charAt(0).toUpperCase() + t.slice(1) + (/[.!?]$/.test(t) ? "" : ".");
+
+/** Provider configuration (kube-backup:*) from the settings table, secrets marked. */
+function providerSettings(): Spec {
+    const { SETTINGS, SETTING_RANGES } = require(path.join(root, "provider/settings"));
+    const secret = new Set(["token", "password", "clientKey"]);
+    const out: Spec = {};
+    for (const s of SETTINGS as { key: string; env: string; doc: string }[]) {
+        const type = s.key in SETTING_RANGES ? "integer" : s.key === "insecureSkipVerify" ? "boolean" : "string";
+        out[s.key] = {
+            type,
+            description: `${sentence(s.doc)} Environment variable: ${s.env}.`,
+            ...(secret.has(s.key) ? { secret: true } : {}),
+        };
+    }
+    return out;
+}
+
+/** Field descriptions of the kinds table, where the TypeScript has no JSDoc. */
+function describeFromKinds(resources: Spec) {
+    const { KINDS, OPTION_FIELDS, metadataFields } = require(path.join(root, "provider/kinds"));
+    for (const [kind, spec] of Object.entries<any>(KINDS)) {
+        const resource = resources[token(kind)];
+        if (!resource) continue;
+        const fields = { ...metadataFields(spec.nameFormat), ...spec.fields, ...OPTION_FIELDS, ...spec.options };
+        for (const [key, f] of Object.entries<any>(fields)) {
+            if (!f.description) continue;
+            for (const section of [resource.inputProperties, resource.properties]) {
+                if (section[key] && !section[key].description) section[key].description = sentence(f.description);
+            }
+        }
+    }
+}
+
+/** A resource's input and output of the same name describe the same thing: each takes the other's text. */
+function shareDescriptions(resources: Spec, functions: Spec) {
+    const pairs = [
+        ...Object.values<any>(resources).map((r) => [r.inputProperties, r.properties]),
+        ...Object.values<any>(functions).map((f) => [f.inputs.properties, f.outputs.properties]),
+    ];
+    for (const [a, b] of pairs) {
+        for (const k of Object.keys(a ?? {})) {
+            if (!b?.[k]) continue;
+            if (!a[k].description && b[k].description) a[k].description = b[k].description;
+            if (!b[k].description && a[k].description) b[k].description = a[k].description;
+        }
+    }
+}
+
+/** What JSDoc and the kinds table leave undescribed: the shared glossary (tools/schema/descriptions.ts). */
+function describeRest(resources: Spec, functions: Spec, types: Spec) {
+    const { PROPERTY_DOCS, TYPE_DOCS } = require("./descriptions");
+    const fill = (props: Spec | undefined, owner: string) => {
+        for (const [k, v] of Object.entries<any>(props ?? {})) {
+            v.description ??= PROPERTY_DOCS[`${owner}.${k}`] ?? PROPERTY_DOCS[k];
+            const ref: string | undefined = v.$ref ?? v.items?.$ref ?? v.additionalProperties?.$ref;
+            const t = ref?.startsWith("#/types/") ? types[ref.slice(8)] : undefined;
+            if (t && !t.description && v.description) t.description = v.description;
+        }
+    };
+    for (const [tok, r] of Object.entries<any>(resources)) {
+        const name = tok.split(":")[2];
+        fill(r.inputProperties, name);
+        fill(r.properties, name);
+    }
+    for (const [tok, f] of Object.entries<any>(functions)) {
+        const name = tok.split(":")[2];
+        fill(f.inputs.properties, name);
+        fill(f.outputs.properties, name);
+    }
+    // Types in a stable order, twice: a type's properties can describe types they refer to.
+    for (let pass = 0; pass < 2; pass++) {
+        for (const [tok, t] of Object.entries<any>(types).sort(([a], [b]) => a.localeCompare(b))) {
+            const name = tok.split(":")[2];
+            t.description ??= TYPE_DOCS[name];
+            if (!t.description && t.enum)
+                t.description = `One of ${t.enum.map((e: Spec) => JSON.stringify(e.value)).join(", ")}.`;
+            fill(t.properties, name);
+        }
+    }
 }
 
 // The PX-Backup kinds table is the one place that says which fields are secret.
