@@ -31,7 +31,9 @@ afterAll(() => {
 
 test("the Python SDK installs with pip from its folder and has every resource and function of schema.json", async () => {
     const python = pythonExecutable();
-    const sdk = path.join(generatedSdkDir(), "python");
+    // A copy: pip builds in the tree, and the generated folder in the cache stays as generated.
+    const sdk = path.join(tmp, "python-sdk");
+    fs.cpSync(path.join(generatedSdkDir(), "python"), sdk, { recursive: true });
     // Offline: no index, no build isolation (setuptools comes from the venv).
     await runCommand(
         python,
