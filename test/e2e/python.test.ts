@@ -32,6 +32,8 @@ interface PyResult {
     summary?: { result: string; resourceChanges: Record<string, number> };
     changeSummary?: Record<string, number>;
     steps: PyStep[];
+    /** Warnings and errors the engine reported. */
+    diagnostics: string[];
     outputs: Record<string, unknown>;
 }
 
@@ -74,11 +76,25 @@ beforeAll(async () => {
     api = new SimulatorClient(sim.url, sim.token);
     etcdCa = createCertificateAuthority(makeTempDir("python-etcd-pki"), "python e2e etcd CA");
     const client = etcdCa.issue("backup-client", { cn: "kube-backup", client: true });
+    // The project file names the plugin of this checkout, as the YAML program does (an inline program's
+    // workspace reads the Pulumi.yaml it finds in its work dir).
+    fs.writeFileSync(
+        path.join(workDir, "Pulumi.yaml"),
+        [
+            "name: kube-backup-python",
+            "runtime: python",
+            "plugins:",
+            "  providers:",
+            "    - name: kube-backup",
+            `      path: ${path.join(repoRoot, "plugin")}`,
+            "",
+        ].join("\n"),
+    );
     const base = engineEnv(backendDir);
     env = {
         ...base,
-        // The plugin of this checkout (found on PATH by the engine), run by the Node of this suite.
-        PATH: [path.join(repoRoot, "plugin"), path.dirname(process.execPath), base.PATH].join(path.delimiter),
+        // The plugin is a Node script: the Node of this suite runs it.
+        PATH: [path.dirname(process.execPath), base.PATH].join(path.delimiter),
         KB_WORK_DIR: workDir,
         KB_PULUMI_ROOT: path.dirname(path.dirname(fs.realpathSync(toolPath("pulumi")))),
         KB_CONFIG: JSON.stringify({
@@ -125,6 +141,8 @@ test("up creates the PX-Backup objects through the plugin and the etcd schedule'
     expect(r.outputs.scheduleNamespaces).toEqual(["app", "db"]);
     expect(await cronJobStatus(r.outputs.etcdCronJob as string)).toBe(200);
     expect(auditBackend(backendDir, { token: sim.token, accessKey, secretKey })).toEqual([]);
+    // The plugin came from Pulumi.yaml, not ambiently from PATH.
+    expect(r.diagnostics).toEqual([]);
 });
 
 test("a second preview is empty", async () => {
@@ -153,6 +171,14 @@ test("a schedule changed out of band shows in preview --refresh and up --refresh
     expect(scheduleInfo().namespaces).toEqual(["app", "db"]);
     expect(scheduleInfo().reclaim_policy).toBe("Delete");
     expect(changed(await py("preview-refresh"))).toEqual([]);
+});
+
+test("values of the wrong type are preview errors naming the property, as in TypeScript", async () => {
+    const { error } = (await py("preview-bad")) as unknown as { error: string | null };
+    expect(error).toMatch(/property reclaimPolicy .*Sometimes/);
+    expect(error).toMatch(/property suspend .*yes/);
+    expect(error).not.toMatch(/Traceback|panic|TypeError/);
+    expect(sim.inspect("backupschedule", "bad-schedule")).toBeUndefined();
 });
 
 test("destroy removes the PX-Backup objects and the CronJob", async () => {

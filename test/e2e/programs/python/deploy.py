@@ -4,9 +4,11 @@
 Runs as an Automation API inline program: the pulumi SDK serves the language runtime in this process, so no
 pulumi-language-python host is needed. One operation per call, on a file backend that persists between calls:
 
-    python deploy.py up|preview|preview-refresh|up-refresh|destroy|outputs
+    python deploy.py up|preview|preview-refresh|up-refresh|destroy|outputs|preview-bad
 
-Environment: KB_WORK_DIR (project directory), KB_PULUMI_ROOT (the CLI is KB_PULUMI_ROOT/bin/pulumi), KB_CONFIG
+(preview-bad previews, on its own stack, a program with values of the wrong type and reports the error.)
+
+Environment: KB_WORK_DIR (project directory, whose Pulumi.yaml names the plugin in plugins.providers), KB_PULUMI_ROOT (the CLI is KB_PULUMI_ROOT/bin/pulumi), KB_CONFIG
 (JSON: key -> {"value", "secret"}), plus PULUMI_HOME, PULUMI_BACKEND_URL, PULUMI_CONFIG_PASSPHRASE and a PATH that
 finds the plugin. Prints one JSON line: the summary, the steps and the outputs.
 """
@@ -83,29 +85,45 @@ def program() -> None:
     pulumi.export("etcdCronJob", etcd.cron_job_name)
 
 
+def bad_program() -> None:
+    # Values a Python program can pass that the TypeScript types would have refused: the plugin's check must
+    # name each property at preview time.
+    kb.BackupSchedule(
+        "bad-schedule",
+        schedule_policy_ref={"name": "every-interval"},
+        backup_location_ref={"name": "s3-location"},
+        cluster_ref={"name": "app-cluster"},
+        reclaim_policy="Sometimes",
+        suspend="yes",
+    )
+
+
 def main() -> None:
     op = sys.argv[1]
     work_dir = os.environ["KB_WORK_DIR"]
     env = {k: v for k, v in os.environ.items() if k.startswith("PULUMI_") or k in ("PATH", "HOME")}
     stack = auto.create_or_select_stack(
-        stack_name="e2e",
+        stack_name="bad" if op == "preview-bad" else "e2e",
         project_name="kube-backup-python",
-        program=program,
+        program=bad_program if op == "preview-bad" else program,
         opts=auto.LocalWorkspaceOptions(
             work_dir=work_dir,
             pulumi_home=os.environ["PULUMI_HOME"],
             env_vars=env,
             pulumi_command=auto.PulumiCommand(root=os.environ["KB_PULUMI_ROOT"]),
             secrets_provider="passphrase",
-            project_settings=auto.ProjectSettings(name="kube-backup-python", runtime="python"),
         ),
     )
     stack.set_all_config(
         {k: auto.ConfigValue(value=v["value"], secret=bool(v.get("secret"))) for k, v in json.loads(os.environ["KB_CONFIG"]).items()}
     )
     steps = []
+    diagnostics = []
 
     def on_event(e: auto.EngineEvent) -> None:
+        d = e.diagnostic_event
+        if d is not None and d.severity in ("warning", "error"):
+            diagnostics.append(f"{d.severity}: {d.message}")
         pre = e.resource_pre_event
         if pre is not None:
             m = pre.metadata
@@ -130,9 +148,19 @@ def main() -> None:
     elif op == "destroy":
         r = stack.destroy(on_event=on_event)
         result["summary"] = {"result": r.summary.result, "resourceChanges": r.summary.resource_changes}
+    elif op == "preview-bad":
+        try:
+            stack.preview(on_event=on_event)
+            result["error"] = None
+        except auto.CommandError as e:
+            result["error"] = str(e)
+        stack.workspace.remove_stack("bad")
+        print(json.dumps({"error": result["error"]}))
+        return
     elif op != "outputs":
         raise SystemExit(f"unknown operation {op!r}")
     result["steps"] = steps
+    result["diagnostics"] = diagnostics
     result["outputs"] = {k: v.value for k, v in stack.outputs().items()}
     print(json.dumps(result))
 
