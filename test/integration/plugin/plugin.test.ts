@@ -76,6 +76,9 @@ test("CheckConfig names a bad setting; the token stays a secret", async () => {
     const c = await r.checkConfig({ url: "http://x", token: "t0k", maxRetries: "-1", colour: "blue" });
     expect(c.failures.map((f) => f.property).sort()).toEqual(["colour", "maxRetries"]);
     expect(isSecretValue(c.inputs.token)).toBe(true);
+    // What the engine adds to an explicit provider's inputs is not a setting, so not a failure.
+    const explicit = await r.checkConfig({ url: "http://x", version: "0.2.0", __internal: { pluginDownloadURL: "" } });
+    expect(explicit.failures).toEqual([]);
 });
 
 test("preview-time check failures name the property, as in a TypeScript program", async () => {
