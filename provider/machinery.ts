@@ -458,7 +458,7 @@ export class KindMachinery implements KindContext {
             `${this.spec.name} "${i.name}" already exists in organization "${i.orgId}" (${e.serverMessage ?? "HTTP " + e.status}). ` +
                 `kube-backup does not take over existing objects silently. Either give this resource another \`name\`, ` +
                 `delete the existing object in PX-Backup, or set \`adoptExisting: true\` (optionally with its \`uid\`) to manage ` +
-                `the existing object from now on (dynamic providers do not support \`pulumi import\`).`,
+                `the existing object from now on (or, through the provider plugin, \`pulumi import\` it).`,
         );
     }
 

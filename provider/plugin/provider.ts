@@ -4,11 +4,10 @@
 // constructed in this process; functions are the package's own.
 import * as fs from "fs";
 import * as path from "path";
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import type * as provider from "@pulumi/pulumi/provider";
-import * as components from "../../components";
-import { InputError } from "../../components/validation";
-import * as functions from "../functions";
+import type * as Components from "../../components";
+import type * as Functions from "../functions";
 import { KINDS } from "../kinds";
 import { CREATE_SEED, createSeedOf, ResourceInitError } from "../machinery";
 import { currentClient, handler } from "../runtime";
@@ -40,13 +39,12 @@ function wireInitError(e: unknown, secrets: string[]): unknown {
     return new ResourceInitError(e.message, e.id, toWire(e.properties, secrets), e.reasons);
 }
 
+// Components and functions load the Kubernetes, AWS and full Pulumi SDKs: required on first use, so the plugin
+// starts (and serves the PX-Backup kinds) without them.
 type Ctor = new (name: string, args: Props, opts?: pulumi.ComponentResourceOptions) => pulumi.ComponentResource;
-const componentClasses = components as unknown as Record<string, Ctor>;
-type Fn = (args: Props, conn?: functions.Connection) => Promise<unknown>;
-const functionImpls = {
-    ...(components as unknown as Record<string, Fn>),
-    ...(functions as unknown as Record<string, Fn>),
-};
+type Fn = (args: Props, conn?: Functions.Connection) => Promise<unknown>;
+const components = () => require("../../components") as typeof Components;
+const functions = () => require("../functions") as typeof Functions;
 
 /** The declared outputs of a component (schema.json), read off the constructed instance. */
 function componentState(type: string, c: pulumi.ComponentResource): pulumi.Inputs {
@@ -108,14 +106,16 @@ export const kubeBackupProvider: provider.Provider = {
     },
 
     async construct(name, type, inputs, options) {
-        const cls = componentClasses[componentOf(type)];
+        const cls = (components() as unknown as Record<string, Ctor>)[componentOf(type)];
         let c: pulumi.ComponentResource;
         try {
             c = new cls(name, inputs, options);
         } catch (e) {
             // Same message as in a TypeScript program, and the engine shows which property it is about.
-            if (e instanceof InputError)
-                throw new pulumi.InputPropertyError({ propertyPath: e.property, reason: e.message });
+            const { InputError } =
+                require("../../components/validation") as typeof import("../../components/validation");
+            const { InputPropertyError } = require("@pulumi/pulumi/errors") as typeof import("@pulumi/pulumi/errors");
+            if (e instanceof InputError) throw new InputPropertyError({ propertyPath: e.property, reason: e.message });
             throw e;
         }
         return { urn: c.urn, state: componentState(type, c) };
@@ -123,10 +123,13 @@ export const kubeBackupProvider: provider.Provider = {
 
     async invoke(tok, args) {
         const fn = functionOf(tok);
-        const impl = functionImpls[fn];
+        const px = functions() as unknown as Record<string, Fn>;
         const values = unwrapProps(args).values;
         // PX-Backup functions use the configured connection; the component functions take their access in args.
-        const result = fn in functions ? await impl(values, currentClient()) : await impl(values);
+        const result =
+            fn in px
+                ? await px[fn](values, currentClient())
+                : await (components() as unknown as Record<string, Fn>)[fn](values);
         // A schema function returns an object: a list is returned as its `items`.
         return { outputs: toWire(Array.isArray(result) ? { items: result } : (result as Props)) };
     },

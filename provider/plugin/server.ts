@@ -22,12 +22,15 @@ const emptyproto = sdkRequire("google-protobuf/google/protobuf/empty_pb");
 type Call<Req> = { request: Req };
 type Callback<Res> = (err: unknown, res?: Res | null) => void;
 
+const ENGINE_INPUTS = new Set(["version", "pluginDownloadURL"]);
+
 /** Provider config from a Configure/CheckConfig request: `args` (typed, secrets wrapped) or the flat variables. */
 function configOf(args: Props | undefined, variables?: Map<string, string>): Record<string, string> {
     const out: Record<string, string> = {};
     if (args && Object.keys(args).length) {
         for (const [k, v] of Object.entries(unwrapProps(args).values)) {
-            if (v === undefined || v === null || k === "version") continue;
+            // The engine's own provider inputs (version, download URL, __internal) are not settings.
+            if (v === undefined || v === null || ENGINE_INPUTS.has(k) || k.startsWith("__")) continue;
             out[k] = typeof v === "string" ? v : JSON.stringify(v);
         }
     } else if (variables) {

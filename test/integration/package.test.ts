@@ -3,7 +3,7 @@
 // but not the optional peer @pulumi/aws. Checks the tarball's file list, every public name at runtime, the
 // package's exports map, and that a strict TypeScript program compiles against the shipped typings.
 // Needs the npm registry (or npm's cache): an install failure fails the test.
-import { execFile } from "child_process";
+import { execFile, spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -186,8 +186,15 @@ afterAll(() => {
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-test("the tarball holds exactly the compiled library, schema, README, LICENSE, CHANGELOG and package.json", () => {
-    const expected = ["CHANGELOG.md", "LICENSE", "README.md", "package.json", "schema.json"];
+test("the tarball holds exactly the compiled library, plugin launcher, schema, README, LICENSE, CHANGELOG and package.json", () => {
+    const expected = [
+        "CHANGELOG.md",
+        "LICENSE",
+        "README.md",
+        "package.json",
+        "schema.json",
+        "plugin/pulumi-resource-kube-backup",
+    ];
     const modules = ["index", ...libraryModules()];
     expect(modules).toContain("provider/kinds/backup"); // the walk reaches nested modules
     for (const file of modules) expected.push(`bin/${file}.js`, `bin/${file}.js.map`, `bin/${file}.d.ts`);
@@ -210,6 +217,28 @@ test("the kube-backup command is installed and runs from the package", async () 
     const out = await run(path.join(project, "node_modules/.bin/kube-backup"), ["--help"], project);
     expect(out).toContain("kube-backup list --bucket");
     expect(out).toContain("kube-backup restore etcd");
+});
+
+test("the provider plugin is installed as a command and serves from the package", async () => {
+    const launcher = path.join(project, "node_modules/.bin/pulumi-resource-kube-backup");
+    // Started as the CLI starts it: the executable itself, the Node on PATH (this test's, >= 22).
+    const proc = spawn(launcher, [], { cwd: project, stdio: ["ignore", "pipe", "pipe"] });
+    let err = "";
+    proc.stderr.on("data", (d) => (err += d));
+    try {
+        const port = await new Promise<string>((resolve, reject) => {
+            let out = "";
+            proc.stdout.on("data", (d) => {
+                out += d;
+                if (out.includes("\n")) resolve(out.split("\n")[0]);
+            });
+            proc.on("exit", (code) => reject(new Error(`plugin exited with ${code}: ${err}`)));
+        });
+        expect(port).toMatch(/^\d+$/);
+    } finally {
+        proc.kill();
+    }
+    expect(err).toBe("");
 });
 
 test("every public name is defined; the Kubernetes components work; BackupBucket asks for @pulumi/aws", async () => {

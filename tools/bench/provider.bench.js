@@ -7,8 +7,6 @@
 const http = require("http");
 const path = require("path");
 const bin = path.resolve(__dirname, "../../bin");
-const { spawn } = require("child_process");
-const net = require("net");
 const { PxBackupClient } = require(path.join(bin, "provider/client.js"));
 const { KindMachinery } = require(path.join(bin, "provider/machinery.js"));
 const { KINDS } = require(path.join(bin, "provider/kinds.js"));
@@ -33,56 +31,7 @@ async function pool(items, n, fn) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-// The simulator runs in its own process, like a real PX-Backup server: its CPU must not share the event loop
-// of the client being measured.
-async function freePort() {
-    return new Promise((resolve) => {
-        const srv = net.createServer().listen(0, "127.0.0.1", () => {
-            const { port } = srv.address();
-            srv.close(() => resolve(port));
-        });
-    });
-}
-
-async function startSimulatorProcess() {
-    const port = await freePort();
-    const token = `bench-${process.pid}-${Date.now()}`;
-    const child = spawn(process.execPath, [path.resolve(__dirname, "../../build/tools/simulator/main.js")], {
-        env: { ...process.env, PORT: String(port), PXBACKUP_TOKEN: token },
-        stdio: ["ignore", "pipe", "inherit"],
-    });
-    const url = `http://127.0.0.1:${port}`;
-    const control = async (method, p, body) => {
-        const res = await fetch(`${url}/__simulator/${p}`, {
-            method,
-            headers: { "Content-Type": "application/json" },
-            body: body && JSON.stringify(body),
-        });
-        if (!res.ok) throw new Error(`simulator control ${method} ${p}: HTTP ${res.status}`);
-        return res.json();
-    };
-    for (let i = 0; ; i++) {
-        try {
-            await control("GET", "health");
-            break;
-        } catch (e) {
-            if (i > 100 || child.exitCode !== null)
-                throw new Error(`simulator did not start: ${e.message}`, { cause: e });
-            await new Promise((r) => setTimeout(r, 100));
-        }
-    }
-    return {
-        url,
-        token,
-        latency: (ms) => control("PUT", "latency", { ms }),
-        setDelays: (d) => control("PUT", "delays", d),
-        stop: () =>
-            new Promise((r) => {
-                child.once("exit", r);
-                child.kill();
-            }),
-    };
-}
+const { startSimulatorProcess } = require("./simulator-process");
 
 async function main() {
     const sim = await startSimulatorProcess();

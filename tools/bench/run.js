@@ -1,5 +1,5 @@
 // `npm run bench`: every benchmark, one after the other (they measure wall time, so never in parallel).
-// BENCH=provider, BENCH=components or BENCH=engine runs one.
+// BENCH=provider, BENCH=plugin, BENCH=components or BENCH=engine runs one.
 "use strict";
 const { spawnSync } = require("child_process");
 const path = require("path");
@@ -7,6 +7,7 @@ const path = require("path");
 const root = path.resolve(__dirname, "../..");
 const benches = {
     provider: ["node", ["tools/bench/provider.bench.js"]],
+    plugin: ["node", ["tools/bench/plugin.bench.js"]],
     components: [
         "npx",
         ["ts-node", "--transpile-only", "--project", "tools/tsconfig.json", "tools/bench/components.bench.ts"],

@@ -6,6 +6,7 @@ import * as path from "path";
 import { startSimulator, SimulatorHandle } from "../../../tools/simulator/server";
 import { KINDS } from "../../../provider/kinds";
 import { COMPONENTS, FUNCTIONS, token } from "../../../provider/plugin/tokens";
+import { SimulatorClient, requests, seed } from "../../support/simulator-client";
 import { PluginHandle, SECRET, isSecretValue, repoRoot, rpc, startPlugin } from "../../support/plugin";
 
 const T = (name: string) => `kube-backup:index:${name}`;
@@ -76,6 +77,9 @@ test("CheckConfig names a bad setting; the token stays a secret", async () => {
     const c = await r.checkConfig({ url: "http://x", token: "t0k", maxRetries: "-1", colour: "blue" });
     expect(c.failures.map((f) => f.property).sort()).toEqual(["colour", "maxRetries"]);
     expect(isSecretValue(c.inputs.token)).toBe(true);
+    // What the engine adds to an explicit provider's inputs is not a setting, so not a failure.
+    const explicit = await r.checkConfig({ url: "http://x", version: "0.2.0", __internal: { pluginDownloadURL: "" } });
+    expect(explicit.failures).toEqual([]);
 });
 
 test("preview-time check failures name the property, as in a TypeScript program", async () => {
@@ -148,4 +152,22 @@ test("a wrong value type from a loosely typed program is a check failure, not a 
     const c = await r.check(T("SchedulePolicy"), "bad", { interval: { minutes: "often" } });
     expect(c.failures.map((f) => f.property)).toContain("interval.minutes");
     expect((await r.info()).getVersion()).toBe(pkg.version);
+});
+
+test("functions answer through Invoke with the configured connection, lists as `items`", async () => {
+    const api = new SimulatorClient(sim.url, sim.token);
+    await seed(api, "inv");
+    await api.ok("BackupSchedule_Create", {
+        body: requests.backupSchedule("inv-nightly", {
+            policy: "inv-policy",
+            location: "inv-loc",
+            cluster: "inv-cluster",
+        }),
+    });
+    const uid = sim.inspect("backupschedule", "inv-nightly")!.metadata.uid;
+    const one = await r.invoke(T("getBackupSchedule"), { name: "inv-nightly" });
+    expect(one.ret).toMatchObject({ name: "inv-nightly", uid, orgId: "default", namespaces: ["app"] });
+    const list = await r.invoke(T("listBackupSchedules"), { nameFilter: "inv-" });
+    expect((list.ret.items as { name: string }[]).map((s) => s.name)).toEqual(["inv-nightly"]);
+    await expect(r.invoke(T("getBackupSchedule"), { name: "absent" })).rejects.toThrow(/"absent" not found/);
 });
