@@ -95,6 +95,8 @@ test("up creates the PX-Backup objects through the plugin and the etcd schedule'
     expect(await cronJobStatus(r.outputs.etcdCronJob.value)).toBe(200);
     // Secrets reach the state only encrypted.
     expect(auditBackend(e2e.backendDir, { token: sim.token, accessKey, secretKey })).toEqual([]);
+    // No warning: the language host is the one next to the CLI, the plugin the one Pulumi.yaml names.
+    expect(r.diagnostics).toEqual([]);
 });
 
 test("a second preview is empty", async () => {
