@@ -41,6 +41,7 @@ let sim: SimulatorHandle;
 let api: SimulatorClient;
 let cluster: ClusterHandle;
 let etcdCa: CertificateAuthority;
+let etcdKey: string;
 let workDir: string;
 let backendDir: string;
 let env: Record<string, string>;
@@ -76,6 +77,7 @@ beforeAll(async () => {
     api = new SimulatorClient(sim.url, sim.token);
     etcdCa = createCertificateAuthority(makeTempDir("python-etcd-pki"), "python e2e etcd CA");
     const client = etcdCa.issue("backup-client", { cn: "kube-backup", client: true });
+    etcdKey = client.keyPem;
     // The project file names the plugin of this checkout, as the YAML program does (an inline program's
     // workspace reads the Pulumi.yaml it finds in its work dir).
     fs.writeFileSync(
@@ -140,7 +142,15 @@ test("up creates the PX-Backup objects through the plugin and the etcd schedule'
     expect(r.outputs.scheduleId).toBe(`default/app-schedule/${uid}`);
     expect(r.outputs.scheduleNamespaces).toEqual(["app", "db"]);
     expect(await cronJobStatus(r.outputs.etcdCronJob as string)).toBe(200);
-    expect(auditBackend(backendDir, { token: sim.token, accessKey, secretKey })).toEqual([]);
+    expect(
+        auditBackend(backendDir, {
+            token: sim.token,
+            accessKey,
+            secretKey,
+            etcdKey,
+            kubeconfig: cluster.kubeconfig,
+        }),
+    ).toEqual([]);
     // The plugin came from Pulumi.yaml, not ambiently from PATH.
     expect(r.diagnostics).toEqual([]);
 });

@@ -31,6 +31,7 @@ let sim: SimulatorHandle;
 let api: SimulatorClient;
 let cluster: ClusterHandle;
 let etcdCa: CertificateAuthority;
+let etcdKey: string;
 let e2e: E2eStack;
 
 const scheduleInfo = () => sim.inspect("backupschedule", "app-schedule")?.backup_schedule_info;
@@ -47,6 +48,7 @@ beforeAll(async () => {
     api = new SimulatorClient(sim.url, sim.token);
     etcdCa = createCertificateAuthority(makeTempDir("yaml-etcd-pki"), "yaml e2e etcd CA");
     const client = etcdCa.issue("backup-client", { cn: "kube-backup", client: true });
+    etcdKey = client.keyPem;
     e2e = await createE2eStack({
         program: "yaml",
         plugins: ["kubernetes"],
@@ -93,8 +95,16 @@ test("up creates the PX-Backup objects through the plugin and the etcd schedule'
     expect(r.outputs.scheduleId.value).toBe(`default/app-schedule/${uid}`);
     expect(r.outputs.scheduleNamespaces.value).toEqual(["app", "db"]);
     expect(await cronJobStatus(r.outputs.etcdCronJob.value)).toBe(200);
-    // Secrets reach the state only encrypted.
-    expect(auditBackend(e2e.backendDir, { token: sim.token, accessKey, secretKey })).toEqual([]);
+    // Secrets reach the state only encrypted, those passed through the component's construct included.
+    expect(
+        auditBackend(e2e.backendDir, {
+            token: sim.token,
+            accessKey,
+            secretKey,
+            etcdKey,
+            kubeconfig: cluster.kubeconfig,
+        }),
+    ).toEqual([]);
     // No warning: the language host is the one next to the CLI, the plugin the one Pulumi.yaml names.
     expect(r.diagnostics).toEqual([]);
 });
