@@ -14,7 +14,7 @@ import {
     toolPath,
 } from "../../tools/local/toolchain";
 
-jest.setTimeout(600_000);
+jest.setTimeout(900_000);
 
 const repoRoot = path.resolve(__dirname, "..", "..");
 const schema = JSON.parse(fs.readFileSync(path.join(repoRoot, "schema.json"), "utf8"));
