@@ -260,6 +260,11 @@ export class KindMachinery implements KindContext {
         };
     }
 
+    /** The inputs diff finds changed (no HTTP call): what the provider plugin reports as the diff's keys. */
+    changedInputs(olds: Props, news: Props): string[] {
+        return this.plan(olds, news).changed;
+    }
+
     /** The inputs that differ from the old state, and those of them that need a replacement. */
     private plan(olds: Props, news: Props): { changed: string[]; replaces: string[] } {
         const changed: string[] = [];

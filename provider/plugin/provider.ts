@@ -74,11 +74,6 @@ export const kubeBackupProvider: provider.Provider = {
         return { inputs: toWire(r.inputs, [...given.secretKeys, ...secretOutputs(kind)]), failures: r.failures };
     },
 
-    async diff(id, urn, olds, news) {
-        const kind = kindOf(parseUrn(urn).type);
-        return handler(kind).diff(id, unwrapProps(olds).values, unwrapProps(news).values);
-    },
-
     async create(urn, inputs) {
         const kind = kindOf(parseUrn(urn).type);
         const secrets = secretOutputs(kind);

@@ -1,7 +1,8 @@
 // The gRPC server of the plugin. The Node SDK's provider server (`@pulumi/pulumi/provider` main) does the
 // plumbing: handshake by printing the port, construct with the resource monitor, invoke, the CRUD RPCs over
-// `provider.Provider`. It drops what Configure is given, though, and its Read fails on an import (no prior
-// properties): those RPCs are ours, set on an object whose prototype is the SDK's service implementation.
+// `provider.Provider`. It drops what Configure is given, though, its Read fails on an import (no prior
+// properties) and its Diff does not say which inputs changed: those RPCs (and the config checks) are ours, set
+// on an object whose prototype is the SDK's service implementation.
 import { createRequire } from "module";
 import * as pulumiProvider from "@pulumi/pulumi/provider";
 import type * as grpcTypes from "@grpc/grpc-js";
@@ -103,6 +104,28 @@ const overrides = {
         );
         resp.setDiffsList(changed);
         callback(undefined, resp);
+    },
+
+    // The SDK's Diff reports only whether something changed; the keys let the CLI show which inputs did.
+    async diff(call: Call<provprotoTypes.DiffRequest>, callback: Callback<provprotoTypes.DiffResponse>) {
+        try {
+            const req = call.request;
+            const kind = kindOf(parseUrn(req.getUrn()).type);
+            const olds = unwrapProps(req.getOlds()?.toJavaScript()).values;
+            const news = unwrapProps(req.getNews()?.toJavaScript()).values;
+            const m = handler(kind);
+            const d = await m.diff(req.getId(), olds, news);
+            const resp = new provproto.DiffResponse();
+            resp.setChanges(
+                d.changes ? provproto.DiffResponse.DiffChanges.DIFF_SOME : provproto.DiffResponse.DiffChanges.DIFF_NONE,
+            );
+            if (d.changes) resp.setDiffsList(m.changedInputs(olds, news));
+            resp.setReplacesList(d.replaces ?? []);
+            resp.setDeletebeforereplace(d.deleteBeforeReplace ?? false);
+            callback(undefined, resp);
+        } catch (e) {
+            callback({ code: grpc.status.UNKNOWN, details: errorMessage(e) });
+        }
     },
 
     async read(call: Call<provprotoTypes.ReadRequest>, callback: Callback<provprotoTypes.ReadResponse>) {

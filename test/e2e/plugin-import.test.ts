@@ -1,14 +1,15 @@
 // `pulumi import` through the provider plugin: a schedule created directly on the simulator (HTTP, as another
 // tool would) is adopted by `pulumi import kube-backup:index:BackupSchedule nightly <org/name/uid>` with the
-// real CLI, and the program that declares it then previews with no changes. A bad input fails the preview
-// naming the property, and destroy deletes the object through the plugin.
+// real CLI, and the program that declares it then previews with no changes. Drift made out of band shows in
+// preview --refresh and up --refresh repairs it; a bad input fails the preview naming the property; destroy
+// deletes the object through the plugin.
 import { execFile } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { promisify } from "util";
 import { startSimulator, SimulatorHandle } from "../../tools/simulator/server";
 import { toolPath } from "../../tools/local/toolchain";
-import { E2eStack, createE2eStack, preview, repoRoot, stateResources } from "../../tools/engine/stack";
+import { E2eStack, createE2eStack, preview, repoRoot, stateResources, up } from "../../tools/engine/stack";
 import { SimulatorClient, requests, seed } from "../support/simulator-client";
 
 jest.setTimeout(600_000);
@@ -68,6 +69,22 @@ test("pulumi import adopts the schedule by its org/name/uid id; the next preview
     // Import and preview only read the object: it is unchanged on the server.
     expect(sim.inspect("backupschedule", "nightly")!.metadata.uid).toBe(uid);
     expect(sim.requests.count({ operationId: "BackupSchedule_Update" })).toBe(0);
+});
+
+test("a change made out of band shows in preview --refresh, by property, and up --refresh repairs it", async () => {
+    await api.ok("BackupSchedule_Update", {
+        body: { metadata: { name: "nightly", org_id: "default" }, namespaces: ["tampered"], reclaim_policy: "Delete" },
+    });
+    const p = await preview(e2e.stack, { refresh: true });
+    const step = p.steps.find((s) => s.type === TYPE && s.op === "update");
+    // The plugin's Diff names the inputs that changed (the dynamic provider's cannot). The out-of-band PUT
+    // replaced the whole object, so it also turned parallelBackup off.
+    expect(step?.diffs).toEqual(["namespaces", "parallelBackup"]);
+    await up(e2e.stack, { refresh: true });
+    const info = sim.inspect("backupschedule", "nightly")!.backup_schedule_info;
+    expect(info.namespaces).toEqual(["app"]);
+    expect(info.parallel_backup).toBe(true);
+    await preview(e2e.stack, { expectNoChanges: true });
 });
 
 test("a bad input fails the preview, naming the property, as in a TypeScript program", async () => {

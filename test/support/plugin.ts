@@ -123,7 +123,7 @@ export function rpc(p: PluginHandle) {
             req.setOlds(struct(olds));
             req.setNews(struct(news));
             const r = await p.call<provproto.DiffRequest, provproto.DiffResponse>("diff", req);
-            return { changes: r.getChanges(), replaces: r.getReplacesList() };
+            return { changes: r.getChanges(), replaces: r.getReplacesList(), diffs: r.getDiffsList() };
         },
         create: async (type: string, name: string, props: Props) => {
             const req = new provproto.CreateRequest();

@@ -113,11 +113,13 @@ test("a schedule policy: check, create, read, diff, update, delete over gRPC", a
 
     const same = await r.diff(type, "daily", created.id, created.outs, c.inputs);
     expect(same.changes).toBe(1); // DIFF_NONE
+    expect(same.diffs).toEqual([]);
 
     const c2 = await r.check(type, "daily", { ...news, daily: { time: "3:00AM", retain: 7 } }, c.inputs);
     const changed = await r.diff(type, "daily", created.id, created.outs, c2.inputs);
     expect(changed.changes).toBe(2); // DIFF_SOME
     expect(changed.replaces).toEqual([]);
+    expect(changed.diffs).toEqual(["daily"]);
     const updated = await r.update(type, "daily", created.id, created.outs, c2.inputs);
     expect(updated.outs).toMatchObject({ daily: { time: "3:00AM" } });
 
