@@ -21,6 +21,7 @@ interface GoStep {
     op: string;
     urn: string;
     type: string;
+    diffs: string[];
     oldInputs?: Record<string, unknown>;
     newInputs?: Record<string, unknown>;
 }
@@ -149,6 +150,7 @@ test("a schedule changed out of band shows in preview --refresh and up --refresh
     });
     const planned = changed(await run("preview-refresh"));
     expect(planned.map((s) => `${s.op} ${s.urn.split("::").pop()}`)).toEqual(["update schedule"]);
+    expect(planned[0].diffs).toEqual(["namespaces"]);
     expect(planned[0].oldInputs?.namespaces).toEqual(["tampered"]);
     expect(planned[0].newInputs?.namespaces).toEqual(["app", "db"]);
     expect(scheduleInfo().namespaces).toEqual(["tampered"]);

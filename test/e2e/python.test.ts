@@ -172,6 +172,7 @@ test("a schedule changed out of band shows in preview --refresh and up --refresh
     const p = await py("preview-refresh");
     const planned = changed(p);
     expect(planned.map((s) => `${s.op} ${s.urn.split("::").pop()}`)).toEqual(["update schedule"]);
+    expect([...planned[0].diffs].sort()).toEqual(["namespaces", "reclaimPolicy"]);
     expect(planned[0].oldInputs?.namespaces).toEqual(["tampered"]); // what read found on the server
     expect(planned[0].newInputs?.namespaces).toEqual(["app", "db"]);
     expect(scheduleInfo().namespaces).toEqual(["tampered"]); // preview changed nothing

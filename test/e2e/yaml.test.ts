@@ -128,7 +128,8 @@ test("a schedule changed out of band shows in preview --refresh and up --refresh
     const planned = p.steps.filter((s) => s.op !== "refresh");
     const step = stepByName(planned, "schedule");
     expect(step?.op).toBe("update");
-    // Old inputs: what read found on the server; new: the program's.
+    // The plugin's diff names the changed inputs. Old inputs: what read found on the server; new: the program's.
+    expect([...step!.diffs].sort()).toEqual(["namespaces", "reclaimPolicy"]);
     expect(step?.oldInputs?.namespaces).toEqual(["tampered"]);
     expect(step?.oldInputs?.reclaimPolicy).toBe("Retain");
     expect(step?.newInputs?.namespaces).toEqual(["app", "db"]);

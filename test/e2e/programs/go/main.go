@@ -87,6 +87,7 @@ type step struct {
 	Op        string         `json:"op"`
 	URN       string         `json:"urn"`
 	Type      string         `json:"type"`
+	Diffs     []string       `json:"diffs"`
 	OldInputs map[string]any `json:"oldInputs,omitempty"`
 	NewInputs map[string]any `json:"newInputs,omitempty"`
 }
@@ -106,7 +107,10 @@ func record(r *result) (chan events.EngineEvent, chan struct{}) {
 		defer close(done)
 		for e := range ch {
 			if p := e.ResourcePreEvent; p != nil {
-				s := step{Op: string(p.Metadata.Op), URN: p.Metadata.URN, Type: p.Metadata.Type}
+				s := step{Op: string(p.Metadata.Op), URN: p.Metadata.URN, Type: p.Metadata.Type, Diffs: p.Metadata.Diffs}
+				if s.Diffs == nil {
+					s.Diffs = []string{}
+				}
 				if p.Metadata.Old != nil {
 					s.OldInputs = p.Metadata.Old.Inputs
 				}
