@@ -32,7 +32,10 @@ export interface Ownership {
     owner?: string;
     groups?: { id: string; access: OwnershipAccess }[];
     collaborators?: { id: string; access: OwnershipAccess }[];
-    public?: { type: OwnershipAccess };
+    public?: {
+        /** Access every user of the organization has. */
+        type: OwnershipAccess;
+    };
 }
 export interface ResourceInfoArgs {
     name: In<string>;
@@ -237,7 +240,9 @@ export abstract class PxBackupResource extends pulumi.dynamic.Resource {
     declare readonly owner: pulumi.Output<string | undefined>;
     declare readonly labels: pulumi.Output<Record<string, string> | undefined>;
     declare readonly ownership: pulumi.Output<Ownership | undefined>;
+    /** When the object was created (server-reported). */
     declare readonly createTime: pulumi.Output<string | undefined>;
+    /** When the object was last changed (server-reported). */
     declare readonly lastUpdateTime: pulumi.Output<string | undefined>;
     /** `{name, uid}` to pass as a reference to other PX-Backup resources. */
     readonly ref: pulumi.Output<ObjectRef>;

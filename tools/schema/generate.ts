@@ -314,10 +314,26 @@ export function generateSchema(): Spec {
         return spec;
     }
 
-    function outputsOf(decl: ts.ClassDeclaration, name: string): Spec {
+    /** The class and its base classes declared in this package's sources, derived first. */
+    function classChain(decl: ts.ClassDeclaration): ts.ClassDeclaration[] {
+        const chain = [decl];
+        for (let c: ts.ClassDeclaration | undefined = decl; c;) {
+            const base = c.heritageClauses?.find((h) => h.token === ts.SyntaxKind.ExtendsKeyword)?.types[0];
+            const sym = base && checker.getTypeAtLocation(base.expression).getSymbol();
+            c = sym?.declarations?.find(
+                (d): d is ts.ClassDeclaration => ts.isClassDeclaration(d) && !d.getSourceFile().isDeclarationFile,
+            );
+            if (c) chain.push(c);
+        }
+        return chain;
+    }
+
+    function outputsOf(decl: ts.ClassDeclaration, name: string, custom: boolean): Spec {
         const properties: Spec = {};
         const required: string[] = [];
-        for (const m of decl.members) {
+        // Inherited outputs too: every PX-Backup kind gets `name`, `orgId` and `uid` from its base class, and
+        // programs in other languages reference objects through them.
+        for (const m of classChain(decl).flatMap((c) => [...c.members])) {
             if (!ts.isPropertyDeclaration(m) || !m.type) continue;
             if (
                 m.modifiers?.some(
@@ -329,6 +345,9 @@ export function generateSchema(): Spec {
             )
                 continue;
             if (!/^(?:pulumi\.)?Output$/.test((m.type as ts.TypeReferenceNode).typeName?.getText?.() ?? "")) continue;
+            // A custom resource's provider serves only its `declare`d outputs; others (`ref`) are computed in the
+            // TypeScript class and do not exist for a program in another language.
+            if (custom && !m.modifiers?.some((x) => x.kind === ts.SyntaxKind.DeclareKeyword)) continue;
             const prop = m.name.getText();
             const sym = (m as any).symbol as ts.Symbol | undefined;
             const spec: Spec = { ...toSpec(m.type, `${name}${prop[0].toUpperCase()}${prop.slice(1)}`) };
@@ -337,7 +356,11 @@ export function generateSchema(): Spec {
             if (sym && hasTag(sym, "secret")) spec.secret = true;
             describeType(spec);
             properties[prop] = spec;
-            if (!m.questionToken) required.push(prop);
+            // `Output<T | undefined>` may be absent, so it is not a required output either.
+            const arg = (m.type as ts.TypeReferenceNode).typeArguments?.[0];
+            const optional =
+                arg && ts.isUnionTypeNode(arg) && arg.types.some((t) => t.kind === ts.SyntaxKind.UndefinedKeyword);
+            if (!m.questionToken && !optional) required.push(prop);
         }
         return { properties, required };
     }
@@ -356,7 +379,7 @@ export function generateSchema(): Spec {
             plainContext = kind === "component";
             const inputs = argsOf(decl, sym.name);
             plainContext = false;
-            const outs = outputsOf(decl, sym.name);
+            const outs = outputsOf(decl, sym.name, kind !== "component");
             resources[token(sym.name)] = {
                 description: docOf(sym),
                 ...(kind === "component" ? { isComponent: true } : {}),

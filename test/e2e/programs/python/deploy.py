@@ -45,12 +45,12 @@ def program() -> None:
     schedule = kb.BackupSchedule(
         "schedule",
         name="app-schedule",
-        schedule_policy_ref={"name": "every-interval"},
-        backup_location_ref={"name": "s3-location"},
-        cluster_ref={"name": "app-cluster"},
+        # References through the objects' outputs: they also order the creation.
+        schedule_policy_ref={"name": policy.name, "uid": policy.uid},
+        backup_location_ref={"name": location.name, "uid": location.uid},
+        cluster_ref={"name": cluster.name},
         namespaces=["app", "db"],
         reclaim_policy="Delete",
-        opts=pulumi.ResourceOptions(depends_on=[policy, location, cluster]),
     )
     provider = k8s.Provider("k8s", kubeconfig=config.require_secret("kubeconfig"))
     ns = k8s.core.v1.Namespace(
