@@ -28,6 +28,12 @@ const toolParts: Record<string, string> = {
     "pulumi-resource-pulumi-nodejs": "pulumi",
     "kube-apiserver": "kubernetes",
     "kube-controller-manager": "kubernetes",
+    "kube-scheduler": "kubernetes",
+    kubelet: "kubernetes",
+    containerd: "containerd",
+    "containerd-shim-runc-v2": "containerd",
+    ctr: "containerd",
+    runc: "runc",
 };
 
 export type ToolName = keyof typeof toolParts;
@@ -98,9 +104,21 @@ function partVersion(part: string): string {
         if (!m) throw new Error(`${name} is not set in ${toolchainScript}`);
         return m[1];
     };
-    if (part === "userland")
-        return `${value("RCLONE_VERSION")}-busybox-${value("BUSYBOX_VERSION").replace(/^\d+:/, "")}`;
+    const busybox = () => value("BUSYBOX_VERSION").replace(/^\d+:/, "");
+    if (part === "userland") return `${value("RCLONE_VERSION")}-busybox-${busybox()}`;
+    if (part === "cni") return value("CNI_DEB_VERSION").replace(/~/g, "-");
+    if (part === "images")
+        return `r${value("IMAGES_RECIPE")}-rclone-${value("RCLONE_VERSION")}-etcd-${value("ETCD_VERSION")}-busybox-${busybox()}`;
     throw new Error(`no version rule for part ${part}`);
+}
+
+/** The directory of a toolchain part that keeps files out of bin/ ("cni": CNI plugins, "images": OCI archives). */
+export function partDir(part: "cni" | "images"): string {
+    const dir = path.join(cacheDir(), `${part}-${partVersion(part)}`);
+    if (!fs.existsSync(dir)) ensureToolchain(part);
+    if (!fs.existsSync(dir))
+        throw new Error(`part ${part} is still missing at ${dir} after \`bash tools/toolchain.sh ${part}\``);
+    return dir;
 }
 
 /**
