@@ -153,6 +153,7 @@ export async function startNode(cp: NodeControlPlane, options: { readyTimeoutMs?
     const dir = path.join(cp.dir, "node");
     const logDir = path.join(cacheDir(), "logs", `node-${id}`);
     fs.mkdirSync(dir, { recursive: true });
+    pruneOldLogs(path.dirname(logDir));
     fs.mkdirSync(logDir, { recursive: true });
     const timeout = options.readyTimeoutMs ?? 180000;
     const env = { PATH: `${toolBinDir()}:${process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin"}` };
@@ -420,6 +421,16 @@ export async function startNode(cp: NodeControlPlane, options: { readyTimeoutMs?
     } catch (err) {
         await teardown();
         throw err;
+    }
+}
+
+/** Keeps the log directories of the last day's nodes: a failed run's logs stay readable, old ones go. */
+function pruneOldLogs(logsDir: string): void {
+    const cutoff = Date.now() - 24 * 3600 * 1000;
+    for (const name of fs.existsSync(logsDir) ? fs.readdirSync(logsDir) : []) {
+        const d = path.join(logsDir, name);
+        if (/^node-[0-9a-f]{6}$/.test(name) && fs.statSync(d).mtimeMs < cutoff)
+            fs.rmSync(d, { recursive: true, force: true });
     }
 }
 
