@@ -7,6 +7,7 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { listStoredBackups, StoredBackup } from "../../components/catalog";
+import { DEFAULT_TOOLS_IMAGE } from "../../components/etcd";
 import { restorePvc } from "../../components/restore-pvc";
 import { runBackupNow, RunBackupResult } from "../../components/run";
 import { E2eStack, createE2eStack, up } from "../../tools/engine/stack";
@@ -105,7 +106,7 @@ beforeAll(async () => {
             etcdCa: { value: etcd.caPem! },
             etcdCert: { value: etcd.certPem! },
             etcdKey: { value: etcd.keyPem!, secret: true },
-            toolsImage: { value: "docker.io/rclone/rclone:1.76.0" },
+            toolsImage: { value: DEFAULT_TOOLS_IMAGE },
         },
     });
 }, 900_000);

@@ -1,6 +1,8 @@
 // The local node: kubelet, containerd and runc run Pods for the local control plane, in the images the toolchain
 // builds (imported under the default images' names), on a control-plane node, with claims bound to local volumes.
+import { DEFAULT_ETCD_IMAGE, DEFAULT_TOOLS_IMAGE } from "../../components/etcd";
 import { ClusterHandle, startCluster } from "../../tools/local/cluster";
+import { PAUSE_IMAGE } from "../../tools/local/node";
 
 jest.setTimeout(900_000);
 
@@ -49,11 +51,8 @@ test("the node registers Ready as a control-plane node, tainted, with the images
         expect.arrayContaining([{ key: "node-role.kubernetes.io/control-plane", effect: "NoSchedule" }]),
     );
     expect(obj.status.conditions.find((c: { type: string }) => c.type === "Ready").status).toBe("True");
-    expect(node.images.sort()).toEqual([
-        "docker.io/rclone/rclone:1.76.0",
-        "gcr.io/etcd-development/etcd:v3.6.16",
-        "registry.k8s.io/pause:3.10.1",
-    ]);
+    // Exactly the names the components render, so their manifests run unchanged.
+    expect(node.images.sort()).toEqual([DEFAULT_TOOLS_IMAGE, DEFAULT_ETCD_IMAGE, PAUSE_IMAGE].sort());
 });
 
 test("a pod of the tools image is scheduled, runs as its user on the pod network and exits 0", async () => {
@@ -68,7 +67,7 @@ test("a pod of the tools image is scheduled, runs as its user on the pod network
             containers: [
                 {
                     name: "main",
-                    image: "docker.io/rclone/rclone:1.76.0",
+                    image: DEFAULT_TOOLS_IMAGE,
                     command: ["/bin/sh", "-c", "rclone version | head -n 1; id -u; ip -4 addr show eth0 | grep inet"],
                 },
             ],
