@@ -8,12 +8,13 @@ import * as fs from "fs";
 import * as path from "path";
 import { listStoredBackups, StoredBackup } from "../../components/catalog";
 import { DEFAULT_TOOLS_IMAGE } from "../../components/etcd";
+import { restoreEtcd } from "../../components/restore";
 import { restorePvc } from "../../components/restore-pvc";
 import { runBackupNow, RunBackupResult } from "../../components/run";
 import { E2eStack, createE2eStack, up } from "../../tools/engine/stack";
 import { ClusterHandle, startCluster } from "../../tools/local/cluster";
 import { toolPath } from "../../tools/local/toolchain";
-import { EtcdHandle, MinioHandle, runCommand, startEtcd, startMinio } from "../../tools/local/processes";
+import { EtcdHandle, MinioHandle, makeTempDir, runCommand, startEtcd, startMinio } from "../../tools/local/processes";
 
 jest.setTimeout(900_000);
 
@@ -168,6 +169,37 @@ test("a second and third run prune the etcd backups to the retention (2), all co
     expect(backups.map((b) => b.complete)).toEqual([true, true]);
     // The oldest is the one pruned.
     expect(backups.map((b) => b.key)).not.toContain(first[0]);
+});
+
+test("the newest etcd backup is verified and restored by the catalog restore path, at the revision it recorded", async () => {
+    const newest = (await catalog("node/etcd"))[0];
+    const dir = makeTempDir("etcd-restore");
+    try {
+        const r = await restoreEtcd({
+            bucket: BUCKET,
+            prefix: "node/etcd",
+            schedule: "etcd",
+            endpoint: minio.endpoint,
+            region: minio.region,
+            forcePathStyle: true,
+            credentials: { accessKeyId: minio.accessKey, secretAccessKey: minio.secretKey },
+            dataDir: path.join(dir, "data"),
+            etcdutl: toolPath("etcdutl"),
+        });
+        expect(r.backup.key).toBe(newest.key);
+        expect(r.revision).toBe(newest.etcdRevision);
+        expect(fs.statSync(path.join(dir, "data", "member", "snap", "db")).size).toBeGreaterThan(0);
+        // The restored member serves the keys the backed-up etcd held.
+        const restored = await startEtcd({ dataDir: path.join(dir, "data") });
+        try {
+            const out = await runCommand(toolPath("etcdctl"), [...restored.etcdctlArgs, "get", "/registry/e2e/run1"]);
+            expect(out.stdout.split("\n").slice(0, 2)).toEqual(["/registry/e2e/run1", "1"]);
+        } finally {
+            await restored.stop();
+        }
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
 });
 
 test("a run with a wrong S3 secret key ends Failed and leaves the bucket as it was", async () => {
