@@ -55,20 +55,29 @@ export const LOCAL_STORAGE_CLASS = "kube-backup-local";
 const CONTROL_PLANE_ROLE = "node-role.kubernetes.io/control-plane";
 const CGROUP_V1_CONTROLLERS = ["cpu", "cpuacct", "cpuset", "memory", "pids", "devices", "freezer"];
 
+/** Where checkNodeHost looks (the real host by default; tests point it at a fake tree). */
+export interface NodeHostView {
+    uid?: number;
+    proc: string;
+    cgroup: string;
+}
+
 /** Throws naming the kernel feature or privilege the node needs and this machine lacks. */
-export function checkNodeHost(): void {
-    if (process.getuid?.() !== 0) {
+export function checkNodeHost(
+    host: NodeHostView = { uid: process.getuid?.(), proc: "/proc", cgroup: "/sys/fs/cgroup" },
+): void {
+    if (host.uid !== 0) {
         throw new Error("the local node needs root: containers need namespaces, cgroups and mounts (run as uid 0)");
     }
-    const filesystems = fs.readFileSync("/proc/filesystems", "utf8");
+    const filesystems = fs.readFileSync(path.join(host.proc, "filesystems"), "utf8");
     if (!/\boverlay\b/.test(filesystems)) {
         throw new Error(
-            "the local node needs overlayfs (containerd's overlayfs snapshotter): 'overlay' is not in /proc/filesystems (modprobe overlay)",
+            `the local node needs overlayfs (containerd's overlayfs snapshotter): 'overlay' is not in ${host.proc}/filesystems (modprobe overlay)`,
         );
     }
-    if (fs.existsSync("/sys/fs/cgroup/cgroup.controllers")) return; // cgroup v2: one writable hierarchy
+    if (fs.existsSync(path.join(host.cgroup, "cgroup.controllers"))) return; // cgroup v2: one writable hierarchy
     for (const c of CGROUP_V1_CONTROLLERS) {
-        const dir = `/sys/fs/cgroup/${c}`;
+        const dir = path.join(host.cgroup, c);
         if (!fs.existsSync(path.join(dir, "tasks"))) {
             throw new Error(
                 `the local node needs the cgroup v1 controller '${c}' mounted at ${dir} (kubelet and runc)`,
