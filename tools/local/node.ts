@@ -162,6 +162,7 @@ export async function startNode(cp: NodeControlPlane, options: { readyTimeoutMs?
     const dir = path.join(cp.dir, "node");
     const logDir = path.join(cacheDir(), "logs", `node-${id}`);
     fs.mkdirSync(dir, { recursive: true });
+    await reapOrphanedNodes(path.dirname(logDir));
     pruneOldLogs(path.dirname(logDir));
     fs.mkdirSync(logDir, { recursive: true });
     const timeout = options.readyTimeoutMs ?? 180000;
@@ -177,7 +178,10 @@ export async function startNode(cp: NodeControlPlane, options: { readyTimeoutMs?
     const sock = path.join(dir, "containerd.sock");
 
     const started: Array<{ stop(): Promise<void> }> = [];
-    let bridgeCreated = false;
+    // What to release if this process dies without stop(): the next startNode reaps it (reapOrphanedNodes).
+    const state: NodeState = { ownerPid: process.pid, dir, sock, cgroupRoot };
+    const stateFile = path.join(logDir, STATE_FILE);
+    fs.writeFileSync(stateFile, JSON.stringify(state));
     const ctr = async (args: string[]) =>
         (await runCommand(ctrBin, ["-a", sock, "-n", CRI_NAMESPACE, ...args], { env, timeoutMs: 120000 })).stdout;
 
@@ -197,23 +201,8 @@ export async function startNode(cp: NodeControlPlane, options: { readyTimeoutMs?
             }
             await ctd.stop();
         }
-        // Shims outlive containerd by design; these are this node's (their command line names its socket).
-        for (const pid of pidsMentioning(sock)) {
-            try {
-                process.kill(pid, "SIGKILL");
-            } catch {
-                // gone
-            }
-        }
-        for (const m of mountsUnder(dir)) {
-            await runCommand("umount", ["-l", m]).catch((err) => leftovers.push(`umount ${m}: ${String(err)}`));
-        }
-        if (bridgeCreated) await runCommand("ip", ["link", "del", bridge]).catch(() => undefined);
-        for (const d of cgroupDirs(cgroupRoot).filter((x) => fs.existsSync(x))) {
-            removeCgroupTree(d);
-            if (fs.existsSync(d)) leftovers.push(`cgroup ${d} still has processes`);
-        }
-        fs.rmSync(dir, { recursive: true, force: true });
+        leftovers.push(...(await releaseNode(state)));
+        fs.rmSync(stateFile, { force: true });
         if (leftovers.length) process.stderr.write(`local node ${name}: left behind:\n${leftovers.join("\n")}\n`);
     };
 
@@ -222,7 +211,8 @@ export async function startNode(cp: NodeControlPlane, options: { readyTimeoutMs?
         await runCommand("ip", ["link", "add", "name", bridge, "type", "bridge"]).catch((err) => {
             throw new Error(`the local node needs Linux bridges (CNI bridge plugin): ${String(err)}`, { cause: err });
         });
-        bridgeCreated = true;
+        state.bridge = bridge;
+        fs.writeFileSync(stateFile, JSON.stringify(state));
         await runCommand("ip", ["addr", "add", `${hostIp}/24`, "dev", bridge]);
         await runCommand("ip", ["link", "set", bridge, "up"]);
 
@@ -430,6 +420,99 @@ export async function startNode(cp: NodeControlPlane, options: { readyTimeoutMs?
     } catch (err) {
         await teardown();
         throw err;
+    }
+}
+
+const STATE_FILE = "node-state.json";
+
+interface NodeState {
+    ownerPid: number;
+    dir: string;
+    sock: string;
+    cgroupRoot: string;
+    bridge?: string;
+}
+
+function killAll(pids: number[]): void {
+    for (const pid of pids) {
+        try {
+            process.kill(pid, "SIGKILL");
+        } catch {
+            // gone
+        }
+    }
+}
+
+/** PIDs in a cgroup tree (the containers' processes, wherever their shim went). */
+function cgroupPids(dir: string): number[] {
+    const pids: number[] = [];
+    const walk = (d: string) => {
+        try {
+            for (const line of fs.readFileSync(path.join(d, "cgroup.procs"), "utf8").split("\n"))
+                if (/^\d+$/.test(line)) pids.push(Number(line));
+            for (const e of fs.readdirSync(d, { withFileTypes: true })) if (e.isDirectory()) walk(path.join(d, e.name));
+        } catch {
+            // removed meanwhile
+        }
+    };
+    walk(dir);
+    return pids;
+}
+
+/**
+ * Releases what a node holds on the host once containerd is gone: its shims (their command line names its
+ * socket) and every process left in its cgroups, its mounts, its bridge, its cgroup tree and its directory.
+ * Returns what could not be released.
+ */
+async function releaseNode(st: NodeState): Promise<string[]> {
+    const leftovers: string[] = [];
+    killAll(pidsMentioning(st.sock));
+    const cgroups = cgroupDirs(st.cgroupRoot).filter((x) => fs.existsSync(x));
+    for (let attempt = 0; attempt < 20; attempt++) {
+        const pids = [...new Set(cgroups.flatMap(cgroupPids))];
+        if (!pids.length) break;
+        killAll(pids);
+        await new Promise((r) => setTimeout(r, 100));
+    }
+    for (const m of mountsUnder(st.dir)) {
+        await runCommand("umount", ["-l", m]).catch((err) => leftovers.push(`umount ${m}: ${String(err)}`));
+    }
+    if (st.bridge) await runCommand("ip", ["link", "del", st.bridge]).catch(() => undefined);
+    for (const d of cgroups) {
+        removeCgroupTree(d);
+        if (fs.existsSync(d)) leftovers.push(`cgroup ${d} still has processes`);
+    }
+    fs.rmSync(st.dir, { recursive: true, force: true });
+    return leftovers;
+}
+
+/** Releases the nodes of test processes that died without stop() (killed by a timeout, SIGKILL, a crash). */
+async function reapOrphanedNodes(logsDir: string): Promise<void> {
+    for (const name of fs.existsSync(logsDir) ? fs.readdirSync(logsDir) : []) {
+        const file = path.join(logsDir, name, STATE_FILE);
+        let st: NodeState;
+        try {
+            st = JSON.parse(fs.readFileSync(file, "utf8")) as NodeState;
+        } catch {
+            continue;
+        }
+        let alive = true;
+        try {
+            process.kill(st.ownerPid, 0);
+        } catch {
+            alive = false;
+        }
+        if (alive) continue;
+        // containerd and kubelet were children of the dead process (killed with it by processes.ts's exit hook,
+        // or orphaned): stop whatever still names this node's socket or directory first.
+        killAll([...pidsMentioning(st.sock), ...pidsMentioning(st.dir)]);
+        const leftovers = await releaseNode(st);
+        fs.rmSync(file, { force: true });
+        process.stderr.write(
+            `local node: released the orphaned ${name} of dead process ${st.ownerPid}` +
+                (leftovers.length ? `; left behind:\n${leftovers.join("\n")}` : "") +
+                "\n",
+        );
     }
 }
 
