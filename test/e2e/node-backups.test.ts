@@ -48,17 +48,23 @@ const bucketKeys = async (): Promise<string[]> => {
 };
 
 /** A Job from the CronJob, followed to its end; on failure the pods' logs are in the thrown message. */
-async function runJob(cronJob: string): Promise<RunBackupResult & { logs: string }> {
-    const r = await runBackupNow({ kubeconfig: cluster.kubeconfig, namespace: NS, cronJob, pollMs: 1000 });
+async function runJob(cronJob: string, ns = NS): Promise<RunBackupResult & { logs: string }> {
+    const r = await runBackupNow({
+        kubeconfig: cluster.kubeconfig,
+        namespace: ns,
+        cronJob,
+        pollMs: 1000,
+        timeoutSeconds: 300,
+    });
     const pods = await get(
-        `/api/v1/namespaces/${NS}/pods?labelSelector=${encodeURIComponent(`batch.kubernetes.io/job-name=${r.job}`)}`,
+        `/api/v1/namespaces/${ns}/pods?labelSelector=${encodeURIComponent(`batch.kubernetes.io/job-name=${r.job}`)}`,
     );
     let logs = "";
     for (const pod of pods.items) {
         for (const c of [...(pod.spec.initContainers ?? []), ...pod.spec.containers]) {
             const l = await cluster.request(
                 "GET",
-                `/api/v1/namespaces/${NS}/pods/${pod.metadata.name}/log?container=${c.name}`,
+                `/api/v1/namespaces/${ns}/pods/${pod.metadata.name}/log?container=${c.name}`,
             );
             logs += `--- ${pod.metadata.name}/${c.name}:\n${typeof l.body === "string" ? l.body : JSON.stringify(l.body)}\n`;
         }
@@ -108,6 +114,7 @@ beforeAll(async () => {
             etcdCert: { value: etcd.certPem! },
             etcdKey: { value: etcd.keyPem!, secret: true },
             toolsImage: { value: DEFAULT_TOOLS_IMAGE },
+            etcdHostCertsDir: { value: path.dirname(etcd.caFile!) },
         },
     });
 }, 900_000);
@@ -143,6 +150,23 @@ test("the etcd backup Job runs to completion and its snapshot lands complete in 
     expect(backups[0]).toEqual(expect.objectContaining({ complete: true, encryption: "none" }));
     expect(backups[0].etcdRevision).toBe(revision);
     expect(backups[0].size).toBeGreaterThan(0);
+});
+
+test("with hostCerts (kubeadm's layout, a privileged namespace) the etcd backup reads the client certificate from the node", async () => {
+    const run = await runJob("etcd-host", `${NS}-host`);
+    expect({ succeeded: run.succeeded, logs: run.succeeded ? "" : run.logs }).toEqual({ succeeded: true, logs: "" });
+    const pod = (
+        await get(
+            `/api/v1/namespaces/${NS}-host/pods?labelSelector=${encodeURIComponent(`batch.kubernetes.io/job-name=${run.job}`)}`,
+        )
+    ).items[0];
+    expect(pod.spec.volumes).toEqual(
+        expect.arrayContaining([
+            { name: "etcd-client", hostPath: { path: path.dirname(etcd.caFile!), type: "Directory" } },
+        ]),
+    );
+    const backups = await catalog("node/etcd-host");
+    expect(backups.map((b) => b.complete)).toEqual([true]);
 });
 
 test("the PVC backup Job, admitted under restricted, reads the claim and its backup lands complete", async () => {

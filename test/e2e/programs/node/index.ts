@@ -101,6 +101,7 @@ const etcd = new kb.EtcdBackupSchedule(
     {
         namespace,
         schedule: "0 2 * * *",
+        suspend: true, // the tests run Jobs by hand; a scheduled run would change the counts
         retention: 2,
         endpoint: config.require("etcdEndpoint"),
         certificates: {
@@ -118,6 +119,7 @@ const volumes = new kb.PvcBackupSchedule(
     {
         namespace,
         schedule: "15 1 * * *",
+        suspend: true, // the tests run Jobs by hand; a scheduled run would change the counts
         pvcNames: ["data-db-0"],
         compression: "gzip",
         retention: 2,
@@ -127,6 +129,48 @@ const volumes = new kb.PvcBackupSchedule(
     { ...opts, dependsOn: [db] },
 );
 
+// kubeadm's way: the client certificate read from the node (read-only hostPath and UID 0: only the privileged
+// level admits hostPath volumes).
+const hostCertsDir = config.get("etcdHostCertsDir");
+let etcdHostCronJob: pulumi.Output<string> | undefined;
+if (hostCertsDir) {
+    const hostNs = new k8s.core.v1.Namespace(
+        "host-certs",
+        {
+            metadata: {
+                name: `${config.require("namespace")}-host`,
+                labels: { "pod-security.kubernetes.io/enforce": "privileged" },
+            },
+        },
+        { provider },
+    );
+    const hostCredentials = new kb.BackupCredentials(
+        "minio-host",
+        {
+            namespace: hostNs.metadata.name,
+            s3: {
+                accessKeyId: config.requireSecret("s3AccessKey"),
+                secretAccessKey: config.requireSecret("s3SecretKey"),
+            },
+        },
+        opts,
+    );
+    etcdHostCronJob = new kb.EtcdBackupSchedule(
+        "etcd-host",
+        {
+            namespace: hostNs.metadata.name,
+            schedule: "0 3 * * *",
+            suspend: true, // the tests run Jobs by hand; a scheduled run would change the counts
+            retention: 2,
+            endpoint: config.require("etcdEndpoint"),
+            hostCerts: { dir: hostCertsDir, caFile: "ca.crt", certFile: "client.crt", keyFile: "client.key" },
+            storage: { bucket, prefix: "node/etcd-host", credentials: hostCredentials },
+        },
+        opts,
+    ).cronJobName;
+}
+
 export const etcdCronJob = etcd.cronJobName;
+export const etcdHostCronJobName = etcdHostCronJob;
 export const pvcCronJobs = volumes.cronJobNames;
 export const backupNamespace = namespace;
