@@ -168,11 +168,14 @@ export async function startNode(cp: NodeControlPlane, options: { readyTimeoutMs?
     const timeout = options.readyTimeoutMs ?? 180000;
     const env = { PATH: `${toolBinDir()}:${process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin"}` };
 
-    // A /24 of 10.100-199.x.0 per node, on a bridge of its own: nodes of parallel test workers do not collide.
-    const a = 100 + crypto.randomInt(100);
-    const b = crypto.randomInt(256);
-    const podCidr = `10.${a}.${b}.0/24`;
-    const hostIp = `10.${a}.${b}.1`;
+    // A /24 of 10.100-199.x.0 per node, on a bridge of its own: nodes of parallel test workers do not collide,
+    // and neither do networks this host already routes.
+    const routes = (await runCommand("ip", ["-4", "route", "show"])).stdout;
+    let prefix: string;
+    do prefix = `10.${100 + crypto.randomInt(100)}.${crypto.randomInt(256)}.`;
+    while (routes.split("\n").some((r) => r.startsWith(prefix)));
+    const podCidr = `${prefix}0/24`;
+    const hostIp = `${prefix}1`;
     const bridge = `kbk${id}`;
     const cgroupRoot = `/kube-backup-${id}`;
     const sock = path.join(dir, "containerd.sock");
