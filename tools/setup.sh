@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(openssl python3-venv zstd ca-certificates)
+packages=(openssl python3-venv zstd ca-certificates iproute2 libseccomp2)   # iproute2, libseccomp2: the local node (ip, runc)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

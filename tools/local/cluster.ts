@@ -1,7 +1,8 @@
 // A local Kubernetes control plane for tests: etcd + kube-apiserver + kube-controller-manager on loopback,
-// with its own CA, serving certificate, service-account signing keys and an admin kubeconfig. There is no
-// kubelet, scheduler or container runtime: objects are stored and controllers reconcile them (CronJob → Job →
-// Pod objects, garbage collection, namespace deletion), but no Pod ever runs or becomes Ready.
+// with its own CA, serving certificate, service-account signing keys and an admin kubeconfig. Without `node`
+// there is no kubelet, scheduler or container runtime: objects are stored and controllers reconcile them
+// (CronJob → Job → Pod objects, garbage collection, namespace deletion), but no Pod ever runs. With `node: true`
+// a real node joins (./node.ts: containerd, runc, kubelet, kube-scheduler) and Pods run.
 import * as fs from "fs";
 import * as path from "path";
 import {
@@ -17,6 +18,7 @@ import {
     spawnProcess,
     startEtcd,
 } from "./processes";
+import { NodeHandle, startNode } from "./node";
 import { toolPath } from "./toolchain";
 
 export interface KubeResponse<T = any> {
@@ -34,6 +36,8 @@ export interface ClusterHandle {
     admin: CertPair;
     etcd: EtcdHandle;
     dir: string;
+    /** The node, when started with `node: true`. */
+    node?: NodeHandle;
     /** Calls the API server as the admin user; JSON bodies in and out. Never throws on an HTTP status. */
     request<T = any>(method: string, apiPath: string, body?: unknown): Promise<KubeResponse<T>>;
     /** Polls `check` until it returns a truthy value or `timeoutMs` passes (then throws with `what`). */
@@ -69,7 +73,7 @@ export function renderKubeconfig(server: string, caPem: string, user: CertPair, 
     ].join("\n");
 }
 
-export async function startCluster(options: { readyTimeoutMs?: number } = {}): Promise<ClusterHandle> {
+export async function startCluster(options: { readyTimeoutMs?: number; node?: boolean } = {}): Promise<ClusterHandle> {
     const apiserverBin = toolPath("kube-apiserver");
     const kcmBin = toolPath("kube-controller-manager");
     const dir = makeTempDir("cluster");
@@ -117,7 +121,8 @@ export async function startCluster(options: { readyTimeoutMs?: number } = {}): P
                 `--tls-cert-file=${serving.certFile}`,
                 `--tls-private-key-file=${serving.keyFile}`,
                 `--client-ca-file=${ca.certFile}`,
-                "--authorization-mode=RBAC",
+                // Node: what a kubelet may read (its pods' Secrets, ConfigMaps, claims), as in a real cluster.
+                "--authorization-mode=Node,RBAC",
                 "--service-cluster-ip-range=10.0.0.0/24",
                 "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
                 `--service-account-key-file=${sa.publicKeyFile}`,
@@ -125,6 +130,10 @@ export async function startCluster(options: { readyTimeoutMs?: number } = {}): P
                 // The `kubernetes` Service's endpoints would have to be a non-loopback address: nothing needs them here.
                 "--endpoint-reconciler-type=none",
                 "--profiling=false",
+                // For a node's logs: its InternalIP (node names do not resolve), as the admin.
+                "--kubelet-preferred-address-types=InternalIP",
+                `--kubelet-client-certificate=${admin.certFile}`,
+                `--kubelet-client-key=${admin.keyFile}`,
             ],
             readyTimeoutMs: timeout,
             ready: async () => (await httpRequest(`${server}/readyz`, { ...tls, timeoutMs: 3000 })).status === 200,
@@ -208,6 +217,20 @@ export async function startCluster(options: { readyTimeoutMs?: number } = {}): P
             }
         };
 
+        let node: NodeHandle | undefined;
+        if (options.node) {
+            node = await startNode({
+                server,
+                dir,
+                ca,
+                admin,
+                kubeconfigPath,
+                kubeconfigFor: (user) => renderKubeconfig(server, ca.certPem, user),
+                request,
+            });
+            started.push(node);
+        }
+
         return {
             server,
             kubeconfigPath,
@@ -216,6 +239,7 @@ export async function startCluster(options: { readyTimeoutMs?: number } = {}): P
             admin,
             etcd,
             dir,
+            node,
             request,
             waitFor,
             stop: async () => {

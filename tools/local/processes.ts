@@ -372,7 +372,9 @@ export interface EtcdHandle {
     stop(): Promise<void>;
 }
 
-export async function startEtcd(options: { tls?: boolean; dataDir?: string } = {}): Promise<EtcdHandle> {
+/** `host`: the address to listen on (default 127.0.0.1), e.g. a local node's bridge address that pods reach. */
+export async function startEtcd(options: { tls?: boolean; dataDir?: string; host?: string } = {}): Promise<EtcdHandle> {
+    const host = options.host ?? "127.0.0.1";
     const etcd = toolPath("etcd");
     const dir = makeTempDir("etcd");
     const dataDir = options.dataDir ?? path.join(dir, "data");
@@ -383,7 +385,7 @@ export async function startEtcd(options: { tls?: boolean; dataDir?: string } = {
             ca,
             server: ca.issue("server", {
                 cn: "etcd-server",
-                ips: ["127.0.0.1"],
+                ips: [...new Set(["127.0.0.1", host])],
                 dns: ["localhost"],
                 server: true,
                 client: true,
@@ -394,7 +396,7 @@ export async function startEtcd(options: { tls?: boolean; dataDir?: string } = {
     return withPortRetry(async () => {
         const [clientPort, peerPort] = [await freePort(), await freePort()];
         const scheme = tls ? "https" : "http";
-        const endpoint = `${scheme}://127.0.0.1:${clientPort}`;
+        const endpoint = `${scheme}://${host}:${clientPort}`;
         const peer = `http://127.0.0.1:${peerPort}`;
         const args = [
             "--name",
@@ -482,7 +484,9 @@ export interface MinioHandle {
     stop(): Promise<void>;
 }
 
-export async function startMinio(): Promise<MinioHandle> {
+/** `host`: the address to listen on (default 127.0.0.1), e.g. a local node's bridge address that pods reach. */
+export async function startMinio(options: { host?: string } = {}): Promise<MinioHandle> {
+    const host = options.host ?? "127.0.0.1";
     const minio = toolPath("minio");
     const awsCli = toolPath("aws");
     const dir = makeTempDir("minio");
@@ -493,7 +497,7 @@ export async function startMinio(): Promise<MinioHandle> {
     const region = "us-east-1";
     return withPortRetry(async () => {
         const [apiPort, consolePort] = [await freePort(), await freePort()];
-        const endpoint = `http://127.0.0.1:${apiPort}`;
+        const endpoint = `http://${host}:${apiPort}`;
         const proc = await spawnProcess({
             name: "minio",
             command: minio,
@@ -501,7 +505,7 @@ export async function startMinio(): Promise<MinioHandle> {
                 "server",
                 dataDir,
                 "--address",
-                `127.0.0.1:${apiPort}`,
+                `${host}:${apiPort}`,
                 "--console-address",
                 `127.0.0.1:${consolePort}`,
             ],

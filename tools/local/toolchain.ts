@@ -29,6 +29,12 @@ const toolParts: Record<string, string> = {
     "pulumi-resource-pulumi-nodejs": "pulumi",
     "kube-apiserver": "kubernetes",
     "kube-controller-manager": "kubernetes",
+    "kube-scheduler": "kubernetes",
+    kubelet: "kubernetes",
+    containerd: "containerd",
+    "containerd-shim-runc-v2": "containerd",
+    ctr: "containerd",
+    runc: "runc",
 };
 
 export type ToolName = keyof typeof toolParts;
@@ -99,8 +105,11 @@ function partVersion(part: string): string {
         if (!m) throw new Error(`${name} is not set in ${toolchainScript}`);
         return m[1];
     };
-    if (part === "userland")
-        return `${value("RCLONE_VERSION")}-busybox-${value("BUSYBOX_VERSION").replace(/^\d+:/, "")}`;
+    const busybox = () => value("BUSYBOX_VERSION").replace(/^\d+:/, "");
+    if (part === "userland") return `${value("RCLONE_VERSION")}-busybox-${busybox()}`;
+    if (part === "cni") return value("CNI_DEB_VERSION").replace(/~/g, "-");
+    if (part === "images")
+        return `r${value("IMAGES_RECIPE")}-rclone-${value("RCLONE_VERSION")}-etcd-${value("ETCD_VERSION")}-busybox-${busybox()}`;
     if (part === "language-yaml") return value("LANGUAGE_YAML_VERSION");
     if (part === "python") return `${value("PYTHON_PULUMI_VERSION")}-k8s${kubernetesProviderVersion()}`;
     if (part === "sdkgen") {
@@ -113,8 +122,8 @@ function partVersion(part: string): string {
     throw new Error(`no version rule for part ${part}`);
 }
 
-/** `<cache>/<part>-<version>`, building the part first when that directory is missing. */
-function partDir(part: string): string {
+/** `<cache>/<part>-<version>` of a part that keeps files out of bin/, building it first when it is missing. */
+export function partDir(part: string): string {
     const dir = path.join(cacheDir(), `${part}-${partVersion(part)}`);
     if (!fs.existsSync(dir)) ensureToolchain(part);
     if (!fs.existsSync(dir))

@@ -318,10 +318,14 @@ export function generateSchema(): Spec {
     function classChain(decl: ts.ClassDeclaration): ts.ClassDeclaration[] {
         const chain = [decl];
         for (let c: ts.ClassDeclaration | undefined = decl; c;) {
-            const base = c.heritageClauses?.find((h) => h.token === ts.SyntaxKind.ExtendsKeyword)?.types[0];
-            const sym = base && checker.getTypeAtLocation(base.expression).getSymbol();
+            const heritage: ts.HeritageClause | undefined = c.heritageClauses?.find(
+                (h) => h.token === ts.SyntaxKind.ExtendsKeyword,
+            );
+            const base: ts.ExpressionWithTypeArguments | undefined = heritage?.types[0];
+            const sym: ts.Symbol | undefined = base && checker.getTypeAtLocation(base.expression).getSymbol();
             c = sym?.declarations?.find(
-                (d): d is ts.ClassDeclaration => ts.isClassDeclaration(d) && !d.getSourceFile().isDeclarationFile,
+                (d: ts.Declaration): d is ts.ClassDeclaration =>
+                    ts.isClassDeclaration(d) && !d.getSourceFile().isDeclarationFile,
             );
             if (c) chain.push(c);
         }
