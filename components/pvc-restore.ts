@@ -26,6 +26,14 @@ export interface PvcRestoreArgs {
     image?: pulumi.Input<string>;
     /** Hard limit for the Job. Default 3600 seconds. */
     activeDeadlineSeconds?: pulumi.Input<number>;
+    /** Node labels the restore pod requires, e.g. the node a ReadWriteOnce claim's volume is attached to. */
+    nodeSelector?: pulumi.Input<Record<string, string>>;
+    /** Affinity of the restore pod. */
+    affinity?: pulumi.Input<k8s.types.input.core.v1.Affinity>;
+    /** Tolerations of the restore pod (e.g. a tainted control-plane node of a single-node cluster). */
+    tolerations?: pulumi.Input<pulumi.Input<k8s.types.input.core.v1.Toleration>[]>;
+    /** Names of Secrets (in the namespace) for pulling the image from a private registry. */
+    imagePullSecrets?: pulumi.Input<string>[];
 }
 
 const DATA_DIR = "/data";
@@ -53,6 +61,12 @@ export class PvcRestore extends pulumi.ComponentResource {
         const image = val.check("image", args.image, v.imageRef) ?? DEFAULT_TOOLS_IMAGE;
         const deadline =
             val.check("activeDeadlineSeconds", args.activeDeadlineSeconds, v.integerIn(60, 7 * 86400)) ?? 3600;
+        const nodeSelector = val.check("nodeSelector", args.nodeSelector, v.labelMap);
+        const affinity = val.check("affinity", args.affinity, v.plainObject);
+        const tolerations = val.check("tolerations", args.tolerations, v.isArray);
+        const imagePullSecrets = args.imagePullSecrets?.map((n, i) => ({
+            name: val.required(`imagePullSecrets[${i}]`, n, v.dnsSubdomain),
+        }));
         const storage = resolveStorage(val, args.storage, "restore", namespace);
         const encryptionEnv = resolveEncryption(val, args.encryption);
         const job = new k8s.batch.v1.Job(
@@ -74,6 +88,10 @@ export class PvcRestore extends pulumi.ComponentResource {
                         spec: {
                             restartPolicy: "Never",
                             automountServiceAccountToken: false,
+                            nodeSelector,
+                            affinity,
+                            tolerations,
+                            imagePullSecrets,
                             securityContext: {
                                 runAsUser: 0,
                                 runAsGroup: 0,

@@ -149,3 +149,29 @@ test("PvcRestore: a key that is not a tar backup, or a missing claim, is named a
     );
     await settle();
 });
+
+test("PvcRestore: placement (nodeSelector, affinity, tolerations, pull secrets) reaches the Job's pod; bad values are named", async () => {
+    const base = { namespace: "shop", claimName: "data", storage, key: "prod/pvc/shop/app/app-data-x.tar.gz" };
+    const toleration = { key: "node-role.kubernetes.io/control-plane", operator: "Exists", effect: "NoSchedule" };
+    new c.PvcRestore("r", {
+        ...base,
+        nodeSelector: { "kubernetes.io/hostname": "node-1" },
+        tolerations: [toleration],
+        affinity: { nodeAffinity: {} },
+        imagePullSecrets: ["regcred"],
+    });
+    const job = (await settle()).find((r) => r.type === "kubernetes:batch/v1:Job")!;
+    const pod = plain(job.inputs).spec.template.spec;
+    expect(pod.nodeSelector).toEqual({ "kubernetes.io/hostname": "node-1" });
+    expect(pod.tolerations).toEqual([toleration]);
+    expect(pod.affinity).toEqual({ nodeAffinity: {} });
+    expect(pod.imagePullSecrets).toEqual([{ name: "regcred" }]);
+    reset();
+    expect(() => new c.PvcRestore("r", { ...base, nodeSelector: { "bad key!": "x" } })).toThrow(
+        'PvcRestore "r": property "nodeSelector"',
+    );
+    expect(() => new c.PvcRestore("r", { ...base, tolerations: "all" as never })).toThrow(
+        'PvcRestore "r": property "tolerations" must be a list',
+    );
+    await settle();
+});
