@@ -70,8 +70,8 @@ export interface PvcBackupScheduleArgs extends ScheduleArgs {
     storage?: BackupStorage;
     /**
      * tar/custom: the largest archive expected, as a byte quantity ("500Gi", "5Ti"). Streams are uploaded in at
-     * most 10,000 parts of a fixed size, so this sets the part size (at least 16 MiB, two parts buffered in
-     * memory: about 1.1 GiB of memory for "5Ti"; raise the memory limit to match). Default: 16 MiB parts, which
+     * most 10,000 parts of a fixed size, so this sets the part size (at least 16 MiB, one part buffered in
+     * memory: about 0.6 GiB of memory for "5Ti"; raise the memory limit to match). Default: 16 MiB parts, which
      * allow archives up to 156 GiB.
      */
     maxArchiveSize?: pulumi.Input<string>;
