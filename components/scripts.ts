@@ -113,6 +113,41 @@ fi
 export const BACKUP_SCRIPT =
     COMMON +
     raw`
+# Kubernetes Events (opt-in: BACKUP_EVENTS_DIR holds a service-account token and the cluster CA). The API server
+# is asked with rclone's HTTP client ("rclone rc" POSTs a JSON body to any URL), verified against that CA; the
+# token reaches rclone through its environment (RCLONE_HEADER), never a command line. Posting is best effort.
+post_event() {
+  [ -n "\${BACKUP_EVENTS_DIR:-}" ] || return 0
+  h=\${KUBERNETES_SERVICE_HOST:-}
+  case "$h" in *:*) h="[$h]" ;; esac
+  ns=\${BACKUP_EVENT_NAMESPACE:-} cj=\${BACKUP_EVENT_CRONJOB:-}
+  case "$ns$cj" in ''|*[!a-z0-9.-]*) log "WARNING: no valid namespace or CronJob name for the Kubernetes Event"; return 0 ;; esac
+  pod=$(printf '%s' "\${BACKUP_EVENT_POD:-}" | tr -cd 'a-z0-9.-')
+  # The message is ours, but may quote a key or an error: no quote, backslash or control character reaches the JSON.
+  msg=$(printf '%s' "$3" | tr '"\\' "'/" | tr -d '\000-\037' | cut -c1-900)
+  now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+  body=$(printf '{"apiVersion":"v1","kind":"Event","metadata":{"generateName":"%s-","namespace":"%s"},"involvedObject":{"apiVersion":"batch/v1","kind":"CronJob","name":"%s","namespace":"%s"},"type":"%s","reason":"%s","message":"%s","source":{"component":"kube-backup"},"reportingComponent":"kube-backup","reportingInstance":"%s","firstTimestamp":"%s","lastTimestamp":"%s","count":1}' \
+    "$cj" "$ns" "$cj" "$ns" "$1" "$2" "$msg" "$pod" "$now" "$now")
+  token=$(cat "$BACKUP_EVENTS_DIR/token" 2>/dev/null) || { log "WARNING: no service-account token; Kubernetes Event $2 not posted"; return 0; }
+  out=$( (unset RCLONE_CA_CERT RCLONE_NO_CHECK_CERTIFICATE
+          RCLONE_HEADER="Authorization: Bearer $token" rclone rc --url "https://$h:\${KUBERNETES_SERVICE_PORT:-443}/api/v1/namespaces/$ns/" \
+            --ca-cert "$BACKUP_EVENTS_DIR/ca.crt" --timeout 10s --contimeout 5s --json "$body" events) 2>&1) || true
+  # rclone rc prints the response and calls any status but 200 a failure: the API's 201 prints the new Event.
+  case "$out" in
+    *'"kind": "Event"'*) log "posted Kubernetes Event $2 about cronjob/$cj" ;;
+    *) log "WARNING: could not post Kubernetes Event $2: $(printf '%s' "$out" | tr '\n' ' ' | cut -c1-300)" ;;
+  esac
+}
+FAILURE=""
+WORK=""
+BG=""
+die() { FAILURE=$*; log "FAILED: $*"; exit 1; }
+on_exit() {
+  for p in $BG; do kill "$p" 2>/dev/null || true; done
+  if [ "$1" -ne 0 ]; then post_event Warning BackupFailed "\${FAILURE:-the backup exited with status $1}" || true; fi
+  if [ -n "$WORK" ]; then rm -rf "$WORK"; fi
+}
+trap 'on_exit $?' EXIT
 : "\${BACKUP_BUCKET:?}" "\${BACKUP_PREFIX:?}" "\${BACKUP_NAME:?}" "\${BACKUP_EXT:?}" "\${BACKUP_KEEP:?}" "\${BACKUP_SOURCE:?}"
 # Same rules as at preview, re-checked so a hand-edited CronJob cannot widen what retention touches.
 case "$BACKUP_PREFIX" in ''|/*|*/|*//*|*[!A-Za-z0-9._/-]*) die "BACKUP_PREFIX must be '/'-separated [A-Za-z0-9._-] segments";; esac
@@ -136,10 +171,7 @@ for tool in $need; do
 done
 
 WORK=$(mktemp -d "\${TMPDIR:-/tmp}/kube-backup.XXXXXX")
-BG=""
 UPLOADED=""
-cleanup() { for p in $BG; do kill "$p" 2>/dev/null || true; done; rm -rf "$WORK"; }
-trap cleanup EXIT
 trap 'exit 129' HUP
 trap 'exit 130' INT
 trap 'exit 143' TERM
@@ -448,6 +480,7 @@ delete_keys() {
 delete_keys "$WORK/objects.expired-markers"
 delete_keys "$WORK/objects.expired-objects"
 log "done: s3://$BACKUP_BUCKET/$KEY"
+post_event Normal BackupSucceeded "backup s3://$BACKUP_BUCKET/$KEY complete (sha256 $SHA, encrypted $ENCRYPTED)"
 `;
 
 /**
