@@ -244,6 +244,7 @@ export async function listStoredSnapshots(args: StoredSnapshotsArgs): Promise<St
         if (e instanceof KubeError && e.status === 404)
             throw new Error(
                 "listStoredSnapshots: the cluster has no VolumeSnapshot API (snapshot.storage.k8s.io/v1): install the CSI snapshot CRDs",
+                { cause: e },
             );
         throw e;
     }

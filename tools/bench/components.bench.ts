@@ -133,12 +133,10 @@ async function main(): Promise<void> {
                 volumes: { data: dir },
                 sampleMemoryOf: sample ? "backup" : undefined,
                 timeoutMs: 3600_000,
-            }).then(
-                (r) => {
-                    if (!r.ok) throw new Error(`backup failed:\n${r.log}`);
-                    return r;
-                },
-            );
+            }).then((r) => {
+                if (!r.ok) throw new Error(`backup failed:\n${r.log}`);
+                return r;
+            });
         const tBase: number[] = [];
         const tOurs: number[] = [];
         const memBig: number[] = [];
