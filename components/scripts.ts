@@ -275,14 +275,16 @@ file_hashes() {
 }
 
 # upload_file FILE KEY [METADATA...]: the caller has started hashing FILE; both read the same page-cached file.
-# rclone copyto reads the object back (HEAD) and fails on a size mismatch itself. METADATA are k=v pairs stored
+# rclone copyto reads the object back (HEAD) and fails on a size mismatch itself; each part still carries its
+# Content-MD5. --s3-disable-checksum skips only rclone's whole-file MD5 pass before a multipart upload (for its
+# md5chksum metadata, which nothing here reads: the marker's SHA-256 is the check). METADATA are k=v pairs stored
 # as the object's user metadata (x-amz-meta-k).
 upload_file() {
   f=$1 k=$2; shift 2
   UPLOADED="$UPLOADED $k"
   for kv in "$@"; do set -- "$@" --metadata-set "$kv"; shift; done
   if [ "$#" -gt 0 ]; then set -- --metadata "$@"; fi
-  rclone copyto "$@" "$f" "$DATA/$k" || fail "upload of $k failed"
+  rclone copyto --s3-disable-checksum "$@" "$f" "$DATA/$k" || fail "upload of $k failed"
 }
 
 # list_prefix: the names directly under the prefix, for retention, into $WORK/names.
