@@ -66,7 +66,7 @@ if [ "\${S3_INSECURE_SKIP_TLS_VERIFY:-false}" = true ]; then export RCLONE_NO_CH
 export RCLONE_CONFIG_KBS3_NO_CHECK_BUCKET=true RCLONE_CONFIG_KBS3_BUCKET_ACL=private
 # Part size: a stream may have at most 10,000 parts, so the chunk size bounds the largest stream (16 MiB: 156 GiB;
 # see docs/backup-jobs.md#large-data). Files upload 4 parts at a time (their size is known; memory is not the
-# limit there); streams one part at a time (stream_upload), so they hold one chunk plus 1 MiB.
+# limit there); streams one part at a time (stream_upload), so they hold one chunk.
 export RCLONE_CONFIG_KBS3_CHUNK_SIZE="\${BACKUP_CHUNK_SIZE:-16M}" RCLONE_CONFIG_KBS3_UPLOAD_CONCURRENCY=4
 export RCLONE_CONFIG_KBS3_UPLOAD_CUTOFF=16M RCLONE_STREAMING_UPLOAD_CUTOFF=1M
 # Part buffers from mmap are returned to the system when freed (a lower, flatter peak RSS than Go's heap).
@@ -200,7 +200,8 @@ KEY="$BACKUP_PREFIX/$BASE"
 # stream_upload KEY COMPRESSION PRODUCER...: producer | compressor | tee(sha256) | rclone rcat. Nothing is staged
 # on disk. rclone rcat itself fails the upload unless the store's size (a HEAD after the upload) equals the bytes
 # it read, and checks the multipart ETag against the parts it sent; so no byte count runs here. One part is
-# uploaded at a time with a 1 MiB read-ahead: memory is one chunk plus 1 MiB, whatever the stream's size.
+# uploaded at a time, read straight into its chunk (no read-ahead), and the Go heap is collected early (GOGC=25):
+# memory is rclone's own plus one chunk, whatever the stream's size.
 # With pipefail (busybox ash, bash) the pipeline's status covers the compressor, tee and rclone, and only the
 # producer runs in a wrapper (its exit status 1 may be a warning); without it every stage records its status.
 # The hash is a direct child reading a fifo: few processes, as each one's memory counts against the container.
@@ -217,16 +218,16 @@ stream_upload() {
   # more process.)
   if [ "$PIPEFAIL" = true ]; then
     case "$comp" in
-      gzip) produce "$@" | gzip -c | tee "$WORK/sum.fifo" | rclone rcat --s3-upload-concurrency 1 --buffer-size 1M "$DATA/$key" ;;
-      zstd) produce "$@" | zstd -q -c | tee "$WORK/sum.fifo" | rclone rcat --s3-upload-concurrency 1 --buffer-size 1M "$DATA/$key" ;;
-      none) produce "$@" | tee "$WORK/sum.fifo" | rclone rcat --s3-upload-concurrency 1 --buffer-size 1M "$DATA/$key" ;;
+      gzip) produce "$@" | gzip -c | tee "$WORK/sum.fifo" | GOGC=25 rclone rcat --s3-upload-concurrency 1 --buffer-size 0 "$DATA/$key" ;;
+      zstd) produce "$@" | zstd -q -c | tee "$WORK/sum.fifo" | GOGC=25 rclone rcat --s3-upload-concurrency 1 --buffer-size 0 "$DATA/$key" ;;
+      none) produce "$@" | tee "$WORK/sum.fifo" | GOGC=25 rclone rcat --s3-upload-concurrency 1 --buffer-size 0 "$DATA/$key" ;;
     esac || fail "upload of $key failed (the compressor, tee or rclone exited non-zero; see above)"
   else
     stages="source compress tee"
     produce "$@" \
       | { rc=0; compress "$comp" || rc=$?; echo "$rc" > "$WORK/rc.compress"; } \
       | { rc=0; tee "$WORK/sum.fifo" || rc=$?; echo "$rc" > "$WORK/rc.tee"; } \
-      | rclone rcat --s3-upload-concurrency 1 --buffer-size 1M "$DATA/$key" \
+      | GOGC=25 rclone rcat --s3-upload-concurrency 1 --buffer-size 0 "$DATA/$key" \
       || fail "upload of $key failed"
   fi
   for stage in $stages; do
