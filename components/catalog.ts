@@ -1,8 +1,10 @@
 // The catalog: what a schedule actually has in its bucket, read from the store itself (the object layout of
 // docs/backup-jobs.md), never from Pulumi state. A backup is complete only when its `.sha256` marker exists and
 // lists the object, exactly the rule retention applies.
+import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import { KubeAccess, KubeError, kubeClient } from "./kube";
 import { describeS3Error, S3Access, s3Client } from "./s3client";
 
 export interface StoredBackupsArgs extends S3Access {
@@ -165,4 +167,110 @@ type Inputs<T> = pulumi.Input<{ [K in keyof T]: pulumi.Input<T[K]> }>;
  */
 export function listStoredBackupsOutput(args: Inputs<StoredBackupsArgs>): pulumi.Output<StoredBackup[]> {
     return pulumi.unsecret(pulumi.output(args).apply((a) => listStoredBackups(a as StoredBackupsArgs)));
+}
+
+export interface StoredSnapshotsArgs extends KubeAccess {
+    /** Namespace of the schedule (and of its claims and VolumeSnapshots). */
+    namespace: string;
+    /** The schedule's resource name (the PvcBackupSchedule with strategy "snapshot"). */
+    schedule: string;
+    /** Only this claim's snapshots. */
+    claim?: string;
+}
+
+export interface StoredSnapshot {
+    /** VolumeSnapshot name. */
+    name: string;
+    namespace: string;
+    schedule: string;
+    /** The claim it was taken of. */
+    claim: string;
+    /** When the run made it (UTC, from its name), RFC 3339. */
+    time: string;
+    /** status.readyToUse: the snapshot counts (retention keeps N of these) and may be restored. */
+    complete: boolean;
+    /** status.restoreSize (a quantity such as "10Gi"), when the driver reports it. */
+    restoreSize?: string;
+    /** status.boundVolumeSnapshotContentName, when bound. */
+    contentName?: string;
+    /** status.error.message, when the snapshotter reports one. */
+    error?: string;
+}
+
+const L_SCHEDULE = "backup.kube-backup.io/schedule";
+const L_PVC = "backup.kube-backup.io/pvc";
+const A_PVC_NAME = "backup.kube-backup.io/pvc-name";
+
+/** The claim's label value as the snapshot job writes it: the name, or "sha256-" + 40 hex digits when longer than 63. */
+export function claimKey(claim: string): string {
+    return claim.length <= 63
+        ? claim
+        : `sha256-${crypto.createHash("sha256").update(claim).digest("hex").slice(0, 40)}`;
+}
+
+interface VolumeSnapshot {
+    metadata: {
+        name: string;
+        namespace: string;
+        labels?: Record<string, string>;
+        annotations?: Record<string, string>;
+    };
+    spec?: { source?: { persistentVolumeClaimName?: string } };
+    status?: {
+        readyToUse?: boolean;
+        restoreSize?: string;
+        boundVolumeSnapshotContentName?: string;
+        error?: { message?: string };
+    };
+}
+
+/**
+ * Lists the VolumeSnapshots a snapshot-strategy schedule made (by its labels, in its namespace), newest first.
+ * Complete means readyToUse, the rule retention applies. Reads the cluster, never Pulumi state.
+ */
+export async function listStoredSnapshots(args: StoredSnapshotsArgs): Promise<StoredSnapshot[]> {
+    if (!args.namespace) throw new Error("listStoredSnapshots: namespace is required");
+    if (!args.schedule) throw new Error("listStoredSnapshots: schedule is required");
+    let selector = `${L_SCHEDULE}=${args.schedule}`;
+    if (args.claim !== undefined) selector += `,${L_PVC}=${claimKey(args.claim)}`;
+    const kube = kubeClient(args);
+    let list: { items?: VolumeSnapshot[] };
+    try {
+        list = await kube.get(
+            `/apis/snapshot.storage.k8s.io/v1/namespaces/${encodeURIComponent(args.namespace)}/volumesnapshots` +
+                `?labelSelector=${encodeURIComponent(selector)}`,
+        );
+    } catch (e) {
+        if (e instanceof KubeError && e.status === 404)
+            throw new Error(
+                "listStoredSnapshots: the cluster has no VolumeSnapshot API (snapshot.storage.k8s.io/v1): install the CSI snapshot CRDs",
+                { cause: e },
+            );
+        throw e;
+    }
+    const out: StoredSnapshot[] = [];
+    for (const s of list.items ?? []) {
+        const key = s.metadata.labels?.[L_PVC] ?? "";
+        const m = /-(\d{4})(\d{2})(\d{2})t(\d{2})(\d{2})(\d{2})z$/.exec(s.metadata.name);
+        if (!m || !s.metadata.name.startsWith(`${args.schedule}-${key}-`)) continue;
+        const [, y, mo, d, h, mi, sec] = m;
+        const snap: StoredSnapshot = {
+            name: s.metadata.name,
+            namespace: s.metadata.namespace,
+            schedule: args.schedule,
+            claim: s.metadata.annotations?.[A_PVC_NAME] ?? s.spec?.source?.persistentVolumeClaimName ?? key,
+            time: `${y}-${mo}-${d}T${h}:${mi}:${sec}Z`,
+            complete: s.status?.readyToUse === true,
+        };
+        if (s.status?.restoreSize) snap.restoreSize = s.status.restoreSize;
+        if (s.status?.boundVolumeSnapshotContentName) snap.contentName = s.status.boundVolumeSnapshotContentName;
+        if (s.status?.error?.message) snap.error = s.status.error.message;
+        out.push(snap);
+    }
+    return out.sort((a, b) => (a.time === b.time ? a.name.localeCompare(b.name) : b.time.localeCompare(a.time)));
+}
+
+/** listStoredSnapshots with Pulumi inputs; the kubeconfig may be a secret, the listing holds none. */
+export function listStoredSnapshotsOutput(args: Inputs<StoredSnapshotsArgs>): pulumi.Output<StoredSnapshot[]> {
+    return pulumi.unsecret(pulumi.output(args).apply((a) => listStoredSnapshots(a as StoredSnapshotsArgs)));
 }

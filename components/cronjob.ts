@@ -296,3 +296,71 @@ export function backupCronJob(p: CronJobParts, opts: pulumi.CustomResourceOption
         opts,
     );
 }
+
+/** Where the events token is mounted; the script reads `token` and `ca.crt` there. */
+export const EVENTS_DIR = "/var/run/kube-backup/events";
+
+export interface EventsAccess {
+    serviceAccount: pulumi.Input<string> | undefined;
+    volumes: k8s.types.input.core.v1.Volume[];
+    mounts: k8s.types.input.core.v1.VolumeMount[];
+    /** The backup container's environment for Events about `cronJob`. */
+    env(cronJob: pulumi.Input<string>): k8s.types.input.core.v1.EnvVar[];
+}
+
+/**
+ * Opt-in Kubernetes Events from the backup job (a Normal `BackupSucceeded` or a Warning `BackupFailed` about the
+ * CronJob). Least privilege: a Role allowing only `create` on events in the namespace, bound to the job's service
+ * account (created unless `serviceAccountName` is given). The token reaches only the backup container, through a
+ * projected volume (an hour's token and the cluster CA from `kube-root-ca.crt`), not the automounted one; the
+ * script verifies the API server with that CA.
+ */
+export function eventsAccess(
+    name: string,
+    namespace: pulumi.Input<string>,
+    p: PodSettings,
+    enabled: boolean,
+    opts: pulumi.CustomResourceOptions,
+): EventsAccess {
+    if (!enabled)
+        return { serviceAccount: podServiceAccount(name, namespace, p, opts), volumes: [], mounts: [], env: () => [] };
+    const serviceAccount = podServiceAccount(name, namespace, p, opts, true)!;
+    const role = new k8s.rbac.v1.Role(
+        `${name}-events`,
+        {
+            metadata: { name: `${name}-events`, namespace },
+            rules: [{ apiGroups: [""], resources: ["events"], verbs: ["create"] }],
+        },
+        opts,
+    );
+    new k8s.rbac.v1.RoleBinding(
+        `${name}-events`,
+        {
+            metadata: { name: `${name}-events`, namespace },
+            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
+            subjects: [{ kind: "ServiceAccount", name: serviceAccount, namespace }],
+        },
+        opts,
+    );
+    return {
+        serviceAccount,
+        volumes: [
+            {
+                name: "events-token",
+                projected: {
+                    sources: [
+                        { serviceAccountToken: { path: "token", expirationSeconds: 3600 } },
+                        { configMap: { name: "kube-root-ca.crt", items: [{ key: "ca.crt", path: "ca.crt" }] } },
+                    ],
+                },
+            },
+        ],
+        mounts: [{ name: "events-token", mountPath: EVENTS_DIR, readOnly: true }],
+        env: (cronJob) => [
+            { name: "BACKUP_EVENTS_DIR", value: EVENTS_DIR },
+            { name: "BACKUP_EVENT_CRONJOB", value: cronJob },
+            { name: "BACKUP_EVENT_NAMESPACE", valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } } },
+            { name: "BACKUP_EVENT_POD", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
+        ],
+    };
+}

@@ -31,7 +31,7 @@ import { BackupCredentials, EtcdClientCertificates, EtcdClientSecretRef } from "
 import {
     backupCronJob,
     checkSchedule,
-    podServiceAccount,
+    eventsAccess,
     podSpecSettings,
     ScheduleArgs,
     TMP_ENV,
@@ -139,6 +139,13 @@ export interface EtcdBackupScheduleArgs extends ScheduleArgs {
     snapshotTimeoutSeconds?: pulumi.Input<number>;
     /** Use the node's network (for members listening on 127.0.0.1 only). Opt-in Pod Security exception. Default false. */
     hostNetwork?: pulumi.Input<boolean>;
+    /**
+     * Post a Kubernetes Event about the CronJob when a run ends: Normal `BackupSucceeded` or Warning `BackupFailed`
+     * (with the failure). Creates a Role allowing only `create` on events in the namespace, bound to the job's
+     * service account (created unless `serviceAccountName` is given); the token is projected into the backup
+     * container only. Posting never changes a run's outcome: when it fails, the log says why. Default false.
+     */
+    events?: boolean;
     images?: {
         /** Image with etcdctl and etcdutl (no shell needed). Match the server's minor version. */
         etcd?: pulumi.Input<string>;
@@ -187,6 +194,7 @@ export class EtcdBackupSchedule extends pulumi.ComponentResource {
         const etcdImage = val.check("images.etcd", args.images?.etcd, v.imageRef) ?? DEFAULT_ETCD_IMAGE;
         const toolsImage = val.check("images.tools", args.images?.tools, v.imageRef) ?? DEFAULT_TOOLS_IMAGE;
         const hostNetwork = val.check("hostNetwork", args.hostNetwork, v.isBoolean) ?? false;
+        const events = (val.check("events", args.events, v.isBoolean) as boolean | undefined) ?? false;
         const sizeLimit =
             val.check(
                 "snapshotSizeLimit",
@@ -326,7 +334,11 @@ export class EtcdBackupSchedule extends pulumi.ComponentResource {
         }
 
         const p = { parent: this };
-        const serviceAccount = podServiceAccount(name, namespace, pod, p);
+        const ev = eventsAccess(name, namespace, pod, events, p);
+        const serviceAccount = ev.serviceAccount;
+        volumes.push(...ev.volumes);
+        uploadMounts.push(...ev.mounts);
+        uploadEnv.push(...ev.env(name));
         const settings = podSpecSettings(pod, serviceAccount, false);
         const cronJob = backupCronJob(
             {

@@ -17,6 +17,7 @@ import {
     backupCronJob,
     CheckedSchedule,
     checkSchedule,
+    eventsAccess,
     podServiceAccount,
     podSpecSettings,
     ScheduleArgs,
@@ -70,13 +71,21 @@ export interface PvcBackupScheduleArgs extends ScheduleArgs {
     storage?: BackupStorage;
     /**
      * tar/custom: the largest archive expected, as a byte quantity ("500Gi", "5Ti"). Streams are uploaded in at
-     * most 10,000 parts of a fixed size, so this sets the part size (at least 16 MiB, two parts buffered in
-     * memory: about 1.1 GiB of memory for "5Ti"; raise the memory limit to match). Default: 16 MiB parts, which
+     * most 10,000 parts of a fixed size, so this sets the part size (at least 16 MiB, one part buffered in
+     * memory: about 0.6 GiB of memory for "5Ti"; raise the memory limit to match). Default: 16 MiB parts, which
      * allow archives up to 156 GiB.
      */
     maxArchiveSize?: pulumi.Input<string>;
     /** tar/custom: client-side encryption (rclone crypt) of the archives, with a password from a Secret. */
     encryption?: BackupEncryption;
+    /**
+     * tar/custom: post a Kubernetes Event about the CronJob when a run ends: Normal `BackupSucceeded` or Warning
+     * `BackupFailed` (with the failure). Creates a Role allowing only `create` on events in the namespace, bound
+     * to the job's service account (created unless `serviceAccountName` is given); the token is projected into
+     * the backup container only. Posting never changes a run's outcome: when it fails, the log says why.
+     * Default false.
+     */
+    events?: boolean;
     /**
      * tar/custom: the cluster these backups belong to, part of every object name and of the default prefix
      * "<clusterName>/pvc/<namespace>/<name>". A DNS-1123 label. Default: the Pulumi stack name.
@@ -150,6 +159,8 @@ export class PvcBackupSchedule extends pulumi.ComponentResource {
         );
         const readAllFiles = val.check("readAllFiles", args.readAllFiles, v.isBoolean);
         const failOnChanged = val.check("failOnChangedFiles", args.failOnChangedFiles, v.isBoolean);
+        const events = (val.check("events", args.events, v.isBoolean) as boolean | undefined) ?? false;
+        if (events && strategy === "snapshot") val.fail("events", 'only applies to strategy "tar" or "custom"', true);
         if (failOnChanged !== undefined && strategy !== "tar")
             val.fail("failOnChangedFiles", 'only applies to strategy "tar"', strategy);
         const pvcNames = args.pvcNames;
@@ -344,7 +355,8 @@ export class PvcBackupSchedule extends pulumi.ComponentResource {
                       }
                     : {},
             );
-            serviceAccount = podServiceAccount(name, namespace, schedule.pod, opts1);
+            const ev = eventsAccess(name, namespace, schedule.pod, events, opts1);
+            serviceAccount = ev.serviceAccount;
             const settings = podSpecSettings(schedule.pod, serviceAccount, false);
             cronJobs = pvcNames!.map((pvc, i) => {
                 const jobName = `${name}-${pvc}`;
@@ -386,8 +398,14 @@ export class PvcBackupSchedule extends pulumi.ComponentResource {
                         ...storage.env,
                         ...encryptionEnv,
                         ...chunkEnv,
+                        ...ev.env(jobName),
                     ],
-                    volumeMounts: [{ name: "data", mountPath: DATA_DIR, readOnly }, TMP_MOUNT, ...storage.mounts],
+                    volumeMounts: [
+                        { name: "data", mountPath: DATA_DIR, readOnly },
+                        TMP_MOUNT,
+                        ...storage.mounts,
+                        ...ev.mounts,
+                    ],
                 });
                 return backupCronJob(
                     {
@@ -402,6 +420,7 @@ export class PvcBackupSchedule extends pulumi.ComponentResource {
                                 { name: "data", persistentVolumeClaim: { claimName: pvc, readOnly } },
                                 TMP_VOLUME,
                                 ...storage.volumes,
+                                ...ev.volumes,
                             ],
                             containers: [
                                 readAllFiles === undefined

@@ -11,15 +11,12 @@ const raw = (s: TemplateStringsArray, ...subs: string[]) => String.raw(s, ...sub
 
 /** Shell functions shared by every script: logging, failure, and the retention selection. */
 const COMMON = raw`set -eu
-if (set -o pipefail) 2>/dev/null; then set -o pipefail; fi
+if (set -o pipefail) 2>/dev/null; then set -o pipefail; PIPEFAIL=true; else PIPEFAIL=false; fi
 export LC_ALL=C
-# hash256: sha256 hex of stdin. openssl uses the CPU's SHA instructions (about 10x coreutils sha256sum here);
-# sha256sum is the fallback when the image has no openssl.
-if command -v openssl >/dev/null 2>&1; then
-  hash256() { openssl dgst -sha256 -r | cut -d' ' -f1; }
-else
-  hash256() { sha256sum | cut -d' ' -f1; }
-fi
+# HASHER: prints the sha256 of stdin as its first word. openssl uses the CPU's SHA instructions (about 10x
+# coreutils sha256sum here); sha256sum is the fallback when the image has no openssl. hash256: just the hex.
+if command -v openssl >/dev/null 2>&1; then HASHER="openssl dgst -sha256 -r"; else HASHER=sha256sum; fi
+hash256() { $HASHER | cut -d' ' -f1; }
 log() { printf '%s kube-backup: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >&2; }
 die() { log "FAILED: $*"; exit 1; }
 
@@ -67,9 +64,10 @@ if [ -n "\${S3_CA_BUNDLE:-}" ]; then export RCLONE_CA_CERT="$S3_CA_BUNDLE"; fi
 if [ "\${S3_INSECURE_SKIP_TLS_VERIFY:-false}" = true ]; then export RCLONE_NO_CHECK_CERTIFICATE=true; fi
 # The bucket exists (creating it is not this job's business, nor its credential's); no ACL header.
 export RCLONE_CONFIG_KBS3_NO_CHECK_BUCKET=true RCLONE_CONFIG_KBS3_BUCKET_ACL=private
-# Streams buffer chunk size x concurrency in memory: 2 x 16 MiB by default (flat memory); a stream may have at most
-# 10,000 parts, so the chunk size bounds the largest stream (16 MiB: 156 GiB; see docs/backup-jobs.md#large-data).
-export RCLONE_CONFIG_KBS3_CHUNK_SIZE="\${BACKUP_CHUNK_SIZE:-16M}" RCLONE_CONFIG_KBS3_UPLOAD_CONCURRENCY=2
+# Part size: a stream may have at most 10,000 parts, so the chunk size bounds the largest stream (16 MiB: 156 GiB;
+# see docs/backup-jobs.md#large-data). Files upload 4 parts at a time (their size is known; memory is not the
+# limit there); streams one part at a time (stream_upload), so they hold one chunk.
+export RCLONE_CONFIG_KBS3_CHUNK_SIZE="\${BACKUP_CHUNK_SIZE:-16M}" RCLONE_CONFIG_KBS3_UPLOAD_CONCURRENCY=4
 export RCLONE_CONFIG_KBS3_UPLOAD_CUTOFF=16M RCLONE_STREAMING_UPLOAD_CUTOFF=1M
 # Part buffers from mmap are returned to the system when freed (a lower, flatter peak RSS than Go's heap).
 export RCLONE_USE_MMAP=true
@@ -115,6 +113,41 @@ fi
 export const BACKUP_SCRIPT =
     COMMON +
     raw`
+# Kubernetes Events (opt-in: BACKUP_EVENTS_DIR holds a service-account token and the cluster CA). The API server
+# is asked with rclone's HTTP client ("rclone rc" POSTs a JSON body to any URL), verified against that CA; the
+# token reaches rclone through its environment (RCLONE_HEADER), never a command line. Posting is best effort.
+post_event() {
+  [ -n "\${BACKUP_EVENTS_DIR:-}" ] || return 0
+  h=\${KUBERNETES_SERVICE_HOST:-}
+  case "$h" in *:*) h="[$h]" ;; esac
+  ns=\${BACKUP_EVENT_NAMESPACE:-} cj=\${BACKUP_EVENT_CRONJOB:-}
+  case "$ns$cj" in ''|*[!a-z0-9.-]*) log "WARNING: no valid namespace or CronJob name for the Kubernetes Event"; return 0 ;; esac
+  pod=$(printf '%s' "\${BACKUP_EVENT_POD:-}" | tr -cd 'a-z0-9.-')
+  # The message is ours, but may quote a key or an error: no quote, backslash or control character reaches the JSON.
+  msg=$(printf '%s' "$3" | tr '"\\' "'/" | tr -d '\000-\037' | cut -c1-900)
+  now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+  body=$(printf '{"apiVersion":"v1","kind":"Event","metadata":{"generateName":"%s-","namespace":"%s"},"involvedObject":{"apiVersion":"batch/v1","kind":"CronJob","name":"%s","namespace":"%s"},"type":"%s","reason":"%s","message":"%s","source":{"component":"kube-backup"},"reportingComponent":"kube-backup","reportingInstance":"%s","firstTimestamp":"%s","lastTimestamp":"%s","count":1}' \
+    "$cj" "$ns" "$cj" "$ns" "$1" "$2" "$msg" "$pod" "$now" "$now")
+  token=$(cat "$BACKUP_EVENTS_DIR/token" 2>/dev/null) || { log "WARNING: no service-account token; Kubernetes Event $2 not posted"; return 0; }
+  out=$( (unset RCLONE_CA_CERT RCLONE_NO_CHECK_CERTIFICATE
+          RCLONE_HEADER="Authorization: Bearer $token" rclone rc --url "https://$h:\${KUBERNETES_SERVICE_PORT:-443}/api/v1/namespaces/$ns/" \
+            --ca-cert "$BACKUP_EVENTS_DIR/ca.crt" --timeout 10s --contimeout 5s --json "$body" events) 2>&1) || true
+  # rclone rc prints the response and calls any status but 200 a failure: the API's 201 prints the new Event.
+  case "$out" in
+    *'"kind": "Event"'*) log "posted Kubernetes Event $2 about cronjob/$cj" ;;
+    *) log "WARNING: could not post Kubernetes Event $2: $(printf '%s' "$out" | tr '\n' ' ' | cut -c1-300)" ;;
+  esac
+}
+FAILURE=""
+WORK=""
+BG=""
+die() { FAILURE=$*; log "FAILED: $*"; exit 1; }
+on_exit() {
+  for p in $BG; do kill "$p" 2>/dev/null || true; done
+  if [ "$1" -ne 0 ]; then post_event Warning BackupFailed "\${FAILURE:-the backup exited with status $1}" || true; fi
+  if [ -n "$WORK" ]; then rm -rf "$WORK"; fi
+}
+trap 'on_exit $?' EXIT
 : "\${BACKUP_BUCKET:?}" "\${BACKUP_PREFIX:?}" "\${BACKUP_NAME:?}" "\${BACKUP_EXT:?}" "\${BACKUP_KEEP:?}" "\${BACKUP_SOURCE:?}"
 # Same rules as at preview, re-checked so a hand-edited CronJob cannot widen what retention touches.
 case "$BACKUP_PREFIX" in ''|/*|*/|*//*|*[!A-Za-z0-9._/-]*) die "BACKUP_PREFIX must be '/'-separated [A-Za-z0-9._-] segments";; esac
@@ -124,7 +157,7 @@ case "$BACKUP_KEEP" in ''|*[!0-9]*) die "BACKUP_KEEP must be an integer >= 1";; 
 [ "$BACKUP_KEEP" -ge 1 ] || die "refusing to run with BACKUP_KEEP < 1"
 
 # Preflight: every external tool this run will call, checked before any side effect (no temp dir, no request).
-need="rclone awk cat cut date grep head mkfifo mktemp od rm sed sort tail tee tr wc"
+need="rclone awk cat cut date dd grep head ls mkfifo mktemp od rm sed sort tail tee tr wc"
 if ! command -v openssl >/dev/null 2>&1; then need="$need sha256sum"; fi
 case "$BACKUP_SOURCE" in
   stream)
@@ -138,10 +171,7 @@ for tool in $need; do
 done
 
 WORK=$(mktemp -d "\${TMPDIR:-/tmp}/kube-backup.XXXXXX")
-BG=""
 UPLOADED=""
-cleanup() { for p in $BG; do kill "$p" 2>/dev/null || true; done; rm -rf "$WORK"; }
-trap cleanup EXIT
 trap 'exit 129' HUP
 trap 'exit 130' INT
 trap 'exit 143' TERM
@@ -167,31 +197,40 @@ ID="$TS-$RUN"
 BASE="$BACKUP_NAME-$ID$BACKUP_EXT"
 KEY="$BACKUP_PREFIX/$BASE"
 
-compress() {
-  case "$1" in
-    gzip) gzip -c ;;
-    zstd) zstd -q -c ;;
-    none) cat ;;
-    *) echo "unknown compression '$1'" >&2; return 2 ;;
-  esac
-}
-
-# stream_upload KEY COMPRESSION PRODUCER...: producer | compressor | tee(sha256, byte count) | rclone rcat.
-# Nothing is staged on disk; each stage's exit status is recorded so any failure fails the run.
+# stream_upload KEY COMPRESSION PRODUCER...: producer | compressor | tee(sha256) | rclone rcat. Nothing is staged
+# on disk. rclone rcat itself fails the upload unless the store's size (a HEAD after the upload) equals the bytes
+# it read, and checks the multipart ETag against the parts it sent; so no byte count runs here. One part is
+# uploaded at a time, read straight into its chunk (no read-ahead), and the Go heap is collected early (GOGC=25):
+# memory is rclone's own plus one chunk, whatever the stream's size.
+# With pipefail (busybox ash, bash) the pipeline's status covers the compressor, tee and rclone, and only the
+# producer runs in a wrapper (its exit status 1 may be a warning); without it every stage records its status.
+# The hash is a direct child reading a fifo: few processes, as each one's memory counts against the container.
 stream_upload() {
   key=$1 comp=$2; shift 2
-  rm -f "$WORK"/rc.* "$WORK/sum.fifo" "$WORK/len.fifo"
-  mkfifo "$WORK/sum.fifo" "$WORK/len.fifo"
-  hash256 < "$WORK/sum.fifo" > "$WORK/sum" & sumpid=$!
-  wc -c < "$WORK/len.fifo" > "$WORK/len" & lenpid=$!
-  BG="$BG $sumpid $lenpid"
+  case "$comp" in gzip|zstd|none) ;; *) fail "unknown compression '$comp'" ;; esac
+  rm -f "$WORK"/rc.* "$WORK/sum.fifo"
+  mkfifo "$WORK/sum.fifo"
+  $HASHER < "$WORK/sum.fifo" > "$WORK/sum.out" & sumpid=$!
+  BG="$BG $sumpid"
   UPLOADED="$UPLOADED $key"
-  { rc=0; "$@" || rc=$?; echo "$rc" > "$WORK/rc.source"; } \
-    | { rc=0; compress "$comp" || rc=$?; echo "$rc" > "$WORK/rc.compress"; } \
-    | { rc=0; tee "$WORK/sum.fifo" "$WORK/len.fifo" || rc=$?; echo "$rc" > "$WORK/rc.tee"; } \
-    | rclone rcat "$DATA/$key" \
-    || fail "upload of $key failed"
-  for stage in source compress tee; do
+  stages=source
+  # (rclone rcat is written out in each branch: as the last stage of a pipeline a shell function would be one
+  # more process.)
+  if [ "$PIPEFAIL" = true ]; then
+    case "$comp" in
+      gzip) produce "$@" | gzip -c | tee "$WORK/sum.fifo" | GOGC=25 rclone rcat --s3-upload-concurrency 1 --buffer-size 0 "$DATA/$key" ;;
+      zstd) produce "$@" | zstd -q -c | tee "$WORK/sum.fifo" | GOGC=25 rclone rcat --s3-upload-concurrency 1 --buffer-size 0 "$DATA/$key" ;;
+      none) produce "$@" | tee "$WORK/sum.fifo" | GOGC=25 rclone rcat --s3-upload-concurrency 1 --buffer-size 0 "$DATA/$key" ;;
+    esac || fail "upload of $key failed (the compressor, tee or rclone exited non-zero; see above)"
+  else
+    stages="source compress tee"
+    produce "$@" \
+      | { rc=0; compress "$comp" || rc=$?; echo "$rc" > "$WORK/rc.compress"; } \
+      | { rc=0; tee "$WORK/sum.fifo" || rc=$?; echo "$rc" > "$WORK/rc.tee"; } \
+      | GOGC=25 rclone rcat --s3-upload-concurrency 1 --buffer-size 0 "$DATA/$key" \
+      || fail "upload of $key failed"
+  fi
+  for stage in $stages; do
     rc=$(cat "$WORK/rc.$stage" 2>/dev/null || echo missing)
     # GNU tar exits 1 when a file changed while it was read (a live volume); the archive holds it as read.
     if [ "$stage" = source ] && [ "$rc" = 1 ] && [ "\${BACKUP_SOURCE_EXIT1_WARNS:-false}" = true ]; then
@@ -201,33 +240,56 @@ stream_upload() {
     [ "$rc" = 0 ] || fail "$stage stage of $key exited with status $rc"
   done
   wait "$sumpid" || fail "sha256 of $key failed"
-  wait "$lenpid" || fail "byte count of $key failed"
-  SHA=$(cat "$WORK/sum")
-  SIZE=$(tr -d ' ' < "$WORK/len")
-  [ "$SIZE" -gt 0 ] || fail "$key is empty"
+  SHA=$(cut -d' ' -f1 "$WORK/sum.out")
+  # The sha256 of nothing: the producer wrote no bytes.
+  [ "$SHA" != e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855 ] || fail "$key is empty"
+  SIZE=""
 }
 
-# upload_file FILE KEY [METADATA...]: uploads while hashing (both read the same page-cached file); the marker,
-# written only after every check, is what makes the object count, so nothing waits for the hash. METADATA are
-# k=v pairs stored as the object's user metadata (x-amz-meta-k).
+# produce PRODUCER...: runs the producer and records its exit status in rc.source.
+produce() {
+  rc=0; "$@" || rc=$?; echo "$rc" > "$WORK/rc.source"
+}
+
+compress() {
+  case "$1" in
+    gzip) gzip -c ;;
+    zstd) zstd -q -c ;;
+    none) cat ;;
+  esac
+}
+
+# file_size FILE: its size in bytes from the directory entry (busybox wc -c reads the whole file).
+file_size() { ls -ln "$1" | awk '{ print $5 }'; }
+
+# file_hashes FILE SUMFILE [BODYSUMFILE BODYBYTES]: sha256 of FILE (and of its first BODYBYTES bytes, a multiple
+# of 512) with rclone's hasher (the CPU's SHA instructions: several times busybox sha256sum), one after the
+# other, so beside an upload at most one more rclone runs. dd, not busybox head -c (which copies byte-wise).
+file_hashes() {
+  rclone hashsum sha256 "$1" > "$2.out" || return 1
+  cut -d' ' -f1 "$2.out" > "$2"
+  if [ "$#" -eq 4 ]; then
+    { dd bs=1048576 count=$(($4 / 1048576)) && dd bs=512 count=$((($4 % 1048576) / 512)); } < "$1" 2>/dev/null \
+      | rclone hashsum sha256 > "$3.out" || return 1
+    cut -d' ' -f1 "$3.out" > "$3"
+  fi
+}
+
+# upload_file FILE KEY [METADATA...]: the caller has started hashing FILE; both read the same page-cached file.
+# rclone copyto reads the object back (HEAD) and fails on a size mismatch itself; each part still carries its
+# Content-MD5. --s3-disable-checksum skips only rclone's whole-file MD5 pass before a multipart upload (for its
+# md5chksum metadata, which nothing here reads: the marker's SHA-256 is the check). METADATA are k=v pairs stored
+# as the object's user metadata (x-amz-meta-k).
 upload_file() {
   f=$1 k=$2; shift 2
-  SIZE=$(wc -c < "$f" | tr -d ' ')
-  hash256 < "$f" > "$WORK/full.sum" & fullpid=$!
-  BG="$BG $fullpid"
   UPLOADED="$UPLOADED $k"
   for kv in "$@"; do set -- "$@" --metadata-set "$kv"; shift; done
   if [ "$#" -gt 0 ]; then set -- --metadata "$@"; fi
-  rclone copyto "$@" "$f" "$DATA/$k" || fail "upload of $k failed"
-  wait "$fullpid" || fail "sha256 of $f failed"
-  SHA=$(cat "$WORK/full.sum")
+  rclone copyto --s3-disable-checksum "$@" "$f" "$DATA/$k" || fail "upload of $k failed"
 }
 
-# verify_remote KEY SIZE: the store must report exactly the bytes we sent (through crypt: the plaintext size).
-verify_remote() {
-  got=$(rclone lsf --files-only --format s "$DATA/$1") || fail "stat of $1 failed"
-  [ "$got" = "$2" ] || fail "size mismatch for $1: sent $2 bytes, store reports '$got'"
-}
+# list_prefix: the names directly under the prefix, for retention, into $WORK/names.
+list_prefix() { rclone lsf --files-only "$RAW/$BACKUP_PREFIX/" > "$WORK/names"; }
 
 # rd FILE OFFSET N: unsigned N-byte integer (host byte order, as bbolt writes it) at OFFSET.
 rd() { od -An -v -j "$2" -N "$3" -tu"$3" "$1" | tr -d ' \n'; }
@@ -293,47 +355,64 @@ etcd_cluster_id() {
 # etcd_upload FILE: checks made here, in the shell image, after etcdutl snapshot status (the etcd image has no
 # shell to capture its output): the size is a bbolt file plus etcd's 32-byte sha256 trailer, the revision is read
 # from the bbolt pages, and the trailer must match the content (the check etcdutl snapshot restore makes). The
-# content check runs alongside the upload; a mismatch deletes the unmarked object and fails the run.
+# hashes run alongside the revision, the cluster ID request and the upload; a mismatch deletes the unmarked
+# object and fails the run.
 etcd_upload() {
-  size=$(wc -c < "$1" | tr -d ' ')
+  size=$(file_size "$1")
+  case "$size" in ''|*[!0-9]*) die "cannot read the size of $1" ;; esac
   [ "$((size % 512))" -eq 32 ] || die "$1 is not an etcd snapshot with an integrity hash (size $size)"
   ETCD_HASH=$(tail -c 32 "$1" | od -An -v -tx1 | tr -d ' \n')
+  file_hashes "$1" "$WORK/full.sum" "$WORK/body.sum" "$((size - 32))" & hashpid=$!
+  BG="$BG $hashpid"
+  etcd_cluster_id > "$WORK/cluster-id" & cidpid=$!
+  BG="$BG $cidpid"
   # The revision is metadata only: a snapshot the parser cannot read (etcdutl has verified it) is still uploaded.
   ETCD_REVISION=$(bbolt_revision "$1" 2>/dev/null) || ETCD_REVISION=""
   case "$ETCD_REVISION" in ''|*[!0-9]*) log "WARNING: cannot read the etcd revision from $1; not recorded"; ETCD_REVISION="" ;; esac
-  head -c "$((size - 32))" "$1" | hash256 > "$WORK/body.sum" & bodypid=$!
-  BG="$BG $bodypid"
   set -- "$1" "etcd-integrity-sha256=$ETCD_HASH"
   if [ -n "$ETCD_REVISION" ]; then set -- "$@" "etcd-revision=$ETCD_REVISION"; fi
-  ETCD_CLUSTER_ID=$(etcd_cluster_id || true)
-  if [ -n "$ETCD_CLUSTER_ID" ]; then set -- "$@" "etcd-cluster-id=$ETCD_CLUSTER_ID"
-  else log "WARNING: etcd cluster ID unknown; not recorded"; fi
+  wait "$cidpid" || true
+  ETCD_CLUSTER_ID=$(cat "$WORK/cluster-id" 2>/dev/null || true)
+  case "$ETCD_CLUSTER_ID" in
+    '') log "WARNING: etcd cluster ID unknown; not recorded" ;;
+    *[!0-9]*) log "WARNING: unexpected etcd cluster ID '$ETCD_CLUSTER_ID'; not recorded"; ETCD_CLUSTER_ID="" ;;
+    *) set -- "$@" "etcd-cluster-id=$ETCD_CLUSTER_ID" ;;
+  esac
   snap=$1; shift
   upload_file "$snap" "$KEY" "$@"
-  wait "$bodypid" || fail "sha256 of $snap failed"
+  wait "$hashpid" || fail "sha256 of $snap failed"
+  SHA=$(cat "$WORK/full.sum")
+  SIZE=$size
   body=$(cat "$WORK/body.sum")
   [ "$body" = "$ETCD_HASH" ] || fail "$snap is corrupt: content sha256 $body does not match its integrity hash $ETCD_HASH"
   log "etcd snapshot verified: $size bytes, revision \${ETCD_REVISION:-unknown}, cluster ID \${ETCD_CLUSTER_ID:-unknown}, integrity sha256 $ETCD_HASH"
 }
 
+# A file's upload runs beside the listing for retention (the listing only sees older objects; this run's own
+# are added below); a stream's listing comes after the upload, so that only one rclone holds memory at a time.
+LISTPID=""
 case "$BACKUP_SOURCE" in
   file)
     : "\${BACKUP_FILE:?}"
     [ -s "$BACKUP_FILE" ] || die "$BACKUP_FILE is missing or empty"
+    list_prefix & LISTPID=$!
+    BG="$BG $LISTPID"
     if [ "\${BACKUP_ETCD_SNAPSHOT:-false}" = true ]; then
       etcd_upload "$BACKUP_FILE"
     else
+      SIZE=$(file_size "$BACKUP_FILE")
+      file_hashes "$BACKUP_FILE" "$WORK/full.sum" & hashpid=$!
+      BG="$BG $hashpid"
       upload_file "$BACKUP_FILE" "$KEY"
+      wait "$hashpid" || fail "sha256 of $BACKUP_FILE failed"
+      SHA=$(cat "$WORK/full.sum")
     fi ;;
   stream)
     stream_upload "$KEY" "\${BACKUP_COMPRESSION:-none}" "$@" ;;
   *) die "BACKUP_SOURCE must be 'file' or 'stream'" ;;
 esac
-# rclone copyto reads the object back (HEAD) after a file upload and fails on a size mismatch itself; a stream's
-# size is only known here, so it is checked with one more request.
-if [ "$BACKUP_SOURCE" = stream ]; then verify_remote "$KEY" "$SIZE"; fi
 printf '%s  %s\n' "$SHA" "$BASE" > "$WORK/marker"
-log "uploaded s3://$BACKUP_BUCKET/$KEY ($SIZE bytes, sha256 $SHA, encrypted $ENCRYPTED)"
+log "uploaded s3://$BACKUP_BUCKET/$KEY (\${SIZE:+$SIZE bytes, }sha256 $SHA, encrypted $ENCRYPTED)"
 
 # The optional companion runs in a subshell that knows only its own object: its failure removes that object and
 # nothing else, the verified backup still gets its marker, and the run then exits non-zero without pruning.
@@ -345,7 +424,6 @@ if [ -n "\${BACKUP_EXTRA_DIR:-}" ]; then
     UPLOADED=""
     [ -d "$BACKUP_EXTRA_DIR" ] || fail "BACKUP_EXTRA_DIR $BACKUP_EXTRA_DIR is not a directory"
     stream_upload "$KEY.extra.tar.gz" gzip tar --numeric-owner -C "$BACKUP_EXTRA_DIR" -cf - .
-    verify_remote "$KEY.extra.tar.gz" "$SIZE"
     printf '%s  %s\n' "$SHA" "$BASE.extra.tar.gz" >> "$WORK/marker"
   )
   rc=$?
@@ -363,9 +441,10 @@ if [ -n "$EXTRA_FAILED" ]; then die "$EXTRA_FAILED; the backup s3://$BACKUP_BUCK
 
 # Prune: only reached when everything above succeeded. Candidates come from the listing of the prefix (its direct
 # children only), restricted to keys "<prefix>/<name>-<timestamp>-<run><ext>" plus ".sha256" and ".extra.tar.gz";
-# any other key is never touched.
-rclone lsf --files-only "$RAW/$BACKUP_PREFIX/" > "$WORK/names" \
-  || die "listing s3://$BACKUP_BUCKET/$BACKUP_PREFIX/ failed; backup is complete, nothing pruned"
+# any other key is never touched. This run's backup and marker are added to the listing: a listing made beside
+# the upload does not show them.
+if [ -n "$LISTPID" ]; then listed=0; wait "$LISTPID" || listed=$?; else listed=0; list_prefix || listed=$?; fi
+[ "$listed" -eq 0 ] || die "listing s3://$BACKUP_BUCKET/$BACKUP_PREFIX/ failed; backup is complete, nothing pruned"
 P="$BACKUP_NAME-" EXT="$BACKUP_EXT" PREFIX="$BACKUP_PREFIX/" awk '
   BEGIN { P = ENVIRON["P"]; EXT = ENVIRON["EXT"]; PREFIX = ENVIRON["PREFIX"] }
   index($0, P) == 1 && $0 ~ /^[A-Za-z0-9._-]+$/ {
@@ -374,7 +453,9 @@ P="$BACKUP_NAME-" EXT="$BACKUP_EXT" PREFIX="$BACKUP_PREFIX/" awk '
     if (sfx == EXT) print ts, "D", PREFIX $0
     else if (sfx == EXT ".sha256") print ts, "M", PREFIX $0
     else if (sfx == EXT ".extra.tar.gz") print ts, "C", PREFIX $0
-  }' "$WORK/names" | sort > "$WORK/objects"
+  }' "$WORK/names" > "$WORK/objects.listed"
+printf '%s D %s\n%s M %s.sha256\n' "$ID" "$KEY" "$ID" "$KEY" >> "$WORK/objects.listed"
+sort -u "$WORK/objects.listed" > "$WORK/objects"
 select_expired "$BACKUP_KEEP" "$ID" "$WORK/objects"
 
 # delete_keys FILE: one rclone delete for the listed keys (exactly those: --files-from, no listing); if it fails,
@@ -402,6 +483,7 @@ delete_keys() {
 delete_keys "$WORK/objects.expired-markers"
 delete_keys "$WORK/objects.expired-objects"
 log "done: s3://$BACKUP_BUCKET/$KEY"
+post_event Normal BackupSucceeded "backup s3://$BACKUP_BUCKET/$KEY complete (sha256 $SHA, encrypted $ENCRYPTED)"
 `;
 
 /**

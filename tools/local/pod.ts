@@ -46,6 +46,8 @@ export interface RunPodOptions {
     shell?: string;
     /** Measure peak RSS (KiB) of the process tree of this container (via /usr/bin/time is not available: polled). */
     sampleMemoryOf?: string;
+    /** Environment the kubelet would add (e.g. KUBERNETES_SERVICE_HOST/PORT); the container's own env wins. */
+    kubeletEnv?: Record<string, string>;
 }
 
 /** Kubernetes $(VAR) expansion: $$ is a literal $, $(NAME) becomes NAME's value when defined, else stays. */
@@ -144,6 +146,7 @@ export async function runPod(pod: any, opts: RunPodOptions): Promise<PodResult &
                 TMPDIR: scratch,
                 AWS_EC2_METADATA_DISABLED: "true",
                 AWS_SHARED_CREDENTIALS_FILE: path.join(scratch, "no-credentials"),
+                ...opts.kubeletEnv,
                 ...vars,
             };
             const started = process.hrtime.bigint();

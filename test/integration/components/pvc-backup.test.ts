@@ -548,32 +548,44 @@ test("hostile prefixes and names are rejected before anything runs", async () =>
     );
 });
 
-test("under bash (a custom image's /bin/sh, with pipefail) a good run completes and a failing producer fails", async () => {
+// A custom image's /bin/sh may be bash (pipefail: only the producer is wrapped) or dash (no pipefail: every stage
+// records its exit status); both paths of the stream must complete a good run, fail a failing or empty producer.
+test.each([
+    ["bash", "/bin/bash"],
+    ["dash", "/bin/dash"],
+])("under %s (a custom image's /bin/sh) a good run completes, a failing or empty producer fails", async (sh, shell) => {
     const vol = fs.mkdtempSync(path.join(tmp, "vol-"));
     fs.writeFileSync(path.join(vol, "f"), crypto.randomBytes(100000));
     const secrets = { s3: { AWS_ACCESS_KEY_ID: minio.accessKey, AWS_SECRET_ACCESS_KEY: minio.secretKey } };
+    const custom = (script: string) => ({
+        schedule: "0 3 * * *",
+        namespace: "db",
+        pvcNames: ["pg"],
+        strategy: "custom" as const,
+        command: ["sh", "-c", script],
+        storage: { ...s3(), prefix: sh },
+    });
     const { cronJobs } = await render((c) => {
-        new c.PvcBackupSchedule("bash", {
+        new c.PvcBackupSchedule(sh, {
             schedule: "0 3 * * *",
             namespace: "db",
             pvcNames: ["ok"],
-            storage: { ...s3(), prefix: "bash" },
+            storage: { ...s3(), prefix: sh },
         });
-        new c.PvcBackupSchedule("bashfail", {
-            schedule: "0 3 * * *",
-            namespace: "db",
-            pvcNames: ["pg"],
-            strategy: "custom",
-            command: ["sh", "-c", "head -c 100000 /dev/urandom; exit 4"],
-            storage: { ...s3(), prefix: "bash" },
-        });
+        new c.PvcBackupSchedule(`${sh}fail`, custom("head -c 100000 /dev/urandom; exit 4"));
+        new c.PvcBackupSchedule(`${sh}empty`, custom("true"));
     });
-    const good = await runPod(podOf(cronJobs["bash-ok"]), { secrets, volumes: { data: vol }, shell: "/bin/bash" });
+    const run = (name: string) => runPod(podOf(cronJobs[name]), { secrets, volumes: { data: vol }, shell });
+    const good = await run(`${sh}-ok`);
     expect(good.log).toContain("done:");
     expect(good.ok).toBe(true);
-    const bad = await runPod(podOf(cronJobs["bashfail-pg"]), { secrets, volumes: { data: vol }, shell: "/bin/bash" });
+    const bad = await run(`${sh}fail-pg`);
     expect(bad.ok).toBe(false);
-    const left = await keys("bash/");
+    expect(bad.log).toMatch(/source stage of \S+ exited with status 4/);
+    const empty = await run(`${sh}empty-pg`);
+    expect(empty.ok).toBe(false);
+    expect(empty.log).toMatch(/FAILED: \S+ is empty/);
+    const left = await keys(`${sh}/`);
     expect(left).toHaveLength(2);
-    for (const k of left) expect(k).toMatch(/^bash\/unit\.bash\.ok-/);
+    for (const k of left) expect(k).toMatch(new RegExp(`^${sh}/unit\\.${sh}\\.ok-`));
 });

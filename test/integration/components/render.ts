@@ -8,6 +8,8 @@ export interface Rendered {
     /** Jobs (PvcRestore) by name. */
     jobs: Record<string, any>;
     secrets: Record<string, Record<string, string>>;
+    /** Every other resource's type and inputs (ServiceAccounts, Roles, RoleBindings, ...). */
+    others: { type: string; name: string; inputs: any }[];
 }
 
 export async function components(): Promise<typeof C> {
@@ -22,12 +24,15 @@ export async function render(build: (c: typeof C) => void): Promise<Rendered> {
     const cronJobs: Record<string, any> = {};
     const jobs: Record<string, any> = {};
     const secrets: Record<string, Record<string, string>> = {};
+    const others: Rendered["others"] = [];
     for (const r of rs) {
+        if (!["kubernetes:batch/v1:CronJob", "kubernetes:batch/v1:Job", "kubernetes:core/v1:Secret"].includes(r.type))
+            others.push({ type: r.type, name: r.name, inputs: plain(r.inputs) });
         if (r.type === "kubernetes:batch/v1:CronJob") cronJobs[r.name] = plain(r.inputs);
         if (r.type === "kubernetes:batch/v1:Job") jobs[r.name] = plain(r.inputs);
         if (r.type === "kubernetes:core/v1:Secret") secrets[plain(r.inputs).metadata.name] = plain(r.inputs).stringData;
     }
-    return { cronJobs, jobs, secrets };
+    return { cronJobs, jobs, secrets, others };
 }
 
 export function podOf(cronJob: any): any {
