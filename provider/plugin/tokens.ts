@@ -24,6 +24,7 @@ export const FUNCTIONS = [
     "listBackupSchedules",
     "listRestores",
     "listStoredBackups",
+    "listStoredSnapshots",
 ];
 
 function nameOf(tok: string): string | undefined {
