@@ -640,6 +640,12 @@ fi
 ACTUAL=$(hash256 < "$WORK/archive")
 [ "$ACTUAL" = "$EXPECTED" ] || die "s3://$BACKUP_BUCKET/$RESTORE_KEY is corrupt: sha256 $ACTUAL, the marker says $EXPECTED; nothing extracted"
 log "verified s3://$BACKUP_BUCKET/$RESTORE_KEY (sha256 $ACTUAL)"
-$DECOMPRESS "$WORK/archive" | tar --numeric-owner -xpf - -C "$RESTORE_DIR" || die "extracting into $RESTORE_DIR failed"
+# GNU tar (a custom image) also restores the extended attributes and ACLs a GNU tar backup recorded; busybox tar
+# has no such options and keeps contents, links, modes, numeric owners and times (docs/backup-jobs.md).
+GNU=""
+if tar --version 2>/dev/null | grep -q "GNU tar"; then GNU=yes; fi
+$DECOMPRESS "$WORK/archive" | tar --numeric-owner \
+  \${GNU:+--xattrs} \${GNU:+"--xattrs-include=*.*"} \${GNU:+--acls} -xpf - -C "$RESTORE_DIR" ||
+  die "extracting into $RESTORE_DIR failed"
 log "done: restored s3://$BACKUP_BUCKET/$RESTORE_KEY into $RESTORE_DIR"
 `;

@@ -145,4 +145,23 @@ test("busybox tar (default image) drops xattrs; GNU tar --xattrs in a custom ima
     const fromGnu = await restoreWithGnuTar("gnu");
     expect(fs.readFileSync(path.join(fromGnu, "labelled"), "utf8")).toBe("payload\n");
     expect(xattrRecords(fromGnu)).toEqual(["SCHILY.xattr.user.kb=v1"]);
+
+    // PvcRestore's own Job: in the custom image (GNU tar) it restores the xattr; in the default one it cannot.
+    const key = (await minio.aws(["s3", "ls", "--recursive", `s3://${BUCKET}/gnu/`]))
+        .split("\n")
+        .map((l) => l.split(/\s+/).pop()!)
+        .find((k) => k.endsWith(".tar.gz"))!;
+    const restoreInto = async (name: string, userland?: string) => {
+        const r = await render((c) => {
+            new c.PvcRestore(name, { namespace: "db", claimName: "data", key, storage: storage("gnu") });
+        });
+        const target = fs.mkdtempSync(path.join(tmp, `${name}-`));
+        const pod = podOf({ spec: { jobTemplate: { spec: r.jobs[name].spec } } });
+        const res = await runPod(pod, { secrets, volumes: { data: target }, ...(userland ? { userland } : {}) });
+        expect(res.log).toContain("done: restored");
+        expect(fs.readFileSync(path.join(target, "labelled"), "utf8")).toBe("payload\n");
+        return target;
+    };
+    expect(xattrRecords(await restoreInto("restore-gnu", custom))).toEqual(["SCHILY.xattr.user.kb=v1"]);
+    expect(xattrRecords(await restoreInto("restore-busybox"))).toEqual([]);
 });
