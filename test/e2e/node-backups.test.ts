@@ -266,3 +266,19 @@ test("the catalog restore path restores the PVC backup byte-identical into a new
     expect(Object.keys(source)).toContain("blob.bin");
     expect(tree(await claimDir("restored"))).toEqual(source);
 });
+
+test("the PvcRestore component's Job (UID 0 with CHOWN/FOWNER only, tolerating the taint) restores the newest backup byte-identical", async () => {
+    const [newest] = (await catalog("node/pvc")).filter((b) => b.complete);
+    expect(newest.key).toMatch(/\.tar\.gz$/);
+    await e2e.stack.setConfig("restoreKey", { value: newest.key });
+    expect((await up(e2e.stack)).summary.result).toBe("succeeded");
+    let job: any;
+    await cluster.waitFor("the restore Job to finish", async () => {
+        job = await get(`/apis/batch/v1/namespaces/${NS}/jobs/restore-data`);
+        return Boolean(job.status?.succeeded || job.status?.failed);
+    });
+    expect(job.status.succeeded).toBe(1);
+    const pods = await get(`/api/v1/namespaces/${NS}/pods?labelSelector=batch.kubernetes.io%2Fjob-name%3Drestore-data`);
+    expect(pods.items[0].spec.nodeName).toBe(cluster.node!.name);
+    expect(tree(await claimDir("restored-by-component"))).toEqual(tree(await claimDir("data-db-0")));
+});

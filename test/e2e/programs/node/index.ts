@@ -170,6 +170,31 @@ if (hostCertsDir) {
     ).cronJobName;
 }
 
+// The component restore path: a PvcRestore Job (tolerating the control-plane taint) of the backup the test picks
+// into a new claim, once the test sets `restoreKey`.
+const restoreKey = config.get("restoreKey");
+if (restoreKey) {
+    const claim = new k8s.core.v1.PersistentVolumeClaim(
+        "restored-by-component",
+        {
+            metadata: { name: "restored-by-component", namespace },
+            spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "100Mi" } } },
+        },
+        { provider },
+    );
+    new kb.PvcRestore(
+        "restore-data",
+        {
+            namespace,
+            claimName: claim.metadata.name,
+            key: restoreKey,
+            storage: { bucket, credentials },
+            tolerations: controlPlane,
+        },
+        { ...opts, dependsOn: [claim] },
+    );
+}
+
 export const etcdCronJob = etcd.cronJobName;
 export const etcdHostCronJobName = etcdHostCronJob;
 export const pvcCronJobs = volumes.cronJobNames;
