@@ -6,10 +6,11 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { makeTempDir, runCommand } from "../../tools/local/processes";
-import { generatedSdkDir, toolPath } from "../../tools/local/toolchain";
+import { generatedSdkDir } from "../../tools/local/toolchain";
 import { startSimulator, SimulatorHandle } from "../../tools/simulator/server";
 import { SimulatorClient } from "../support/simulator-client";
-import { auditBackend, engineEnv, repoRoot } from "../../tools/engine/stack";
+import { auditBackend } from "../../tools/engine/stack";
+import { inlineProgramEnv, programConfig, writePluginProject } from "../support/language-programs";
 
 jest.setTimeout(900_000);
 
@@ -82,36 +83,8 @@ beforeAll(async () => {
 
     sim = await startSimulator({ validateResponses: true, validateRequests: true });
     api = new SimulatorClient(sim.url, sim.token);
-    fs.writeFileSync(
-        path.join(workDir, "Pulumi.yaml"),
-        [
-            "name: kube-backup-go",
-            "runtime: go",
-            "plugins:",
-            "  providers:",
-            "    - name: kube-backup",
-            `      path: ${path.join(repoRoot, "plugin")}`,
-            "",
-        ].join("\n"),
-    );
-    const base = engineEnv(backendDir);
-    env = {
-        ...base,
-        // The plugin is a Node script: the Node of this suite runs it.
-        PATH: [path.dirname(process.execPath), base.PATH].join(path.delimiter),
-        KB_WORK_DIR: workDir,
-        KB_PULUMI_ROOT: path.dirname(path.dirname(fs.realpathSync(toolPath("pulumi")))),
-        KB_CONFIG: JSON.stringify({
-            "kube-backup:url": { value: sim.url },
-            "kube-backup:token": { value: sim.token, secret: true },
-            "kube-backup:pollIntervalMs": { value: "50" },
-            accessKey: { value: accessKey, secret: true },
-            secretKey: { value: secretKey, secret: true },
-            kubeconfig: { value: kubeconfig, secret: true },
-            bucket: { value: "px-backups" },
-            s3Endpoint: { value: "http://127.0.0.1:9000" },
-        }),
-    };
+    writePluginProject(workDir, "kube-backup-go", "go");
+    env = inlineProgramEnv(backendDir, workDir, programConfig(sim, { accessKey, secretKey }, kubeconfig));
 }, 900_000);
 
 afterAll(async () => {

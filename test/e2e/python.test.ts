@@ -8,10 +8,11 @@ import * as fs from "fs";
 import * as path from "path";
 import { ClusterHandle, startCluster } from "../../tools/local/cluster";
 import { createCertificateAuthority, makeTempDir, runCommand, CertificateAuthority } from "../../tools/local/processes";
-import { generatedSdkDir, pythonExecutable, toolPath } from "../../tools/local/toolchain";
+import { generatedSdkDir, pythonExecutable } from "../../tools/local/toolchain";
 import { startSimulator, SimulatorHandle } from "../../tools/simulator/server";
 import { SimulatorClient } from "../support/simulator-client";
-import { auditBackend, engineEnv, kubernetesPluginVersion, repoRoot } from "../../tools/engine/stack";
+import { auditBackend, kubernetesPluginVersion } from "../../tools/engine/stack";
+import { inlineProgramEnv, programConfig, writePluginProject } from "../support/language-programs";
 
 jest.setTimeout(900_000);
 
@@ -80,40 +81,9 @@ beforeAll(async () => {
     etcdKey = client.keyPem;
     // The project file names the plugin of this checkout, as the YAML program does (an inline program's
     // workspace reads the Pulumi.yaml it finds in its work dir).
-    fs.writeFileSync(
-        path.join(workDir, "Pulumi.yaml"),
-        [
-            "name: kube-backup-python",
-            "runtime: python",
-            "plugins:",
-            "  providers:",
-            "    - name: kube-backup",
-            `      path: ${path.join(repoRoot, "plugin")}`,
-            "",
-        ].join("\n"),
-    );
-    const base = engineEnv(backendDir);
-    env = {
-        ...base,
-        // The plugin is a Node script: the Node of this suite runs it.
-        PATH: [path.dirname(process.execPath), base.PATH].join(path.delimiter),
-        KB_WORK_DIR: workDir,
-        KB_PULUMI_ROOT: path.dirname(path.dirname(fs.realpathSync(toolPath("pulumi")))),
-        KB_CONFIG: JSON.stringify({
-            "kube-backup:url": { value: sim.url },
-            "kube-backup:token": { value: sim.token, secret: true },
-            "kube-backup:pollIntervalMs": { value: "50" },
-            accessKey: { value: accessKey, secret: true },
-            secretKey: { value: secretKey, secret: true },
-            kubeconfig: { value: cluster.kubeconfig, secret: true },
-            bucket: { value: "px-backups" },
-            s3Endpoint: { value: "http://127.0.0.1:9000" },
-            namespace: { value: NS },
-            etcdCa: { value: etcdCa.certPem },
-            etcdCert: { value: client.certPem },
-            etcdKey: { value: client.keyPem, secret: true },
-        }),
-    };
+    writePluginProject(workDir, "kube-backup-python", "python");
+    const etcd = { namespace: NS, caPem: etcdCa.certPem, certPem: client.certPem, keyPem: client.keyPem };
+    env = inlineProgramEnv(backendDir, workDir, programConfig(sim, { accessKey, secretKey }, cluster.kubeconfig, etcd));
 }, 900_000);
 
 afterAll(async () => {

@@ -9,6 +9,7 @@ import { ClusterHandle, startCluster } from "../../tools/local/cluster";
 import { createCertificateAuthority, makeTempDir, CertificateAuthority } from "../../tools/local/processes";
 import { languageYamlHost } from "../../tools/local/toolchain";
 import { startSimulator, SimulatorHandle } from "../../tools/simulator/server";
+import { programConfig } from "../support/language-programs";
 import { SimulatorClient } from "../support/simulator-client";
 import {
     E2eStack,
@@ -52,20 +53,12 @@ beforeAll(async () => {
     e2e = await createE2eStack({
         program: "yaml",
         plugins: ["kubernetes"],
-        config: {
-            "kube-backup:url": { value: sim.url },
-            "kube-backup:token": { value: sim.token, secret: true },
-            "kube-backup:pollIntervalMs": { value: "50" },
-            accessKey: { value: accessKey, secret: true },
-            secretKey: { value: secretKey, secret: true },
-            kubeconfig: { value: cluster.kubeconfig, secret: true },
-            bucket: { value: "px-backups" },
-            s3Endpoint: { value: "http://127.0.0.1:9000" },
-            namespace: { value: NS },
-            etcdCa: { value: etcdCa.certPem },
-            etcdCert: { value: client.certPem },
-            etcdKey: { value: client.keyPem, secret: true },
-        },
+        config: programConfig(sim, { accessKey, secretKey }, cluster.kubeconfig, {
+            namespace: NS,
+            caPem: etcdCa.certPem,
+            certPem: client.certPem,
+            keyPem: client.keyPem,
+        }),
     });
 }, 900_000);
 
