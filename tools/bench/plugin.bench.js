@@ -8,7 +8,7 @@
 const path = require("path");
 const { spawn } = require("child_process");
 const { createRequire } = require("module");
-const { startSimulatorProcess } = require("./simulator-process");
+const { createScheduleFoundation, startSimulatorProcess } = require("./simulator-process");
 
 const root = path.resolve(__dirname, "../..");
 const bin = path.join(root, "bin");
@@ -106,17 +106,7 @@ async function main() {
     const raw = { url: sim.url, token: sim.token, pollIntervalMs: "25", pollMaxIntervalMs: "100" };
     const client = new PxBackupClient(resolveSettings((k) => raw[k]));
     const m = (k) => new KindMachinery(KINDS[k], () => client);
-    const setup = async (kind, inputs) => m(kind).create((await m(kind).check({}, inputs)).inputs);
-    await setup("CloudCredential", { name: "creds", type: "AWS", awsConfig: { accessKey: "A", secretKey: "S" } });
-    await setup("BackupLocation", {
-        name: "s3",
-        type: "S3",
-        path: "b",
-        cloudCredentialRef: { name: "creds" },
-        s3Config: { region: "r" },
-    });
-    await setup("SchedulePolicy", { name: "daily", daily: { time: "2:00AM" } });
-    await setup("Cluster", { name: "app", kubeconfig: "apiVersion: v1" });
+    await createScheduleFoundation(m);
     await client.generation(); // the dynamic provider's configure reads the version too
     await sim.takeRequests();
 

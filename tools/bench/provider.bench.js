@@ -31,7 +31,7 @@ async function pool(items, n, fn) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-const { startSimulatorProcess } = require("./simulator-process");
+const { createScheduleFoundation, startSimulatorProcess } = require("./simulator-process");
 
 async function main() {
     const sim = await startSimulatorProcess();
@@ -62,17 +62,7 @@ async function main() {
     const lines = [];
     try {
         // Foundation without latency (setup, not measured).
-        const setup = async (kind, inputs) => m(kind).create((await m(kind).check({}, inputs)).inputs);
-        await setup("CloudCredential", { name: "creds", type: "AWS", awsConfig: { accessKey: "A", secretKey: "S" } });
-        await setup("BackupLocation", {
-            name: "s3",
-            type: "S3",
-            path: "b",
-            cloudCredentialRef: { name: "creds" },
-            s3Config: { region: "r" },
-        });
-        await setup("SchedulePolicy", { name: "daily", daily: { time: "2:00AM" } });
-        await setup("Cluster", { name: "app", kubeconfig: "apiVersion: v1" });
+        await createScheduleFoundation(m);
         await sim.latency(LATENCY_MS);
 
         // ---- requests per operation (BackupSchedule) -------------------------------------------------------

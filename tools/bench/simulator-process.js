@@ -60,4 +60,22 @@ async function startSimulatorProcess() {
     };
 }
 
-module.exports = { startSimulatorProcess };
+/**
+ * The objects a BackupSchedule refers to (credential, location, policy, cluster), created through `machinery(kind)`
+ * (a KindMachinery): setup for the schedule benches, not measured.
+ */
+async function createScheduleFoundation(machinery) {
+    const setup = async (kind, inputs) => machinery(kind).create((await machinery(kind).check({}, inputs)).inputs);
+    await setup("CloudCredential", { name: "creds", type: "AWS", awsConfig: { accessKey: "A", secretKey: "S" } });
+    await setup("BackupLocation", {
+        name: "s3",
+        type: "S3",
+        path: "b",
+        cloudCredentialRef: { name: "creds" },
+        s3Config: { region: "r" },
+    });
+    await setup("SchedulePolicy", { name: "daily", daily: { time: "2:00AM" } });
+    await setup("Cluster", { name: "app", kubeconfig: "apiVersion: v1" });
+}
+
+module.exports = { startSimulatorProcess, createScheduleFoundation };
