@@ -10,7 +10,12 @@ import { generatedSdkDir } from "../../tools/local/toolchain";
 import { startSimulator, SimulatorHandle } from "../../tools/simulator/server";
 import { SimulatorClient } from "../support/simulator-client";
 import { auditBackend } from "../../tools/engine/stack";
-import { inlineProgramEnv, programConfig, writePluginProject } from "../support/language-programs";
+import {
+    expectDeployedObjects,
+    inlineProgramEnv,
+    programConfig,
+    writePluginProject,
+} from "../support/language-programs";
 
 jest.setTimeout(900_000);
 
@@ -98,17 +103,7 @@ test("up creates the PX-Backup objects through the plugin", async () => {
     expect(r.result).toBe("succeeded");
     expect(r.diagnostics).toEqual([]);
     const types = r.steps.filter((s) => s.op === "create").map((s) => s.type);
-    for (const kind of ["CloudCredential", "BackupLocation", "SchedulePolicy", "Cluster", "BackupSchedule"]) {
-        expect(types).toContain(`kube-backup:index:${kind}`);
-    }
-    const info = scheduleInfo();
-    expect(info.namespaces).toEqual(["app", "db"]);
-    expect(info.schedule_policy_ref.uid).toBe(sim.inspect("schedulepolicy", "every-interval")?.metadata.uid);
-    expect(info.backup_location_ref.uid).toBe(sim.inspect("backuplocation", "s3-location")?.metadata.uid);
-    const cred = sim.inspect("cloudcredential", "s3-credential")?.cloud_credential_info;
-    expect(cred.aws_config).toEqual(expect.objectContaining({ access_key: accessKey, secret_key: secretKey }));
-    const uid = sim.inspect("backupschedule", "app-schedule")?.metadata.uid;
-    expect(r.outputs.scheduleId).toBe(`default/app-schedule/${uid}`);
+    expect(r.outputs.scheduleId).toBe(expectDeployedObjects(sim, types, { accessKey, secretKey }));
     expect(r.outputs.scheduleNamespaces).toEqual(["app", "db"]);
     expect(auditBackend(backendDir, { token: sim.token, accessKey, secretKey, kubeconfig })).toEqual([]);
 });

@@ -3,6 +3,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { engineEnv, repoRoot } from "../../tools/engine/stack";
+import type { SimulatorHandle } from "../../tools/simulator/server";
 import { toolPath } from "../../tools/local/toolchain";
 
 export type ProgramConfig = Record<string, { value: string; secret?: boolean }>;
@@ -57,4 +58,26 @@ export function inlineProgramEnv(backendDir: string, workDir: string, config: Pr
         KB_PULUMI_ROOT: path.dirname(path.dirname(fs.realpathSync(toolPath("pulumi")))),
         KB_CONFIG: JSON.stringify(config),
     };
+}
+
+/**
+ * Asserts what every program's first `up` leaves on the simulator: the credential, location, policy, cluster and
+ * schedule created through the plugin (`createdTypes`), the schedule wired to the others by uid, the S3 keys
+ * delivered. Returns the schedule's resource id, which the program exports as `scheduleId`.
+ */
+export function expectDeployedObjects(
+    sim: Pick<SimulatorHandle, "inspect">,
+    createdTypes: string[],
+    s3: { accessKey: string; secretKey: string },
+): string {
+    for (const kind of ["CloudCredential", "BackupLocation", "SchedulePolicy", "Cluster", "BackupSchedule"]) {
+        expect(createdTypes).toContain(`kube-backup:index:${kind}`);
+    }
+    const info = sim.inspect("backupschedule", "app-schedule")?.backup_schedule_info;
+    expect(info.namespaces).toEqual(["app", "db"]);
+    expect(info.schedule_policy_ref.uid).toBe(sim.inspect("schedulepolicy", "every-interval")?.metadata.uid);
+    expect(info.backup_location_ref.uid).toBe(sim.inspect("backuplocation", "s3-location")?.metadata.uid);
+    const cred = sim.inspect("cloudcredential", "s3-credential")?.cloud_credential_info;
+    expect(cred.aws_config).toEqual(expect.objectContaining({ access_key: s3.accessKey, secret_key: s3.secretKey }));
+    return `default/app-schedule/${sim.inspect("backupschedule", "app-schedule")?.metadata.uid}`;
 }
