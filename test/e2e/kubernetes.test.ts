@@ -41,11 +41,7 @@ let etcdCa: CertificateAuthority;
 let etcdClient: CertPair;
 let e2e: E2eStack;
 
-const get = async (apiPath: string) => {
-    const r = await cluster.request("GET", apiPath);
-    if (r.status !== 200) throw new Error(`GET ${apiPath} → ${r.status}: ${JSON.stringify(r.body)}`);
-    return r.body;
-};
+const get = (apiPath: string) => cluster.get(apiPath);
 const status = async (apiPath: string) => (await cluster.request("GET", apiPath)).status;
 const cronJob = (name: string) => get(`/apis/batch/v1/namespaces/${NS}/cronjobs/${name}`);
 const secretData = async (name: string) => {

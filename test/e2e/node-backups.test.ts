@@ -26,11 +26,7 @@ let minio: MinioHandle;
 let etcd: EtcdHandle;
 let e2e: E2eStack;
 
-const get = async (apiPath: string) => {
-    const r = await cluster.request("GET", apiPath);
-    if (r.status !== 200) throw new Error(`GET ${apiPath} → ${r.status}: ${JSON.stringify(r.body)}`);
-    return r.body;
-};
+const get = (apiPath: string) => cluster.get(apiPath);
 
 const catalog = (prefix: string): Promise<StoredBackup[]> =>
     listStoredBackups({

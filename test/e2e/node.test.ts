@@ -16,11 +16,7 @@ afterAll(async () => {
     await cluster?.stop();
 });
 
-const get = async (apiPath: string) => {
-    const r = await cluster.request("GET", apiPath);
-    if (r.status !== 200) throw new Error(`GET ${apiPath} → ${r.status}: ${JSON.stringify(r.body)}`);
-    return r.body;
-};
+const get = (apiPath: string) => cluster.get(apiPath);
 const create = async (apiPath: string, body: unknown) => {
     const r = await cluster.request("POST", apiPath, body);
     if (r.status !== 201) throw new Error(`POST ${apiPath} → ${r.status}: ${JSON.stringify(r.body)}`);

@@ -40,6 +40,8 @@ export interface ClusterHandle {
     node?: NodeHandle;
     /** Calls the API server as the admin user; JSON bodies in and out. Never throws on an HTTP status. */
     request<T = any>(method: string, apiPath: string, body?: unknown): Promise<KubeResponse<T>>;
+    /** GETs an object as the admin user; throws with the status and body unless it is 200. */
+    get<T = any>(apiPath: string): Promise<T>;
     /** Polls `check` until it returns a truthy value or `timeoutMs` passes (then throws with `what`). */
     waitFor<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs?: number): Promise<T>;
     stop(): Promise<void>;
@@ -193,6 +195,12 @@ export async function startCluster(options: { readyTimeoutMs?: number; node?: bo
             return { status: res.status, body: parsed };
         };
 
+        const get = async (apiPath: string) => {
+            const r = await request("GET", apiPath);
+            if (r.status !== 200) throw new Error(`GET ${apiPath} → ${r.status}: ${JSON.stringify(r.body)}`);
+            return r.body;
+        };
+
         const waitFor = async <T>(
             what: string,
             check: () => Promise<T | undefined | false>,
@@ -241,6 +249,7 @@ export async function startCluster(options: { readyTimeoutMs?: number; node?: bo
             dir,
             node,
             request,
+            get,
             waitFor,
             stop: async () => {
                 await stopAll();
